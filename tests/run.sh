@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Runs every test project of the solution. Installs what the tests need on a fresh Debian machine
+# (redis-server, for the tests that start a real Redis), then prints one line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "redis-server not found: installing it with apt-get"
+  sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
+fi
+
+results="$(mktemp -d)"
+trap 'rm -rf "$results"' EXIT
+status=0
+dotnet test Orleans.AgentCluster.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -e "$trx" ] || continue
+  counters="$(grep -o '<Counters [^>]*' "$trx")"
+  p="$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  f="$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")"
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+echo "${passed} passed, ${failed} failed"
+if [ "$passed" -eq 0 ] && [ "$status" -eq 0 ]; then status=1; fi
+exit "$status"
