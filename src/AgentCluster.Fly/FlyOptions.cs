@@ -1,0 +1,53 @@
+namespace AgentCluster.Fly;
+
+/// <summary>
+/// Where the Machines API is and who we are to it. Read from the variables Fly users already know:
+/// <c>FLY_API_URL</c> (default the public API), <c>FLY_API_TOKEN</c>, <c>FLY_APP_NAME</c>.
+/// </summary>
+public sealed class FlyOptions
+{
+    public static readonly Uri PublicApiUrl = new("https://api.machines.dev");
+
+    /// <summary>Base URL without <c>/v1</c>: <c>https://api.machines.dev</c>, <c>http://_api.internal:4280</c> or the local emulator.</summary>
+    public Uri ApiUrl { get; set; } = PublicApiUrl;
+
+    /// <summary>A bearer token, or a <c>FlyV1 …</c> macaroon token sent as it is. Never logged.</summary>
+    public string? ApiToken { get; set; }
+
+    /// <summary>The app the agent machines live in.</summary>
+    public string? AppName { get; set; }
+
+    public FlyRetryOptions Retry { get; set; } = new();
+
+    /// <summary>
+    /// Per attempt. Longer than /wait's 60 s server-side block, so a wait is never cut short by the client.
+    /// </summary>
+    public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(75);
+
+    /// <summary>All attempts of one call, retries and their delays included.</summary>
+    public TimeSpan TotalTimeout { get; set; } = TimeSpan.FromMinutes(3);
+
+    internal Uri VersionedBaseAddress => new(ApiUrl.ToString().TrimEnd('/') + "/v1");
+
+    /// <summary>The reasons the options cannot work, empty when they can.</summary>
+    public IEnumerable<string> Validate()
+    {
+        if (!ApiUrl.IsAbsoluteUri || ApiUrl.Scheme is not ("http" or "https"))
+            yield return $"FLY_API_URL must be an absolute http(s) URL, not '{ApiUrl}'.";
+        if (string.IsNullOrWhiteSpace(ApiToken))
+            yield return "FLY_API_TOKEN is required: the Machines API answers 401 without a token.";
+        if (string.IsNullOrWhiteSpace(AppName))
+            yield return "FLY_APP_NAME is required: the app the agent machines are created in.";
+        if (Retry.MaxRetryAttempts < 0) yield return "Fly:Retry:MaxRetryAttempts must be 0 or more.";
+        if (AttemptTimeout <= TimeSpan.FromSeconds(60))
+            yield return "Fly:AttemptTimeout must exceed 60 s, the longest a /wait call blocks.";
+    }
+}
+
+public sealed class FlyRetryOptions
+{
+    public int MaxRetryAttempts { get; set; } = 4;
+
+    /// <summary>First backoff; it grows exponentially with jitter unless Fly sends Retry-After.</summary>
+    public TimeSpan BaseDelay { get; set; } = TimeSpan.FromMilliseconds(250);
+}

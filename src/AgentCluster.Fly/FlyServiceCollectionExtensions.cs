@@ -1,0 +1,91 @@
+using System.Net;
+using AgentCluster.Fly.Api;
+using AgentCluster.Fly.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Options;
+using Polly;
+using Refit;
+
+namespace AgentCluster.Fly;
+
+public static class FlyServiceCollectionExtensions
+{
+    /// <summary>
+    /// Registers the Machines API clients (<see cref="IFlyAppsApi"/>, <see cref="IFlyMachinesApi"/>,
+    /// <see cref="IFlyLeasesApi"/>, <see cref="IFlyMetadataApi"/>) on HttpClientFactory, configured from
+    /// FLY_API_URL, FLY_API_TOKEN and FLY_APP_NAME (and the <c>Fly</c> section for tuning), validated at start.
+    /// </summary>
+    public static IServiceCollection AddFlyMachinesClient(
+        this IServiceCollection services, IConfiguration configuration, Action<FlyOptions>? configure = null)
+    {
+        services.AddOptions<FlyOptions>()
+            .Configure(options =>
+            {
+                configuration.GetSection("Fly").Bind(options);
+                if (configuration["FLY_API_URL"] is { Length: > 0 } url) options.ApiUrl = new Uri(url);
+                if (configuration["FLY_API_TOKEN"] is { Length: > 0 } token) options.ApiToken = token;
+                if (configuration["FLY_APP_NAME"] is { Length: > 0 } app) options.AppName = app;
+                configure?.Invoke(options);
+            })
+            .Validate(options => !options.Validate().Any(), "Fly options are invalid")
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<FlyOptions>, FlyOptionsValidator>();
+        services.AddTransient<FlyAuthHandler>();
+
+        var settings = new RefitSettings
+        {
+            ContentSerializer = new SystemTextJsonContentSerializer(FlyJson.Options),
+            UrlParameterFormatter = new FlyUrlParameterFormatter(),
+            ExceptionFactory = FlyApiException.FromResponseAsync,
+        };
+        AddApi<IFlyAppsApi>(services, settings);
+        AddApi<IFlyMachinesApi>(services, settings);
+        AddApi<IFlyLeasesApi>(services, settings);
+        AddApi<IFlyMetadataApi>(services, settings);
+        return services;
+    }
+
+    private static void AddApi<TApi>(IServiceCollection services, RefitSettings settings) where TApi : class
+    {
+        var client = services.AddRefitClient<TApi>(settings)
+            .ConfigureHttpClient((sp, client) =>
+            {
+                client.BaseAddress = sp.GetRequiredService<IOptions<FlyOptions>>().Value.VersionedBaseAddress;
+                client.Timeout = Timeout.InfiniteTimeSpan; // the resilience pipeline owns timeouts
+            })
+            .RedactLoggedHeaders([HttpRequestHeader.Authorization.ToString()]);
+        client.AddResilienceHandler("fly", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<FlyOptions>>().Value;
+                pipeline
+                    .AddTimeout(options.TotalTimeout)
+                    .AddRetry(new HttpRetryStrategyOptions
+                    {
+                        MaxRetryAttempts = options.Retry.MaxRetryAttempts,
+                        Delay = options.Retry.BaseDelay,
+                        BackoffType = DelayBackoffType.Exponential,
+                        UseJitter = true,
+                        ShouldRetryAfterHeader = true,
+                        ShouldHandle = args => ValueTask.FromResult(FlyRetryPolicy.ShouldRetry(
+                            args.Outcome.Result?.RequestMessage ?? RequestOf(args.Context),
+                            args.Outcome.Result?.StatusCode,
+                            args.Outcome.Exception)),
+                    })
+                    .AddTimeout(options.AttemptTimeout);
+            });
+        client.AddHttpMessageHandler<FlyAuthHandler>();
+    }
+
+    private static HttpRequestMessage? RequestOf(ResilienceContext context) => context.GetRequestMessage();
+}
+
+internal sealed class FlyOptionsValidator : IValidateOptions<FlyOptions>
+{
+    public ValidateOptionsResult Validate(string? name, FlyOptions options)
+    {
+        var failures = options.Validate().ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
