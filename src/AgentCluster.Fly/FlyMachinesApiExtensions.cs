@@ -44,9 +44,4 @@ public static class FlyMachinesApiExtensions
         var machines = await api.ListMachinesAsync(appName, summary: true, cancellationToken: cancellationToken).ConfigureAwait(false);
         return machines.FirstOrDefault(m => m.Name == name && MachineStates.IsActive(m.State));
     }
-
-    /// <summary>The app's live machines whose metadata has <paramref name="key"/> = <paramref name="value"/>.</summary>
-    public static Task<List<Machine>> ListMachinesByMetadataAsync(
-        this IFlyMachinesApi api, string appName, string key, string value, CancellationToken cancellationToken = default) =>
-        api.ListMachinesAsync(appName, metadata: new Dictionary<string, string> { [key] = value }, cancellationToken: cancellationToken);
 }

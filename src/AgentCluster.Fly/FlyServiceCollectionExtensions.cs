@@ -49,7 +49,7 @@ public static class FlyServiceCollectionExtensions
 
     private static void AddApi<TApi>(IServiceCollection services, RefitSettings settings) where TApi : class
     {
-        var client = services.AddRefitClient<TApi>(settings)
+        var client = services.AddRefitGeneratedClient<TApi>(settings)
             .ConfigureHttpClient((sp, client) =>
             {
                 client.BaseAddress = sp.GetRequiredService<IOptions<FlyOptions>>().Value.VersionedBaseAddress;

@@ -1,6 +1,4 @@
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
+using AgentCluster.FlyEmulator;
 
-app.MapGet("/", () => "Hello World!");
-
-app.Run();
+// The local Fly Machines API: `dotnet run --project src/AgentCluster.FlyEmulator -- --urls http://127.0.0.1:4280`
+await FlyEmulatorApp.Build(args).RunAsync();

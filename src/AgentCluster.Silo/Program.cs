@@ -1,4 +1,22 @@
+using AgentCluster.Fly;
+using AgentCluster.FlyEmulator;
+using AgentCluster.Silo.Fly;
+
 var builder = WebApplication.CreateBuilder(args);
+
+// With no Fly token configured, the node runs its embedded default: the local Machines emulator in this
+// process, agents as local processes. The client cannot tell it from Fly except by the URL.
+await using var emulator = string.IsNullOrEmpty(builder.Configuration["FLY_API_TOKEN"])
+    ? await EmbeddedFlyEmulator.StartAsync(args: ["--FlyEmulator:Region=" + (builder.Configuration["FLY_REGION"] ?? "iad")])
+    : null;
+if (emulator is not null) builder.Configuration.AddInMemoryCollection(EmbeddedFly.Settings(emulator));
+
+builder.UseOrleans(silo => silo
+    .UseLocalhostClustering()
+    .AddMemoryGrainStorageAsDefault());
+builder.Services.AddFlyMachinesClient(builder.Configuration);
+if (emulator is not null) builder.Services.AddHostedService<EmbeddedFly>();
+
 var app = builder.Build();
-app.MapGet("/healthz", () => Results.Ok(new { status = "ok" }));
-app.Run();
+app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
+await app.RunAsync();

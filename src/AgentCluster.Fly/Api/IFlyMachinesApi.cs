@@ -8,7 +8,7 @@ public interface IFlyMachinesApi
 {
     /// <summary>
     /// Lists an app's machines. <paramref name="state"/> is comma-separated (created,started,stopped,suspended);
-    /// <paramref name="metadata"/> filters on <c>metadata.{key}=value</c>; destroyed machines only with <paramref name="includeDeleted"/>.
+    /// destroyed machines only with <paramref name="includeDeleted"/>.
     /// </summary>
     [Get("/apps/{appName}/machines")]
     Task<List<Machine>> ListMachinesAsync(
@@ -17,8 +17,14 @@ public interface IFlyMachinesApi
         string? region = null,
         string? state = null,
         bool? summary = null,
-        [Query(".", "metadata")] IDictionary<string, string>? metadata = null,
         CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The app's machines whose metadata has <paramref name="key"/> = <paramref name="value"/> (Fly's <c>metadata.{key}=value</c>
+    /// filter; the key goes in the path of the query, so it is part of the URL template).
+    /// </summary>
+    [Get("/apps/{appName}/machines?metadata.{key}={value}")]
+    Task<List<Machine>> ListMachinesByMetadataAsync(string appName, string key, string value, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Not idempotent and never retried blindly: a 408 or 5xx may still have created the machine, so callers

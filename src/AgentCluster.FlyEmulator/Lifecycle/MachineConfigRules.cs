@@ -1,0 +1,58 @@
+using AgentCluster.Fly.Models;
+using AgentCluster.FlyEmulator.Processes;
+
+namespace AgentCluster.FlyEmulator.Lifecycle;
+
+/// <summary>
+/// The checks Fly makes on a machine config (400 with a reason) and the defaults it fills in, so the
+/// config echoed back looks like Fly's (guest 1 shared CPU with 256 MB, <c>dns: {}</c>).
+/// </summary>
+internal static class MachineConfigRules
+{
+    private static readonly int[] SharedCpus = [1, 2, 4, 6, 8];
+    private static readonly int[] PerformanceCpus = [1, 2, 4, 6, 8, 10, 12, 14, 16, 32, 64, 128];
+    private static readonly string[] RestartPolicies = ["no", "always", "on-failure", "spot-price"];
+    public static readonly TimeSpan MaxStopTimeout = TimeSpan.FromSeconds(300);
+    private static readonly System.Text.Json.JsonElement EmptyObject = System.Text.Json.JsonDocument.Parse("{}").RootElement.Clone();
+
+    public static MachineConfig Normalize(MachineConfig? config)
+    {
+        if (config is null) throw FlyError.BadRequest("config is required");
+        if (string.IsNullOrWhiteSpace(config.Image)) throw FlyError.BadRequest("invalid config: image is required");
+
+        var guest = config.Guest ?? new MachineGuest();
+        guest = guest with { CpuKind = guest.CpuKind ?? "shared", Cpus = guest.Cpus ?? 1 };
+        guest = guest with { MemoryMb = guest.MemoryMb ?? (guest.CpuKind == "performance" ? 2048 : 256) * guest.Cpus };
+        CheckGuest(guest);
+
+        if (config.Restart?.Policy is { } policy && !RestartPolicies.Contains(policy))
+            throw FlyError.BadRequest($"invalid restart policy '{policy}': must be one of no, always, on-failure, spot-price");
+        if (config.Restart?.MaxRetries < 0) throw FlyError.BadRequest("restart.max_retries must not be negative");
+        if (config.StopConfig?.Signal is { } signal && !PosixSignals.TryParse(signal, out _))
+            throw FlyError.BadRequest($"invalid stop_config.signal '{signal}'");
+        if (config.StopConfig?.Timeout is { } timeout && (timeout < TimeSpan.Zero || timeout > MaxStopTimeout))
+            throw FlyError.BadRequest("stop_config.timeout must be between 0s and 5m0s");
+
+        return config with
+        {
+            Guest = guest,
+            Dns = config.Dns ?? EmptyObject,
+        };
+    }
+
+    private static void CheckGuest(MachineGuest guest)
+    {
+        var (cpus, perCpuMin, perCpuMax, step) = guest.CpuKind switch
+        {
+            "shared" => (SharedCpus, 256, 2048, 256),
+            "performance" => (PerformanceCpus, 2048, 8192, 1024),
+            _ => throw FlyError.BadRequest($"invalid guest.cpu_kind '{guest.CpuKind}': must be shared or performance"),
+        };
+        if (!cpus.Contains(guest.Cpus!.Value))
+            throw FlyError.BadRequest($"invalid guest.cpus {guest.Cpus} for cpu_kind {guest.CpuKind}: must be one of {string.Join(", ", cpus)}");
+        var memory = guest.MemoryMb!.Value;
+        if (memory < perCpuMin * guest.Cpus || memory > perCpuMax * guest.Cpus || memory % step != 0)
+            throw FlyError.BadRequest(
+                $"invalid guest.memory_mb {memory}: {guest.Cpus} {guest.CpuKind} CPU(s) take {perCpuMin * guest.Cpus}..{perCpuMax * guest.Cpus} MB in multiples of {step}");
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+
+namespace AgentCluster.FlyEmulator.Processes;
+
+/// <summary>
+/// A machine's main process, started as the leader of its own session and process group (through setsid),
+/// so that a signal, a stop or a kill reaches the whole tree it spawned, as on a VM that shuts down.
+/// Linux only, like Fly's machines.
+/// </summary>
+public sealed class MachineProcess : IAsyncDisposable
+{
+    private const string Setsid = "/usr/bin/setsid";
+    private readonly Process process;
+    private readonly StreamWriter log;
+    private readonly Task pumps;
+    private int killed;
+
+    private MachineProcess(Process process, StreamWriter log)
+    {
+        this.process = process;
+        this.log = log;
+        Pid = process.Id;
+        pumps = Task.WhenAll(Pump(process.StandardOutput), Pump(process.StandardError));
+        Exited = WaitForExitAsync();
+    }
+
+    public int Pid { get; }
+
+    /// <summary>Completes once, when the main process has exited and its output is flushed.</summary>
+    public Task<ProcessExit> Exited { get; }
+
+    public static MachineProcess Start(ProcessLaunch launch)
+    {
+        if (launch.Argv.Count == 0) throw new MachineLaunchException("no command to run");
+        var executable = Resolve(launch.Argv[0], launch.Environment)
+            ?? throw new MachineLaunchException($"exec {launch.Argv[0]}: no such file or directory, or not executable");
+        Directory.CreateDirectory(launch.WorkingDirectory);
+        Directory.CreateDirectory(Path.GetDirectoryName(launch.LogPath)!);
+
+        var useSetsid = File.Exists(Setsid);
+        var info = new ProcessStartInfo(useSetsid ? Setsid : executable)
+        {
+            WorkingDirectory = launch.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+        };
+        if (useSetsid) info.ArgumentList.Add(executable);
+        foreach (var arg in launch.Argv.Skip(1)) info.ArgumentList.Add(arg);
+        info.Environment.Clear();
+        foreach (var (key, value) in launch.Environment) info.Environment[key] = value;
+        info.Environment.TryAdd("PATH", Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin");
+        info.Environment.TryAdd("HOME", launch.WorkingDirectory);
+
+        var log = new StreamWriter(new FileStream(launch.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
+        try
+        {
+            var process = Process.Start(info) ?? throw new MachineLaunchException($"could not start {launch.Argv[0]}");
+            process.StandardInput.Close();
+            return new MachineProcess(process, log);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            log.Dispose();
+            throw new MachineLaunchException($"exec {launch.Argv[0]}: {e.Message}");
+        }
+    }
+
+    /// <summary>Signals the whole process group (the pid leads it).</summary>
+    public void Signal(int signal)
+    {
+        if (!process.HasExited) _ = Libc.kill(-Pid, signal);
+    }
+
+    /// <summary>Sends <paramref name="signal"/>, waits up to <paramref name="timeout"/>, then SIGKILLs the tree.</summary>
+    public async Task<StopResult> StopAsync(int signal, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
+    {
+        Signal(signal);
+        try
+        {
+            var exit = await Exited.WaitAsync(timeout, timeProvider, cancellationToken);
+            KillGroup(); // children that outlived their parent go with it
+            return new StopResult(exit, false);
+        }
+        catch (TimeoutException)
+        {
+            Kill();
+            return new StopResult(await Exited, true);
+        }
+    }
+
+    /// <summary>SIGKILL to the group, and a walk of the tree for anything that left the group.</summary>
+    public void Kill()
+    {
+        if (Interlocked.Exchange(ref killed, 1) == 1) return;
+        KillGroup();
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Kill();
+        KillGroup();
+        await Exited;
+        process.Dispose();
+    }
+
+    private void KillGroup() => _ = Libc.kill(-Pid, PosixSignals.SIGKILL);
+
+    private async Task<ProcessExit> WaitForExitAsync()
+    {
+        await process.WaitForExitAsync();
+        await pumps;
+        await log.DisposeAsync();
+        // .NET reports a signal death as 128 + signal.
+        var code = process.ExitCode;
+        return code > 128 && code < 128 + 65 ? new ProcessExit(code, code - 128) : new ProcessExit(code, null);
+    }
+
+    private async Task Pump(StreamReader reader)
+    {
+        var buffer = new char[4096];
+        int read;
+        while ((read = await reader.ReadAsync(buffer)) > 0)
+        {
+            lock (log) log.Write(buffer, 0, read);
+        }
+    }
+
+    private static string? Resolve(string command, IReadOnlyDictionary<string, string> env)
+    {
+        if (command.Contains('/')) return IsExecutable(command) ? Path.GetFullPath(command) : null;
+        var path = env.GetValueOrDefault("PATH") ?? Environment.GetEnvironmentVariable("PATH") ?? "/usr/bin:/bin";
+        return path.Split(':', StringSplitOptions.RemoveEmptyEntries).Select(dir => Path.Combine(dir, command)).FirstOrDefault(IsExecutable);
+    }
+
+    private static bool IsExecutable(string path) =>
+        File.Exists(path) && (OperatingSystem.IsWindows() || (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0);
+}

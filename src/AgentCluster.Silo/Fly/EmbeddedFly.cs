@@ -1,0 +1,36 @@
+using AgentCluster.Fly;
+using AgentCluster.Fly.Api;
+using AgentCluster.Fly.Models;
+using AgentCluster.FlyEmulator;
+using Microsoft.Extensions.Options;
+
+namespace AgentCluster.Silo.Fly;
+
+/// <summary>Points the Fly client at the embedded emulator and makes sure the agents' app exists there.</summary>
+internal sealed class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options, ILogger<EmbeddedFly> logger) : IHostedService
+{
+    public const string DefaultApp = "agentcluster-agents";
+
+    public static Dictionary<string, string?> Settings(EmbeddedFlyEmulator emulator) => new()
+    {
+        ["FLY_API_URL"] = emulator.BaseUrl.ToString(),
+        ["FLY_API_TOKEN"] = "embedded-" + Guid.NewGuid().ToString("N"),
+        ["FLY_APP_NAME"] = DefaultApp,
+    };
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var app = options.Value.AppName!;
+        try
+        {
+            await apps.GetAppAsync(app, cancellationToken);
+        }
+        catch (FlyApiException e) when (e.Kind == FlyErrorKind.NotFound)
+        {
+            await apps.CreateAppAsync(new CreateAppRequest { Name = app, OrgSlug = "personal" }, cancellationToken);
+        }
+        logger.LogInformation("Embedded Fly Machines emulator at {Url}, app {App}", options.Value.ApiUrl, app);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

@@ -1,0 +1,20 @@
+namespace AgentCluster.Tests.Infrastructure;
+
+/// <summary>Waits on a condition with a deadline: the test fails with the reason, never sleeps and hopes.</summary>
+public static class Eventually
+{
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan deadline, string because)
+    {
+        var until = DateTime.UtcNow + deadline;
+        var pause = TimeSpan.FromMilliseconds(10);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > until) Assert.Fail($"Not true within {deadline.TotalSeconds:0.#} s: {because}");
+            await Task.Delay(pause); // poll interval, bounded by the deadline above
+            pause = TimeSpan.FromMilliseconds(Math.Min(pause.TotalMilliseconds * 2, 200));
+        }
+    }
+
+    public static Task TrueAsync(Func<bool> condition, TimeSpan deadline, string because) =>
+        TrueAsync(() => Task.FromResult(condition()), deadline, because);
+}
