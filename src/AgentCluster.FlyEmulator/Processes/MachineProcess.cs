@@ -58,6 +58,7 @@ public sealed class MachineProcess : IAsyncDisposable
         {
             var process = Process.Start(info) ?? throw new MachineLaunchException($"could not start {launch.Argv[0]}");
             process.StandardInput.Close();
+            if (useSetsid) AwaitOwnProcessGroup(process);
             return new MachineProcess(process, log);
         }
         catch (System.ComponentModel.Win32Exception e)
@@ -67,10 +68,34 @@ public sealed class MachineProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Signals the whole process group (the pid leads it).</summary>
+    /// <summary>Signals the whole process group (the pid leads it); the pid alone if it has no group of its own.</summary>
     public void Signal(int signal)
     {
-        if (!process.HasExited) _ = Libc.kill(-Pid, signal);
+        if (!process.HasExited && Libc.kill(-Pid, signal) != 0) _ = Libc.kill(Pid, signal);
+    }
+
+    /// <summary>
+    /// setsid makes the group only once it runs: until then a signal to the group would reach nobody.
+    /// Bounded: a process that never gets there is still signalled by pid.
+    /// </summary>
+    private static void AwaitOwnProcessGroup(Process process)
+    {
+        var until = Environment.TickCount64 + 2000;
+        while (Environment.TickCount64 < until && !process.HasExited && ProcessGroupOf(process.Id) != process.Id)
+            Thread.Sleep(1);
+    }
+
+    private static int ProcessGroupOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or FormatException or UnauthorizedAccessException)
+        {
+            return 0;
+        }
     }
 
     /// <summary>Sends <paramref name="signal"/>, waits up to <paramref name="timeout"/>, then SIGKILLs the tree.</summary>

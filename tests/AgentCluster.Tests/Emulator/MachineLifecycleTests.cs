@@ -35,7 +35,7 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
             Deadline, "three runs (the first and two retries), then stopped");
         var exits = await ExitsAsync(app, m.Id);
         Assert.All(exits, e => Assert.Equal(3, e.ExitCode));
-        Assert.Equal([false, true, true], exits.Select(e => e.Restarting));
+        Assert.Equal([true, true, false], exits.Select(e => e.Restarting));
     }
 
     [Fact]
@@ -175,6 +175,9 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
         var app = await fly.NewAppAsync();
         var m = await fly.Machines.CreateMachineAsync(app, new CreateMachineRequest { Config = new MachineConfig { Image = "registry.fly.io/agentcluster-agent:latest" } });
         await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Started], Deadline);
+        // "started" means the process runs, as on Fly; the agent is ready to handle SIGINT once it says so.
+        var log = await fly.LogPathAsync(app, m.Id);
+        await Eventually.TrueAsync(() => File.Exists(log) && File.ReadAllText(log).Contains("agentcluster-agent started"), Deadline, "the agent announced itself");
         await fly.Machines.StopMachineAsync(app, m.Id, new StopRequest());
         await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Stopped], Deadline);
         Assert.Equal(0, (await ExitsAsync(app, m.Id)).Single().ExitCode);

@@ -85,15 +85,15 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task<int?> ProcessIdAsync(string app, string machineId)
     {
-        var info = await Http.GetFromJsonAsync<ProcessInfo>(new Uri(Emulator.BaseUrl, $"/_emulator/apps/{app}/machines/{machineId}/process"), FlyJson.Options);
-        return info!.Pid;
+        return (await ProcessInfoAsync(app, machineId)).Pid;
     }
 
-    public async Task<string> RootfsAsync(string app, string machineId)
-    {
-        var info = await Http.GetFromJsonAsync<ProcessInfo>(new Uri(Emulator.BaseUrl, $"/_emulator/apps/{app}/machines/{machineId}/process"), FlyJson.Options);
-        return info!.Rootfs;
-    }
+    public async Task<string> RootfsAsync(string app, string machineId) => (await ProcessInfoAsync(app, machineId)).Rootfs;
+
+    public async Task<string> LogPathAsync(string app, string machineId) => (await ProcessInfoAsync(app, machineId)).LogPath;
+
+    private async Task<ProcessInfo> ProcessInfoAsync(string app, string machineId) =>
+        (await Http.GetFromJsonAsync<ProcessInfo>(new Uri(Emulator.BaseUrl, $"/_emulator/apps/{app}/machines/{machineId}/process"), FlyJson.Options))!;
 
     private async Task PutControlAsync(string path, object body)
     {
