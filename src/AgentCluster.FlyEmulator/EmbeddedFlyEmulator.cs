@@ -22,9 +22,11 @@ public sealed class EmbeddedFlyEmulator : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<EmbeddedFlyEmulator> StartAsync(Action<EmulatorOptions>? configure = null, string[]? args = null, CancellationToken cancellationToken = default)
+    /// <param name="time">The emulator's clock (leases, retention, /wait deadlines, boot delay); tests pass a fake one.</param>
+    public static async Task<EmbeddedFlyEmulator> StartAsync(
+        Action<EmulatorOptions>? configure = null, string[]? args = null, TimeProvider? time = null, CancellationToken cancellationToken = default)
     {
-        var app = FlyEmulatorApp.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. args ?? []], configure);
+        var app = FlyEmulatorApp.Build(["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning", .. args ?? []], configure, time);
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new EmbeddedFlyEmulator(app, new Uri(address));

@@ -2,6 +2,7 @@ using AgentCluster.Fly.Json;
 using AgentCluster.FlyEmulator.Api;
 using AgentCluster.FlyEmulator.Lifecycle;
 using AgentCluster.FlyEmulator.State;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace AgentCluster.FlyEmulator;
@@ -12,11 +13,12 @@ public static class FlyEmulatorApp
     public const string DefaultUrl = "http://127.0.0.1:4280";
 
     /// <summary>The emulator as its own web app; listens on 127.0.0.1:4280 unless <c>--urls</c> says otherwise.</summary>
-    public static WebApplication Build(string[] args, Action<EmulatorOptions>? configure = null)
+    public static WebApplication Build(string[] args, Action<EmulatorOptions>? configure = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateBuilder(args);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
         builder.Services.AddFlyEmulator(builder.Configuration, configure);
+        if (time is not null) builder.Services.AddSingleton(time);
         var app = builder.Build();
         app.UseFlyEmulator();
         return app;
@@ -33,7 +35,7 @@ public static class FlyEmulatorApp
         services.ConfigureHttpJsonOptions(json => FlyJson.Configure(json.SerializerOptions));
         services.AddProblemDetails();
         services.AddFlyRateLimits();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EmulatorStore>();
         services.AddSingleton<EmulatorRuntime>();
         services.AddSingleton<MachineLauncher>();

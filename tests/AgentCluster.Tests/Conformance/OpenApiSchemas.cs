@@ -16,8 +16,8 @@ namespace AgentCluster.Tests.Conformance;
 /// <see cref="DocumentUri"/>, and each <c>#/components/schemas/X</c> reference becomes <c>#/$defs/X</c>.
 /// The translation keeps only the OpenAPI 3.0 schema keywords and rewrites the ones whose meaning differs:
 /// <list type="bullet">
-/// <item><c>nullable: true</c> allows <c>null</c> (added to <c>type</c> and <c>enum</c>, or an <c>anyOf</c> with
-/// <c>{"type":"null"}</c> when the schema has no plain <c>type</c>).</item>
+/// <item><c>nullable: true</c> allows <c>null</c> (added to <c>type</c> and <c>enum</c>, or, when the schema is a
+/// <c>$ref</c>/composition or has no <c>type</c>, wrapped as <c>{"if":{"type":"null"},"else":schema}</c>).</item>
 /// <item><c>format</c> is dropped: formats are annotations only and are never asserted.</item>
 /// <item><c>example</c>, <c>discriminator</c>, <c>xml</c>, <c>externalDocs</c> and <c>x-*</c> are dropped.</item>
 /// <item>Siblings of <c>$ref</c> are ignored, as OpenAPI 3.0 says (only <c>nullable</c> is honoured there).</item>
@@ -27,7 +27,7 @@ namespace AgentCluster.Tests.Conformance;
 /// referenced schema decides; each such change is listed in <see cref="Adjustments"/>.</item>
 /// </list>
 /// Unknown properties stay allowed unless a schema says <c>additionalProperties: false</c>.
-/// An instance of this class is immutable after <see cref="Load"/> and safe to share between tests.
+/// One instance may be shared by all tests: its calls take a lock, and built schemas are cached.
 /// </remarks>
 public sealed class OpenApiSchemas
 {
@@ -60,22 +60,24 @@ public sealed class OpenApiSchemas
 
     private static readonly JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
 
+    private static readonly Lazy<OpenApiSchemas> LazyFly = new(() => Load(DefaultSpecPath));
+
     private readonly JsonObject _spec;
     private readonly JsonObject _componentSchemas;
+    private readonly JsonObject _translatedDocument;
     private readonly EvaluationOptions _options;
     private readonly Dictionary<string, JsonSchema> _schemaCache = new(StringComparer.Ordinal);
 
     // JsonNode trees materialise lazily and the schema cache is shared: one lock keeps concurrent tests safe.
     private readonly Lock _lock = new();
 
-    private static readonly Lazy<OpenApiSchemas> LazyFly = new(() => Load(DefaultSpecPath));
-
-    private OpenApiSchemas(string specPath, JsonObject spec, JsonObject componentSchemas, JsonSchema document,
-        IReadOnlyList<string> adjustments)
+    private OpenApiSchemas(string specPath, JsonObject spec, JsonObject componentSchemas, JsonObject translatedDocument,
+        JsonSchema document, IReadOnlyList<string> adjustments)
     {
         SpecPath = specPath;
         _spec = spec;
         _componentSchemas = componentSchemas;
+        _translatedDocument = translatedDocument;
         Adjustments = adjustments;
         _options = new EvaluationOptions
         {
@@ -134,7 +136,7 @@ public sealed class OpenApiSchemas
             ["$defs"] = defs,
         };
         var document = JsonSchema.FromText(root.ToJsonString());
-        return new OpenApiSchemas(specPath, spec, components, document, translator.Adjustments);
+        return new OpenApiSchemas(specPath, spec, components, root, document, translator.Adjustments);
     }
 
     /// <summary>Validates <paramref name="instance"/> against <c>components.schemas[<paramref name="schemaName"/>]</c>.</summary>
@@ -332,7 +334,7 @@ public sealed class OpenApiSchemas
             return errors;
         }
 
-        CollectErrors(results, errors);
+        CollectErrors(results, instance, errors);
         if (errors.Count == 0)
         {
             errors.Add($"{FormatPointer(results.InstanceLocation)}: the instance does not match the schema.");
@@ -342,8 +344,8 @@ public sealed class OpenApiSchemas
     }
 
     // Walks the hierarchical output, descending only into failing nodes, so that the failed branches of a
-    // passing anyOf/oneOf (e.g. the null branch of a nullable value) are not reported.
-    private static void CollectErrors(EvaluationResults node, List<string> errors)
+    // passing anyOf/oneOf are not reported.
+    private void CollectErrors(EvaluationResults node, JsonNode? instance, List<string> errors)
     {
         if (node.IsValid)
         {
@@ -354,7 +356,7 @@ public sealed class OpenApiSchemas
         {
             foreach (var (keyword, message) in node.Errors!)
             {
-                errors.Add($"{FormatPointer(node.InstanceLocation)}: {message} "
+                errors.Add($"{FormatPointer(node.InstanceLocation)}: {message}{DescribeEnum(node, keyword, instance)} "
                     + $"[{keyword} at {DescribeSchemaLocation(node, keyword)}]");
             }
         }
@@ -363,10 +365,39 @@ public sealed class OpenApiSchemas
         {
             foreach (var detail in node.Details)
             {
-                CollectErrors(detail, errors);
+                // A failing "if" only selects "else"; it is never an error of its own.
+                if (!IsIfSubschema(detail))
+                {
+                    CollectErrors(detail, instance, errors);
+                }
             }
         }
     }
+
+    // JsonSchema.Net's enum message names neither the value nor the choices; add both when the schema is ours.
+    private string DescribeEnum(EvaluationResults node, string keyword, JsonNode? instance)
+    {
+        if (keyword != "enum")
+        {
+            return "";
+        }
+
+        var location = Uri.UnescapeDataString(node.SchemaLocation.OriginalString);
+        var hash = location.IndexOf('#', StringComparison.Ordinal);
+        if (!location.StartsWith(DocumentUri + "#", StringComparison.Ordinal)
+            || !JsonPointer.TryParse(location[(hash + 1)..], out var pointer)
+            || !pointer.TryEvaluate(_translatedDocument, out var schema)
+            || schema?["enum"] is not JsonArray values)
+        {
+            return "";
+        }
+
+        var got = node.InstanceLocation.TryEvaluate(instance, out var value) ? value?.ToJsonString() ?? "null" : "?";
+        return $" (got {got}; allowed: {string.Join(", ", values.Select(v => v?.ToJsonString() ?? "null"))})";
+    }
+
+    private static bool IsIfSubschema(EvaluationResults node) =>
+        node.EvaluationPath.Count > 0 && node.EvaluationPath[^1] == "if";
 
     private static string FormatPointer(JsonPointer pointer)
     {
@@ -585,7 +616,8 @@ public sealed class OpenApiSchemas
                 return schema;
             }
 
-            return new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "null" }, schema) };
+            // if/else rather than anyOf: a non-null value then reports only the errors of the real schema.
+            return new JsonObject { ["if"] = new JsonObject { ["type"] = "null" }, ["else"] = schema };
         }
 
         private static JsonObject AsObject(JsonNode? node, string location) =>
