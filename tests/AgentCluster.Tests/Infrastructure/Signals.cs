@@ -1,0 +1,12 @@
+using System.Runtime.InteropServices;
+
+namespace AgentCluster.Tests.Infrastructure;
+
+public static class Signals
+{
+    /// <summary>SIGINT, as Ctrl-C in a terminal.</summary>
+    public static int Interrupt(int pid) => kill(pid, 2);
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int signal);
+}
