@@ -1,3 +1,4 @@
+using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
 using AgentCluster.FlyEmulator.Lifecycle;
 using AgentCluster.FlyEmulator.State;
@@ -8,14 +9,12 @@ namespace AgentCluster.FlyEmulator.Api;
 /// <summary>Leases answer in Fly's envelope, <c>{"status":"success","data":…}</c>.</summary>
 internal static class LeasesEndpoints
 {
-    private const string Nonce = "fly-machine-lease-nonce";
-
     public static void MapLeases(this IEndpointRouteBuilder routes)
     {
         var lease = routes.MapGroup("/v1/apps/{app_name}/machines/{machine_id}/lease");
 
         // fly-go sends ?ttl= and no body; the spec sends {"ttl","description"}. A nonce header means refresh.
-        lease.MapPost("", async (string app_name, string machine_id, int? ttl, HttpContext context, [FromHeader(Name = Nonce)] string? nonce,
+        lease.MapPost("", async (string app_name, string machine_id, int? ttl, HttpContext context, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce,
             EmulatorStore store, MachineLeases leases) =>
         {
             var m = store.RequireMachine(app_name, machine_id);
@@ -37,7 +36,7 @@ internal static class LeasesEndpoints
                     : throw new FlyError(404, "no lease found", envelope: true);
         }).Action("lease.get");
 
-        lease.MapDelete("", (string app_name, string machine_id, [FromHeader(Name = Nonce)] string? nonce, EmulatorStore store, MachineLeases leases) =>
+        lease.MapDelete("", (string app_name, string machine_id, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce, EmulatorStore store, MachineLeases leases) =>
         {
             var m = store.RequireMachine(app_name, machine_id);
             lock (m.Sync) leases.Release(m, nonce);

@@ -1,4 +1,5 @@
 using AgentCluster.Fly.Json;
+using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
 using AgentCluster.FlyEmulator.Lifecycle;
 using AgentCluster.FlyEmulator.State;
@@ -8,8 +9,6 @@ namespace AgentCluster.FlyEmulator.Api;
 
 internal static class MachinesEndpoints
 {
-    private const string Nonce = "fly-machine-lease-nonce";
-
     public static void MapMachines(this IEndpointRouteBuilder routes)
     {
         var machines = routes.MapGroup("/v1/apps/{app_name}/machines");
@@ -53,7 +52,7 @@ internal static class MachinesEndpoints
         machine.MapGet("", (string app_name, string machine_id, EmulatorStore store) =>
             Snapshot(store.RequireMachine(app_name, machine_id))).Action("machine.get");
 
-        machine.MapPost("", async (string app_name, string machine_id, HttpRequest request, [FromHeader(Name = Nonce)] string? nonce,
+        machine.MapPost("", async (string app_name, string machine_id, HttpRequest request, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce,
             EmulatorStore store, MachineLifecycle lifecycle) =>
         {
             var m = store.RequireMachine(app_name, machine_id);
@@ -61,10 +60,10 @@ internal static class MachinesEndpoints
             return FlyResponses.Json(lifecycle.Update(m, update!, nonce));
         }).Action("machine.update");
 
-        machine.MapPost("/start", (string app_name, string machine_id, [FromHeader(Name = Nonce)] string? nonce, EmulatorStore store, MachineLifecycle lifecycle) =>
+        machine.MapPost("/start", (string app_name, string machine_id, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce, EmulatorStore store, MachineLifecycle lifecycle) =>
             FlyResponses.Json(lifecycle.Start(store.RequireMachine(app_name, machine_id), nonce))).Action("machine.start");
 
-        machine.MapPost("/stop", async (string app_name, string machine_id, HttpRequest request, [FromHeader(Name = Nonce)] string? nonce,
+        machine.MapPost("/stop", async (string app_name, string machine_id, HttpRequest request, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce,
             EmulatorStore store, MachineLifecycle lifecycle) =>
         {
             var m = store.RequireMachine(app_name, machine_id);
@@ -72,13 +71,13 @@ internal static class MachinesEndpoints
             return FlyResponses.Ok();
         }).Action("machine.stop");
 
-        machine.MapPost("/suspend", (string app_name, string machine_id, [FromHeader(Name = Nonce)] string? nonce, EmulatorStore store, MachineLifecycle lifecycle) =>
+        machine.MapPost("/suspend", (string app_name, string machine_id, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce, EmulatorStore store, MachineLifecycle lifecycle) =>
         {
             lifecycle.Suspend(store.RequireMachine(app_name, machine_id), nonce);
             return FlyResponses.Ok();
         }).Action("machine.suspend");
 
-        machine.MapPost("/restart", (string app_name, string machine_id, string? signal, string? timeout, [FromHeader(Name = Nonce)] string? nonce,
+        machine.MapPost("/restart", (string app_name, string machine_id, string? signal, string? timeout, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce,
             EmulatorStore store, MachineLifecycle lifecycle) =>
         {
             TimeSpan? stopTimeout = null;
@@ -96,20 +95,20 @@ internal static class MachinesEndpoints
             return FlyResponses.Ok();
         }).Action("machine.signal");
 
-        machine.MapPost("/cordon", (string app_name, string machine_id, [FromHeader(Name = Nonce)] string? nonce, EmulatorStore store, MachineLifecycle lifecycle) =>
+        machine.MapPost("/cordon", (string app_name, string machine_id, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce, EmulatorStore store, MachineLifecycle lifecycle) =>
         {
             lifecycle.Cordon(store.RequireMachine(app_name, machine_id), true, nonce);
             return FlyResponses.Ok();
         }).Action("machine.cordon");
 
-        machine.MapPost("/uncordon", (string app_name, string machine_id, [FromHeader(Name = Nonce)] string? nonce, EmulatorStore store, MachineLifecycle lifecycle) =>
+        machine.MapPost("/uncordon", (string app_name, string machine_id, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce, EmulatorStore store, MachineLifecycle lifecycle) =>
         {
             lifecycle.Cordon(store.RequireMachine(app_name, machine_id), false, nonce);
             return FlyResponses.Ok();
         }).Action("machine.uncordon");
 
         // Spec and docs say force=true; fly-go sends kill=true. Both mean: kill it if it runs.
-        machine.MapDelete("", async (string app_name, string machine_id, HttpRequest request, [FromHeader(Name = Nonce)] string? nonce,
+        machine.MapDelete("", async (string app_name, string machine_id, HttpRequest request, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce,
             EmulatorStore store, MachineLifecycle lifecycle) =>
         {
             var m = store.RequireMachine(app_name, machine_id);
