@@ -59,9 +59,11 @@ public static class FlyServiceCollectionExtensions
         client.AddResilienceHandler("fly", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<FlyOptions>>().Value;
-                pipeline
-                    .AddTimeout(options.TotalTimeout)
-                    .AddRetry(new HttpRetryStrategyOptions
+                pipeline.AddTimeout(options.TotalTimeout);
+                // Polly refuses zero attempts; "no retries" means no retry strategy at all.
+                if (options.Retry.MaxRetryAttempts > 0)
+                {
+                    pipeline.AddRetry(new HttpRetryStrategyOptions
                     {
                         MaxRetryAttempts = options.Retry.MaxRetryAttempts,
                         Delay = options.Retry.BaseDelay,
@@ -72,8 +74,9 @@ public static class FlyServiceCollectionExtensions
                             args.Outcome.Result?.RequestMessage ?? RequestOf(args.Context),
                             args.Outcome.Result?.StatusCode,
                             args.Outcome.Exception)),
-                    })
-                    .AddTimeout(options.AttemptTimeout);
+                    });
+                }
+                pipeline.AddTimeout(options.AttemptTimeout);
             });
         client.AddHttpMessageHandler<FlyAuthHandler>();
     }

@@ -82,6 +82,20 @@ public sealed class FlyResilienceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Rate_limiting_surfaces_as_its_own_kind_when_retries_run_out()
+    {
+        var app = await fly.NewAppAsync();
+        await fly.SetFaultsAsync(new FaultRule { Action = "app.get", RateLimitRate = 1 });
+        await using var services = EmulatorFixture.CreateClientServices(fly.Emulator.BaseUrl, EmulatorFixture.Token, o => o.Retry.MaxRetryAttempts = 0);
+
+        var e = await Assert.ThrowsAsync<FlyApiException>(() => services.GetRequiredService<IFlyAppsApi>().GetAppAsync(app));
+        Assert.Equal(FlyErrorKind.RateLimited, e.Kind);
+        Assert.Equal(TimeSpan.FromSeconds(1), e.RetryAfter);
+        Assert.Equal("rate limit exceeded", e.FlyMessage);
+        Assert.True(e.IsTransient);
+    }
+
+    [Fact]
     public async Task Latency_is_injected_per_endpoint()
     {
         var app = await fly.NewAppAsync();
