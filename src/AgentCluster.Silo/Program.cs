@@ -1,8 +1,10 @@
 using AgentCluster.Fly;
 using AgentCluster.FlyEmulator;
 using AgentCluster.Silo.Fly;
+using AgentCluster.Silo.Hosting;
 
 var builder = WebApplication.CreateBuilder(args);
+if (builder.Configuration["PORT"] is { Length: > 0 } port) builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
 
 // With no Fly token configured, the node runs its embedded default: the local Machines emulator in this
 // process, agents as local processes. The client cannot tell it from Fly except by the URL.
@@ -11,12 +13,10 @@ await using var emulator = string.IsNullOrEmpty(builder.Configuration["FLY_API_T
     : null;
 if (emulator is not null) builder.Configuration.AddInMemoryCollection(EmbeddedFly.Settings(emulator));
 
-builder.UseOrleans(silo => silo
-    .UseLocalhostClustering()
-    .AddMemoryGrainStorageAsDefault());
+builder.AddClusterNode();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
 if (emulator is not null) builder.Services.AddHostedService<EmbeddedFly>();
 
 var app = builder.Build();
-app.MapGet("/healthz", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
+app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
 await app.RunAsync();
