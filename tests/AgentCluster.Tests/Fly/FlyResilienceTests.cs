@@ -51,7 +51,7 @@ public sealed class FlyResilienceTests : IAsyncLifetime
 
         var started = Stopwatch.StartNew();
         await fly.Machines.CreateMachineAsync(app, EmulatorFixture.Script("sleep 30") with { SkipLaunch = true });
-        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(0.9), $"honoured Retry-After: 1 (took {started.Elapsed})");
+        Assert.True(started.Elapsed >= TimeSpan.FromSeconds(0.85), $"honoured Retry-After: 1 (took {started.Elapsed})");
         Assert.Single(await fly.Machines.ListMachinesAsync(app));
     }
 
@@ -102,7 +102,8 @@ public sealed class FlyResilienceTests : IAsyncLifetime
         await fly.SetFaultsAsync(new FaultRule { Action = "app.get", Latency = TimeSpan.FromMilliseconds(300) });
         var started = Stopwatch.StartNew();
         await fly.Apps.GetAppAsync(app);
-        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(300));
+        // A timer may fire a tick early; anything near 300 ms is the injected latency (an unfaulted call takes ~1 ms).
+        Assert.True(started.Elapsed >= TimeSpan.FromMilliseconds(250), $"took {started.Elapsed}");
     }
 
     [Fact]
