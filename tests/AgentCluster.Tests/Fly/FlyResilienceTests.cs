@@ -74,7 +74,10 @@ public sealed class FlyResilienceTests : IAsyncLifetime
                 Assert.Equal("""{"error":"rate limit exceeded"}""", await response.Content.ReadAsStringAsync());
             }
         }
-        Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.OK));
+        // Burst of 3; a slow machine may see one token refill (1/s) during the loop.
+        Assert.InRange(statuses.Count(s => s == HttpStatusCode.OK), 3, 4);
+        Assert.Equal(HttpStatusCode.OK, statuses[2]);
+        Assert.Contains(HttpStatusCode.TooManyRequests, statuses);
 
         // Through the client every call succeeds.
         for (var i = 0; i < 4; i++) await fly.Machines.ListMachineEventsAsync(app, machine.Id);
