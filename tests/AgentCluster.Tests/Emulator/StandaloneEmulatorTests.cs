@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using AgentCluster.Fly;
 using AgentCluster.Fly.Models;
 using AgentCluster.Tests.Infrastructure;
@@ -18,7 +16,7 @@ public sealed class StandaloneEmulatorTests
     [Fact]
     public async Task Runs_a_machine_end_to_end_and_cleans_up_on_exit()
     {
-        var port = FreeLoopbackPort();
+        var port = Ports.FreeLoopback();
         var marker = "standalone-" + Guid.NewGuid().ToString("N");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "AgentCluster.FlyEmulator.dll"), "--urls", $"http://127.0.0.1:{port}" })
@@ -67,11 +65,4 @@ public sealed class StandaloneEmulatorTests
             .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)
             .Where(pid => pid > 0 && Processes.Alive(pid) && Processes.CommandLine(pid).Contains(marker))
             .ToList();
-
-    private static int FreeLoopbackPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

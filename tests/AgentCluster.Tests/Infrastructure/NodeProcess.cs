@@ -24,7 +24,7 @@ public sealed class NodeProcess : IAsyncDisposable
 
     public static async Task<NodeProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var (http, silo, gateway) = (RedisServer.FreePort(), RedisServer.FreePort(), RedisServer.FreePort());
+        var (http, silo, gateway) = (Ports.FreeLoopback(), Ports.FreeLoopback(), Ports.FreeLoopback());
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgentCluster.Silo.dll"));
         info.Environment["PORT"] = http.ToString();
