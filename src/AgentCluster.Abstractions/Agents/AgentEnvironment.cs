@@ -1,0 +1,25 @@
+namespace AgentCluster.Abstractions.Agents;
+
+/// <summary>The environment a session gives its agent machine: the agent's whole configuration.</summary>
+public static class AgentEnvironment
+{
+    public const string SessionId = "AGENTCLUSTER_SESSION_ID";
+
+    /// <summary>The per-session bearer token. The session keeps only its hash.</summary>
+    public const string SessionToken = "AGENTCLUSTER_SESSION_TOKEN";
+
+    /// <summary>Comma-separated base URLs of orchestrator nodes; the agent tries the next when one fails.</summary>
+    public const string OrchestratorUrls = "AGENTCLUSTER_ORCHESTRATOR_URLS";
+
+    /// <summary>Which runtime runs the turns: <c>shell</c>, …</summary>
+    public const string Runtime = "AGENTCLUSTER_RUNTIME";
+
+    /// <summary>Seconds (or a TimeSpan) between heartbeats when the agent is quiet; default 10 s.</summary>
+    public const string HeartbeatInterval = "HEARTBEAT_INTERVAL";
+
+    /// <summary>How long without any orchestrator answering before the agent exits on its own; default 5 min.</summary>
+    public const string OrphanTimeout = "AGENTCLUSTER_ORPHAN_TIMEOUT";
+
+    /// <summary>The folder turns run in; default the working directory.</summary>
+    public const string Workspace = "AGENTCLUSTER_WORKSPACE";
+}

@@ -1,0 +1,21 @@
+namespace AgentCluster.Abstractions.Agents;
+
+/// <summary>
+/// The agent ↔ node HTTP protocol. Every call carries <c>Authorization: Bearer &lt;session token&gt;</c>.
+/// <list type="bullet">
+/// <item><c>POST {base}/agent/sessions/{id}/events</c> body <see cref="AgentEventBatch"/> → 200 <see cref="AgentAck"/></item>
+/// <item><c>POST {base}/agent/sessions/{id}/heartbeat</c> body <see cref="AgentHello"/> → 200 <see cref="AgentAck"/></item>
+/// <item><c>GET {base}/agent/sessions/{id}/turns/next?after=N&amp;instance=I&amp;wait=S</c> → 200 <see cref="AgentTurn"/>, or 204 when none came in time</item>
+/// </list>
+/// 401 without a token, 403 with another session's token, 404 for an unknown session, 410 once the session
+/// is terminated (the agent exits). JSON is snake_case.
+/// </summary>
+public static class AgentProtocol
+{
+    public static string EventsPath(string sessionId) => $"agent/sessions/{Uri.EscapeDataString(sessionId)}/events";
+    public static string HeartbeatPath(string sessionId) => $"agent/sessions/{Uri.EscapeDataString(sessionId)}/heartbeat";
+    public static string NextTurnPath(string sessionId) => $"agent/sessions/{Uri.EscapeDataString(sessionId)}/turns/next";
+
+    /// <summary>The longest a next-turn poll is held open (well under Orleans' 30 s call timeout).</summary>
+    public static readonly TimeSpan MaxPollWait = TimeSpan.FromSeconds(20);
+}

@@ -1,0 +1,32 @@
+namespace AgentCluster.Abstractions.Sessions;
+
+/// <summary>Event types, dotted like Claude's managed-agent events.</summary>
+public static class EventTypes
+{
+    /// <summary>{status, reason?}: written by the session.</summary>
+    public const string SessionStatus = "session.status";
+
+    /// <summary>{content}: a turn's input, written by the session.</summary>
+    public const string UserMessage = "user.message";
+
+    /// <summary>{stream: text|stdout|stderr, text}</summary>
+    public const string AgentOutput = "agent.output";
+
+    /// <summary>{id, name, input}</summary>
+    public const string AgentToolUse = "agent.tool_use";
+
+    /// <summary>{tool_use_id, content, is_error}</summary>
+    public const string AgentToolResult = "agent.tool_result";
+
+    /// <summary>{outcome: success|error|interrupted, exit_code?}</summary>
+    public const string TurnCompleted = "turn.completed";
+
+    /// <summary>{message}</summary>
+    public const string SessionError = "session.error";
+
+    /// <summary>The types an agent may push; the others are the session's own.</summary>
+    public static readonly IReadOnlySet<string> FromAgent = new HashSet<string>(StringComparer.Ordinal)
+    {
+        AgentOutput, AgentToolUse, AgentToolResult, TurnCompleted, SessionError,
+    };
+}

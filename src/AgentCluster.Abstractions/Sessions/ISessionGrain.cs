@@ -1,0 +1,55 @@
+using AgentCluster.Abstractions.Agents;
+using Orleans.Concurrency;
+
+namespace AgentCluster.Abstractions.Sessions;
+
+/// <summary>
+/// One agent session: the single owner of its Fly Machine, its turns, its heartbeat deadline and its ordered
+/// event log. Keyed by the session id. Internal services call it directly; the HTTP front door is a thin map
+/// onto these methods.
+/// </summary>
+[Alias("AgentCluster.ISessionGrain")]
+public interface ISessionGrain : IGrainWithStringKey
+{
+    /// <summary>
+    /// Starts the session: records it, creates its machine and queues the prompt as turn 1. Idempotent: a
+    /// session that already exists is returned as it is (<see cref="StartResult.Created"/> false), whatever
+    /// was retried or crashed before, and never gets a second machine.
+    /// </summary>
+    [Alias("Start")]
+    Task<StartResult> StartAsync(StartSession request);
+
+    /// <summary>The session as it is now, or null when there is no such session.</summary>
+    [Alias("Get"), ReadOnly]
+    Task<SessionView?> GetAsync();
+
+    /// <summary>Queues a follow-up turn for the agent; returns its turn number. Turns run in order.</summary>
+    [Alias("SendMessage")]
+    Task<int> SendMessageAsync(string content);
+
+    /// <summary>Ends the session with reason <c>deleted</c> and destroys its machine. Deleting twice is harmless.</summary>
+    [Alias("Delete")]
+    Task<SessionView> DeleteAsync();
+
+    /// <summary>
+    /// Every event after <paramref name="afterSeq"/>, in order, exactly once: the stored log first, then live
+    /// events as they come. Ends after the terminal <c>session.status</c> event.
+    /// </summary>
+    [Alias("Watch")]
+    IAsyncEnumerable<SessionEvent> WatchAsync(long afterSeq, CancellationToken cancellationToken = default);
+
+    /// <summary>The agent's batch of events (also a heartbeat). Acknowledges the highest agent sequence stored.</summary>
+    [Alias("AgentPush")]
+    Task<AgentAck> AgentPushAsync(string token, AgentEventBatch batch);
+
+    /// <summary>The agent is alive and quiet.</summary>
+    [Alias("AgentHeartbeat")]
+    Task<AgentAck> AgentHeartbeatAsync(string token, string instance);
+
+    /// <summary>
+    /// The next turn after <paramref name="afterTurn"/>, waiting up to <paramref name="wait"/> for one to be
+    /// queued; null when none came. Interleaves, so a waiting agent never blocks the session.
+    /// </summary>
+    [Alias("AgentNextTurn"), AlwaysInterleave]
+    Task<AgentTurn?> AgentNextTurnAsync(string token, string instance, int afterTurn, TimeSpan wait, CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,25 @@
+namespace AgentCluster.Abstractions.Sessions;
+
+/// <summary>The wire names of a session's status and terminal reasons.</summary>
+public static class SessionStatus
+{
+    /// <summary>The machine is being created or is booting; the agent has not called in yet.</summary>
+    public const string Starting = "starting";
+
+    /// <summary>A turn is in progress (or queued for the agent).</summary>
+    public const string Running = "running";
+
+    /// <summary>Every turn is done; the agent waits for a message.</summary>
+    public const string Idle = "idle";
+
+    /// <summary>Over for good: see the reason. The machine is destroyed.</summary>
+    public const string Terminated = "terminated";
+}
+
+public static class TerminationReason
+{
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+    public const string Expired = "expired";
+    public const string Deleted = "deleted";
+}

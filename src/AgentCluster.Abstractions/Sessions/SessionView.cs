@@ -1,0 +1,18 @@
+namespace AgentCluster.Abstractions.Sessions;
+
+/// <summary>A session as clients see it.</summary>
+[GenerateSerializer, Immutable, Alias("AgentCluster.SessionView")]
+public sealed record SessionView
+{
+    [Id(0)] public required string SessionId { get; init; }
+    [Id(1)] public required string Status { get; init; }
+    [Id(2)] public string? Reason { get; init; }
+    [Id(3)] public string? MachineId { get; init; }
+    [Id(4)] public string? Region { get; init; }
+    [Id(5)] public DateTimeOffset CreatedAt { get; init; }
+    [Id(6)] public DateTimeOffset UpdatedAt { get; init; }
+    [Id(7)] public int Turns { get; init; }
+    [Id(8)] public long LastEventId { get; init; }
+    [Id(9)] public string? Runtime { get; init; }
+    [Id(10)] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}

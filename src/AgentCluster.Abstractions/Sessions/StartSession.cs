@@ -1,0 +1,25 @@
+namespace AgentCluster.Abstractions.Sessions;
+
+/// <summary>What a session starts from. <see cref="Env"/> goes to the machine only: it is never stored.</summary>
+[GenerateSerializer, Immutable, Alias("AgentCluster.StartSession")]
+public sealed record StartSession
+{
+    [Id(0)] public required string Prompt { get; init; }
+    [Id(1)] public string? Runtime { get; init; }
+    [Id(2)] public string? Region { get; init; }
+    [Id(3)] public GuestSpec? Guest { get; init; }
+    [Id(4)] public IReadOnlyDictionary<string, string>? Env { get; init; }
+    [Id(5)] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+}
+
+/// <summary>The machine size: Fly's guest (cpu_kind shared|performance, cpus, memory_mb).</summary>
+[GenerateSerializer, Immutable, Alias("AgentCluster.GuestSpec")]
+public sealed record GuestSpec
+{
+    [Id(0)] public string? CpuKind { get; init; }
+    [Id(1)] public int? Cpus { get; init; }
+    [Id(2)] public int? MemoryMb { get; init; }
+}
+
+[GenerateSerializer, Immutable, Alias("AgentCluster.StartResult")]
+public sealed record StartResult([property: Id(0)] SessionView Session, [property: Id(1)] bool Created);
