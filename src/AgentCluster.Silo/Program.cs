@@ -1,5 +1,5 @@
 using AgentCluster.Fly;
-using AgentCluster.FlyEmulator;
+using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
 
@@ -8,15 +8,16 @@ if (builder.Configuration["PORT"] is { Length: > 0 } port) builder.WebHost.UseUr
 
 // With no Fly token configured, the node runs its embedded default: the local Machines emulator in this
 // process, agents as local processes. The client cannot tell it from Fly except by the URL.
-await using var emulator = string.IsNullOrEmpty(builder.Configuration["FLY_API_TOKEN"])
-    ? await EmbeddedFlyEmulator.StartAsync(args: ["--FlyEmulator:Region=" + (builder.Configuration["FLY_REGION"] ?? "iad")])
-    : null;
-if (emulator is not null) builder.Configuration.AddInMemoryCollection(EmbeddedFly.Settings(emulator));
+await using var emulator = await EmbeddedFly.StartUnlessConfiguredAsync(builder);
 
 builder.AddClusterNode();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
-if (emulator is not null) builder.Services.AddHostedService<EmbeddedFly>();
+builder.Services.AddSessions(builder.Configuration);
+builder.Services.AddFrontDoor();
 
 var app = builder.Build();
+app.UseExceptionHandler();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
+app.MapSessions();
+app.MapAgentProtocol();
 await app.RunAsync();

@@ -11,6 +11,19 @@ internal sealed class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options
 {
     public const string DefaultApp = "agentcluster-agents";
 
+    /// <summary>
+    /// Starts the emulator in this process and points the node at it, unless FLY_API_TOKEN is set (then the
+    /// node drives real Fly Machines). Null when Fly is configured.
+    /// </summary>
+    public static async Task<EmbeddedFlyEmulator?> StartUnlessConfiguredAsync(WebApplicationBuilder builder)
+    {
+        if (!string.IsNullOrEmpty(builder.Configuration["FLY_API_TOKEN"])) return null;
+        var emulator = await EmbeddedFlyEmulator.StartAsync(args: ["--FlyEmulator:Region=" + (builder.Configuration["FLY_REGION"] ?? "iad")]);
+        builder.Configuration.AddInMemoryCollection(Settings(emulator));
+        builder.Services.AddHostedService<EmbeddedFly>();
+        return emulator;
+    }
+
     public static Dictionary<string, string?> Settings(EmbeddedFlyEmulator emulator) => new()
     {
         ["FLY_API_URL"] = emulator.BaseUrl.ToString(),

@@ -1,6 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
-using StackExchange.Redis;
+using Orleans.Storage;
 
 namespace AgentCluster.Silo.Hosting;
 
@@ -16,12 +16,12 @@ public static class ClusterHosting
     public static WebApplicationBuilder AddClusterNode(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
-        var redisUrl = config["REDIS_URL"];
         var siloPort = config.GetValue("Orleans:Endpoints:SiloPort", 11111);
         var gatewayPort = config.GetValue("Orleans:Endpoints:GatewayPort", 30000);
         var advertised = config["Orleans:Endpoints:AdvertisedIPAddress"] is { Length: > 0 } address
             ? IPAddress.Parse(address)
             : IPAddress.Loopback;
+        var redis = builder.Services.AddRedisConnection(config);
 
         builder.UseOrleans(silo =>
         {
@@ -38,23 +38,28 @@ public static class ClusterHosting
                 o.SiloListeningEndpoint = new IPEndPoint(advertised, siloPort);
                 o.GatewayListeningEndpoint = new IPEndPoint(advertised, gatewayPort);
             });
+            // Orleans 10 does not cancel a grain call that timed out unless asked: a caller that gave up
+            // should not leave work running on its behalf.
+            silo.Configure<SiloMessagingOptions>(o => o.CancelRequestOnTimeout = true);
 
-            if (string.IsNullOrEmpty(redisUrl))
+            if (redis is null)
             {
                 silo.UseLocalhostClustering(siloPort, gatewayPort)
                     .AddMemoryGrainStorage(StorageName)
-                    .AddMemoryGrainStorageAsDefault()
                     .UseInMemoryReminderService();
                 return;
             }
 
-            var redis = RedisUrl.Parse(redisUrl);
-            var shared = new Lazy<Task<IConnectionMultiplexer>>(async () => await ConnectionMultiplexer.ConnectAsync(redis));
-            async Task<(IConnectionMultiplexer, bool)> Shared(object _) => (await shared.Value, true);
-            silo.UseRedisClustering(o => { o.ConfigurationOptions = redis; o.CreateMultiplexer = Shared; })
-                .AddRedisGrainStorage(StorageName, o => { o.ConfigurationOptions = redis; o.CreateMultiplexer = Shared; })
-                .AddRedisGrainStorageAsDefault(o => { o.ConfigurationOptions = redis; o.CreateMultiplexer = Shared; })
-                .UseRedisReminderService(o => { o.ConfigurationOptions = redis; o.CreateMultiplexer = Shared; });
+            silo.UseRedisClustering(o => { o.ConfigurationOptions = redis.Options; o.CreateMultiplexer = redis.Connection.SharedAsync; })
+                .AddRedisGrainStorage(StorageName, o =>
+                {
+                    o.ConfigurationOptions = redis.Options;
+                    o.CreateMultiplexer = redis.Connection.SharedAsync;
+                })
+                .UseRedisReminderService(o => { o.ConfigurationOptions = redis.Options; o.CreateMultiplexer = redis.Connection.SharedAsync; });
+            // Session state is stored with Orleans' own version-tolerant codec (the [Id]s of its
+            // [GenerateSerializer] types), chosen once: changing it later needs a migration.
+            silo.Services.AddSingleton<IGrainStorageSerializer, OrleansGrainStorageSerializer>();
         });
         return builder;
     }

@@ -1,0 +1,103 @@
+using System.Text;
+using System.Text.Json;
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Options;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime;
+
+namespace AgentCluster.Silo.Api;
+
+/// <summary>
+/// <c>GET /sessions/{id}/events</c> as Server-Sent Events: <c>id:</c> is the event's sequence number, so a
+/// client reconnecting with <c>Last-Event-ID</c> (or <c>?after=</c>) gets exactly the events after it. The
+/// session grain may live on another node or move mid-stream; the stream re-subscribes from the last event
+/// written, which the client never notices.
+/// </summary>
+public sealed class EventStream(IGrainFactory grains, IOptions<AgentSessionOptions> options, TimeProvider time, ILogger<EventStream> logger)
+{
+    private const int MaxResubscribesWithoutProgress = 10;
+
+    public async Task ServeAsync(string sessionId, long? after, HttpContext context)
+    {
+        var from = ResumePoint(context.Request, after);
+        var grain = grains.GetGrain<ISessionGrain>(sessionId);
+        if (await grain.GetAsync() is null) throw SessionException.NotFound(sessionId);
+
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.Body.FlushAsync(context.RequestAborted);
+
+        var aborted = context.RequestAborted;
+        var seen = from;
+        var failures = 0;
+        while (!aborted.IsCancellationRequested)
+        {
+            await using var events = grain.WatchAsync(seen, aborted).GetAsyncEnumerator(aborted);
+            try
+            {
+                while (await NextAsync(events, response, aborted))
+                {
+                    await WriteAsync(response, events.Current, aborted);
+                    seen = events.Current.Seq;
+                    failures = 0;
+                }
+                return; // the session ended and every event up to its end was written
+            }
+            catch (Exception e) when (IsTransient(e) && !aborted.IsCancellationRequested && ++failures <= MaxResubscribesWithoutProgress)
+            {
+                logger.LogInformation("Event stream of session {SessionId} interrupted ({Error}); resuming after {Seq}", sessionId, e.GetType().Name, seen);
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * failures), time, aborted);
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The next event; while none comes, a comment line every keep-alive interval keeps proxies from closing the stream.</summary>
+    private async Task<bool> NextAsync(IAsyncEnumerator<SessionEvent> events, HttpResponse response, CancellationToken aborted)
+    {
+        var next = events.MoveNextAsync().AsTask();
+        while (true)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            var keepAlive = Task.Delay(options.Value.SseKeepAlive, time, quiet.Token);
+            if (await Task.WhenAny(next, keepAlive) == next)
+            {
+                await quiet.CancelAsync();
+                return await next;
+            }
+            await response.WriteAsync(": keep-alive\n\n", aborted);
+            await response.Body.FlushAsync(aborted);
+        }
+    }
+
+    private static async Task WriteAsync(HttpResponse response, SessionEvent e, CancellationToken aborted)
+    {
+        var frame = new StringBuilder()
+            .Append("id: ").Append(e.Seq).Append('\n')
+            .Append("event: ").Append(e.Type).Append('\n')
+            .Append("data: ").Append(JsonSerializer.Serialize(e, ProtocolJson.Options)).Append("\n\n");
+        await response.WriteAsync(frame.ToString(), aborted);
+        await response.Body.FlushAsync(aborted);
+    }
+
+    private static long ResumePoint(HttpRequest request, long? after)
+    {
+        if (request.Headers["Last-Event-ID"] is { Count: > 0 } header)
+        {
+            return long.TryParse(header.ToString(), out var lastId) && lastId >= 0
+                ? lastId
+                : throw SessionException.Invalid("Last-Event-ID", $"Last-Event-ID '{header}' is not an event id (a sequence number ≥ 0).");
+        }
+        return after is null or >= 0 ? after ?? 0 : throw SessionException.Invalid("after", "after must be a sequence number ≥ 0.");
+    }
+
+    /// <summary>The grain moved, its node died or a call timed out: the log is durable, so resume from it.</summary>
+    private static bool IsTransient(Exception e) =>
+        e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
+}

@@ -1,0 +1,434 @@
+using System.Runtime.CompilerServices;
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Machines;
+using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Storage;
+using Microsoft.Extensions.Options;
+
+namespace AgentCluster.Silo.Grains;
+
+/// <summary>
+/// The single owner of one session: its machine, its turns, its heartbeat deadline, its ordered event log and
+/// its live watchers. Small state goes to grain storage; events go to the append-only log and are durable
+/// before they are acknowledged or shown to anyone.
+/// </summary>
+[GrainType("session")]
+public sealed class SessionGrain(
+    [PersistentState("session", ClusterHosting.StorageName)] IPersistentState<SessionState> state,
+    ISessionEventLog log,
+    ISessionCatalog catalog,
+    SessionMachines machines,
+    IOptions<AgentSessionOptions> options,
+    TimeProvider time,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain
+{
+    private const int ReplayPage = 256;
+
+    private readonly SessionWatchers watchers = new();
+
+    // Calls run one at a time, except the agent's long poll and the watchers, which interleave; every change
+    // of state or log takes this lock so an interleaved call never writes concurrently with another.
+    private readonly SemaphoreSlim changes = new(1, 1);
+
+    private TaskCompletionSource turnQueued = NewSignal();
+    private EventLogHead head = EventLogHead.Empty;
+    private DateTimeOffset persistedDeadline;
+
+    private string Id => this.GetPrimaryKeyString();
+    private SessionState S => state.State;
+    private bool Started => S.Status is not null;
+    private bool Terminated => S.Status == SessionStatus.Terminated;
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        head = await log.ReadHeadAsync(Id, cancellationToken);
+        persistedDeadline = S.HeartbeatDeadline;
+    }
+
+    async Task<StartResult> ISessionGrain.StartAsync(StartSession request)
+    {
+        await changes.WaitAsync();
+        try
+        {
+            if (Started && !S.Creating) return new StartResult(View(), Created: false);
+            StartSessionRules.Validate(request, options.Value);
+
+            // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
+            var token = SessionTokens.New();
+            var resumed = S.Creating;
+            if (!resumed) await RecordNewSessionAsync(request, token);
+            else
+            {
+                S.TokenHash = SessionTokens.Hash(token);
+                await state.WriteStateAsync();
+            }
+
+            var machine = resumed && await machines.FindAsync(Id) is { } existing
+                ? await machines.RotateTokenAsync(existing, token)
+                : await CreateMachineAsync(request, token);
+            S.MachineId = machine.Id;
+            S.Region = machine.Region ?? S.Region;
+            S.Creating = false;
+            S.UpdatedAt = Now;
+            await state.WriteStateAsync();
+            logger.LogInformation("Session {SessionId} started on machine {MachineId} in {Region}", Id, machine.Id, S.Region);
+            return new StartResult(View(), Created: true);
+        }
+        finally
+        {
+            changes.Release();
+        }
+    }
+
+    private async Task RecordNewSessionAsync(StartSession request, string token)
+    {
+        var now = Now;
+        S.Status = SessionStatus.Starting;
+        S.Creating = true;
+        S.CreatedAt = S.UpdatedAt = now;
+        S.Runtime = request.Runtime ?? options.Value.DefaultRuntime;
+        S.Region = request.Region ?? options.Value.Region;
+        S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
+        S.TokenHash = SessionTokens.Hash(token);
+        S.Turns = 1;
+        S.Pending = [new QueuedTurn(1, request.Prompt)];
+        S.HeartbeatDeadline = now + options.Value.BootGrace;
+        await state.WriteStateAsync();
+        persistedDeadline = S.HeartbeatDeadline;
+        await catalog.AddAsync(Id, now);
+        await AppendAsync(
+        [
+            new(EventTypes.SessionStatus, 0, Payloads.Status(SessionStatus.Starting, null)),
+            new(EventTypes.UserMessage, 1, Payloads.UserMessage(request.Prompt)),
+        ]);
+    }
+
+    private async Task<AgentCluster.Fly.Models.Machine> CreateMachineAsync(StartSession request, string token)
+    {
+        try
+        {
+            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token);
+        }
+        catch (SessionException e) when (e.Kind == SessionErrorKind.MachineProviderRejected)
+        {
+            // Retrying cannot help until the operator fixes the configuration: the session fails now.
+            S.Creating = false;
+            await TerminateAsync(TerminationReason.Failed, e.Message);
+            throw;
+        }
+    }
+
+    Task<SessionView?> ISessionGrain.GetAsync() => Task.FromResult(Started ? View() : null);
+
+    async Task<int> ISessionGrain.SendMessageAsync(string content)
+    {
+        await changes.WaitAsync();
+        try
+        {
+            EnsureOpen();
+            StartSessionRules.ValidateContent("content", content);
+            if (S.Pending.Count >= options.Value.MaxQueuedTurns)
+                throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
+            var turn = ++S.Turns;
+            S.Pending.Add(new QueuedTurn(turn, content));
+            await CommitAsync([new(EventTypes.UserMessage, turn, Payloads.UserMessage(content))], forceWrite: true);
+            Signal();
+            return turn;
+        }
+        finally
+        {
+            changes.Release();
+        }
+    }
+
+    async Task<SessionView> ISessionGrain.DeleteAsync()
+    {
+        await changes.WaitAsync();
+        try
+        {
+            if (!Started) throw SessionException.NotFound(Id);
+            if (!Terminated) await TerminateAsync(TerminationReason.Deleted, message: null);
+            return View();
+        }
+        finally
+        {
+            changes.Release();
+        }
+    }
+
+    async IAsyncEnumerable<SessionEvent> ISessionGrain.WatchAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (!Started) throw SessionException.NotFound(Id);
+        var watcher = watchers.Add();
+        try
+        {
+            var seen = Math.Max(0, afterSeq);
+            while (true)
+            {
+                // Behind the log (a fresh watcher, a gap, or a lagging one): read what is stored.
+                while (seen < head.LastSeq)
+                {
+                    foreach (var stored in await log.ReadAsync(Id, seen, ReplayPage, cancellationToken))
+                    {
+                        yield return stored;
+                        seen = stored.Seq;
+                        if (IsEnd(stored)) yield break;
+                    }
+                }
+                if (Terminated && seen >= head.LastSeq) yield break;
+
+                var live = await watcher.NextAsync(cancellationToken);
+                if (live is null || live.Seq <= seen) continue;
+                if (live.Seq > seen + 1) continue; // a gap: the log has the missing events
+                yield return live;
+                seen = live.Seq;
+                if (IsEnd(live)) yield break;
+            }
+        }
+        finally
+        {
+            watchers.Remove(watcher);
+        }
+    }
+
+    async Task<AgentAck> ISessionGrain.AgentPushAsync(string token, AgentEventBatch batch)
+    {
+        await changes.WaitAsync();
+        try
+        {
+            AuthorizeAgent(token);
+            EnsureOpen();
+            AgentCalledIn();
+
+            var sameInstance = head.Agent.Instance == batch.Instance;
+            var stored = sameInstance ? head.Agent.Seq : 0;
+            var fresh = batch.Events.Where(e => e.Seq > stored).OrderBy(e => e.Seq).DistinctBy(e => e.Seq).ToList();
+            if (fresh.Count == 0)
+            {
+                await CommitAsync([]);
+                return Ack(stored);
+            }
+
+            foreach (var e in fresh)
+            {
+                if (!EventTypes.FromAgent.Contains(e.Type))
+                    throw SessionException.Invalid("events.type", $"'{e.Type}' is not an event type an agent may send.");
+                if (e.Turn < 0 || e.Turn > S.Turns)
+                    throw SessionException.Invalid("events.turn", $"turn {e.Turn} does not exist (the session has {S.Turns}).");
+                if (e.Type == EventTypes.TurnCompleted) CompleteTurn(e.Turn);
+            }
+            var cursor = new AgentCursor(batch.Instance, fresh[^1].Seq);
+            await CommitAsync(fresh.Select(e => new NewEvent(e.Type, e.Turn, e.Payload, e.At)).ToList(), agent: cursor);
+            return Ack(cursor.Seq);
+        }
+        finally
+        {
+            changes.Release();
+        }
+    }
+
+    async Task<AgentAck> ISessionGrain.AgentHeartbeatAsync(string token, string instance)
+    {
+        await changes.WaitAsync();
+        try
+        {
+            AuthorizeAgent(token);
+            EnsureOpen();
+            AgentCalledIn();
+            await CommitAsync([]);
+            return Ack(head.Agent.Instance == instance ? head.Agent.Seq : 0);
+        }
+        finally
+        {
+            changes.Release();
+        }
+    }
+
+    async Task<AgentTurn?> ISessionGrain.AgentNextTurnAsync(string token, string instance, int afterTurn, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        AuthorizeAgent(token);
+        var until = Now + (wait > AgentProtocol.MaxPollWait ? AgentProtocol.MaxPollWait : wait);
+        while (true)
+        {
+            var queued = turnQueued.Task;
+            await changes.WaitAsync(cancellationToken);
+            try
+            {
+                EnsureOpen();
+                AgentCalledIn();
+                var events = new List<NewEvent>();
+                if (S.DeliveredTurn > afterTurn && S.DeliveredTo != instance && S.DeliveredTurn > S.CompletedTurns)
+                {
+                    // The agent process that took this turn is gone (a new one asks from before it): the turn
+                    // ended with it. Running it again could repeat side effects, so it is reported, not re-run.
+                    events.Add(new(EventTypes.TurnCompleted, S.DeliveredTurn, Payloads.TurnInterrupted()));
+                    CompleteTurn(S.DeliveredTurn);
+                }
+                var next = S.Pending.FirstOrDefault(t => t.Turn > afterTurn);
+                if (next is not null)
+                {
+                    S.DeliveredTurn = next.Turn;
+                    S.DeliveredTo = instance;
+                }
+                await CommitAsync(events, forceWrite: next is not null);
+                if (next is not null) return new AgentTurn(next.Turn, next.Content);
+            }
+            finally
+            {
+                changes.Release();
+            }
+
+            var remaining = until - Now;
+            if (remaining <= TimeSpan.Zero) return null;
+            try
+            {
+                await queued.WaitAsync(remaining, time, cancellationToken);
+            }
+            catch (TimeoutException)
+            {
+                return null;
+            }
+        }
+    }
+
+    private void CompleteTurn(int turn)
+    {
+        if (turn <= S.CompletedTurns) return;
+        S.CompletedTurns = turn;
+        S.Pending.RemoveAll(t => t.Turn <= turn);
+    }
+
+    /// <summary>The agent spoke: it is alive (the deadline moves) and the session is past starting.</summary>
+    private void AgentCalledIn()
+    {
+        S.AgentSeen = true;
+        S.HeartbeatDeadline = Now + options.Value.HeartbeatTtl;
+    }
+
+    private async Task TerminateAsync(string reason, string? message)
+    {
+        S.Status = SessionStatus.Terminated;
+        S.Reason = reason;
+        S.Pending.Clear();
+        S.MachineDestroyPending = true;
+        S.UpdatedAt = Now;
+        await state.WriteStateAsync();
+        Signal(); // waiting polls wake up and learn the session is over
+
+        var machineId = S.MachineId ?? (await machines.FindAsync(Id))?.Id;
+        try
+        {
+            if (machineId is not null) await machines.DestroyAsync(machineId);
+            S.MachineDestroyPending = false;
+        }
+        catch (Exception e) when (e is AgentCluster.Fly.FlyApiException or HttpRequestException or TimeoutException)
+        {
+            logger.LogWarning(e, "Session {SessionId}: machine {MachineId} not destroyed yet; the reaper will retry", Id, machineId);
+        }
+
+        var events = new List<NewEvent>();
+        if (message is not null) events.Add(new(EventTypes.SessionError, S.Turns, Payloads.Error(message)));
+        events.Add(new(EventTypes.SessionStatus, S.Turns, Payloads.Status(SessionStatus.Terminated, reason)));
+        await CommitAsync(events, forceWrite: true);
+        logger.LogInformation("Session {SessionId} terminated: {Reason}", Id, reason);
+    }
+
+    /// <summary>
+    /// Persists a change: the session state (when it changed in a way that must survive, or the heartbeat
+    /// deadline moved far enough), then the new events (with a <c>session.status</c> event when the status
+    /// moved), then shows them to the watchers. State first: if the node dies in between, the agent's
+    /// unacknowledged batch is sent again and applied again, harmlessly.
+    /// </summary>
+    private async Task CommitAsync(IReadOnlyList<NewEvent> events, bool forceWrite = false, AgentCursor? agent = null)
+    {
+        var all = events.ToList();
+        var status = CurrentStatus();
+        if (status != S.Status)
+        {
+            S.Status = status;
+            all.Add(new(EventTypes.SessionStatus, S.Turns, Payloads.Status(status, S.Reason)));
+            forceWrite = true;
+        }
+        var deadlineMoved = S.HeartbeatDeadline - persistedDeadline >= options.Value.HeartbeatTtl / 2;
+        if (all.Count > 0) S.UpdatedAt = Now;
+        if (forceWrite || deadlineMoved || events.Any(e => e.Type == EventTypes.TurnCompleted))
+        {
+            await state.WriteStateAsync();
+            persistedDeadline = S.HeartbeatDeadline;
+        }
+        if (all.Count > 0 || agent is not null) await AppendAsync(all, agent);
+    }
+
+    private async Task AppendAsync(IReadOnlyList<NewEvent> events, AgentCursor? agent = null)
+    {
+        var now = Now;
+        var numbered = events.Select((e, i) => new SessionEvent
+        {
+            Seq = head.LastSeq + i + 1,
+            Type = e.Type,
+            Turn = e.Turn,
+            At = e.At ?? now,
+            Payload = e.Payload,
+        }).ToList();
+        try
+        {
+            await log.AppendAsync(Id, head, numbered, agent);
+        }
+        catch (EventLogConflictException)
+        {
+            // Another activation of this session wrote meanwhile (a split brain during a node failure):
+            // this one is stale. Drop it; the caller retries against the one that is current.
+            logger.LogWarning("Session {SessionId}: event log moved under this activation; deactivating", Id);
+            DeactivateOnIdle();
+            throw;
+        }
+        head = new EventLogHead(head.LastSeq + numbered.Count, agent ?? head.Agent);
+        watchers.Publish(numbered);
+    }
+
+    private void Signal() => Interlocked.Exchange(ref turnQueued, NewSignal()).TrySetResult();
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private string CurrentStatus() =>
+        Terminated ? SessionStatus.Terminated
+        : !S.AgentSeen ? SessionStatus.Starting
+        : S.CompletedTurns < S.Turns ? SessionStatus.Running
+        : SessionStatus.Idle;
+
+    private static bool IsEnd(SessionEvent e) =>
+        e.Type == EventTypes.SessionStatus && e.Payload.Contains($"\"{SessionStatus.Terminated}\"", StringComparison.Ordinal);
+
+    private void EnsureOpen()
+    {
+        if (!Started) throw SessionException.NotFound(Id);
+        if (Terminated) throw new SessionException(SessionErrorKind.Terminated, $"Session '{Id}' is terminated ({S.Reason}).");
+    }
+
+    private void AuthorizeAgent(string token)
+    {
+        if (!Started) throw SessionException.NotFound(Id);
+        if (!SessionTokens.Matches(token, S.TokenHash))
+            throw new SessionException(SessionErrorKind.Forbidden, $"This token does not belong to session '{Id}'.");
+    }
+
+    private AgentAck Ack(long seq) => new(seq, S.Status!);
+
+    private SessionView View() => new()
+    {
+        SessionId = Id,
+        Status = S.Status!,
+        Reason = S.Reason,
+        MachineId = S.MachineId,
+        Region = S.Region,
+        CreatedAt = S.CreatedAt,
+        UpdatedAt = S.UpdatedAt,
+        Turns = S.Turns,
+        LastEventId = head.LastSeq,
+        Runtime = S.Runtime,
+        Metadata = S.Metadata,
+    };
+}

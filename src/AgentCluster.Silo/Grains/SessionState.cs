@@ -1,0 +1,51 @@
+namespace AgentCluster.Silo.Grains;
+
+/// <summary>
+/// What a session persists in grain storage: small and bounded (the turns not yet done, never the history,
+/// which lives in the event log), so writing it costs the same on turn 1 and turn 1000. No secret is here:
+/// the agent token only as a hash, the request's env not at all.
+/// </summary>
+[GenerateSerializer, Alias("AgentCluster.SessionState")]
+public sealed class SessionState
+{
+    /// <summary>Null until the session is started.</summary>
+    [Id(0)] public string? Status { get; set; }
+    [Id(1)] public string? Reason { get; set; }
+    [Id(2)] public string? MachineId { get; set; }
+
+    /// <summary>A create was attempted and its outcome is not known yet: look the machine up before creating again.</summary>
+    [Id(3)] public bool Creating { get; set; }
+
+    [Id(4)] public string? Region { get; set; }
+    [Id(5)] public string? Runtime { get; set; }
+    [Id(6)] public DateTimeOffset CreatedAt { get; set; }
+    [Id(7)] public DateTimeOffset UpdatedAt { get; set; }
+    [Id(8)] public string? TokenHash { get; set; }
+
+    /// <summary>Turns submitted so far (the prompt is turn 1).</summary>
+    [Id(9)] public int Turns { get; set; }
+
+    /// <summary>The turns are done up to this one, in order.</summary>
+    [Id(10)] public int CompletedTurns { get; set; }
+
+    /// <summary>Submitted and not yet done, oldest first.</summary>
+    [Id(11)] public List<QueuedTurn> Pending { get; set; } = [];
+
+    /// <summary>The last turn handed to an agent, and which agent process took it.</summary>
+    [Id(12)] public int DeliveredTurn { get; set; }
+    [Id(13)] public string? DeliveredTo { get; set; }
+
+    /// <summary>The agent has called in at least once.</summary>
+    [Id(14)] public bool AgentSeen { get; set; }
+
+    /// <summary>After this, with no word from the agent, the session is expired (starts at creation + boot grace).</summary>
+    [Id(15)] public DateTimeOffset HeartbeatDeadline { get; set; }
+
+    /// <summary>A terminated session whose machine could not be destroyed yet: the reaper retries.</summary>
+    [Id(16)] public bool MachineDestroyPending { get; set; }
+
+    [Id(17)] public Dictionary<string, string> Metadata { get; set; } = [];
+}
+
+[GenerateSerializer, Immutable, Alias("AgentCluster.QueuedTurn")]
+public sealed record QueuedTurn([property: Id(0)] int Turn, [property: Id(1)] string Content);

@@ -1,0 +1,67 @@
+using System.Text.RegularExpressions;
+
+namespace AgentCluster.Silo.Options;
+
+/// <summary>How sessions run their agents (section <c>Sessions</c>; FLY_AGENT_IMAGE and FLY_REGION as users know them).</summary>
+public sealed partial class AgentSessionOptions
+{
+    public const string Section = "Sessions";
+
+    /// <summary>The agent machine's image (FLY_AGENT_IMAGE). The emulator runs AgentCluster.Agent for any image.</summary>
+    public string AgentImage { get; set; } = "registry.fly.io/agentcluster-agent:latest";
+
+    /// <summary>Where machines go when a request names no region (FLY_REGION).</summary>
+    public string Region { get; set; } = "iad";
+
+    public string DefaultRuntime { get; set; } = "shell";
+
+    /// <summary>Runtimes a request may name; the agent image must have them.</summary>
+    public List<string> Runtimes { get; set; } = ["shell"];
+
+    public string CpuKind { get; set; } = "shared";
+    public int Cpus { get; set; } = 1;
+    public int MemoryMb { get; set; } = 1024;
+
+    /// <summary>
+    /// Base URLs the agent calls back (AGENTCLUSTER_CALLBACK_URLS, comma-separated), e.g. every node's
+    /// <c>http://[6pn]:8080</c> or a Flycast address. Empty: this node's own HTTP address.
+    /// </summary>
+    public List<string> CallbackUrls { get; set; } = [];
+
+    /// <summary>How often the agent heartbeats when quiet.</summary>
+    public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A session whose agent has not called for this long is expired (the reaper acts on it).</summary>
+    public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long a new machine may take to boot before its first heartbeat is due: no reaping a booting agent.</summary>
+    public TimeSpan BootGrace { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How long the agent keeps running with no orchestrator answering.</summary>
+    public TimeSpan AgentOrphanTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often an idle event stream gets a comment line, so proxies do not close it.</summary>
+    public TimeSpan SseKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Turns queued and not yet done, per session.</summary>
+    public int MaxQueuedTurns { get; set; } = 100;
+
+    public IEnumerable<string> Validate()
+    {
+        if (string.IsNullOrWhiteSpace(AgentImage)) yield return "FLY_AGENT_IMAGE (Sessions:AgentImage) must not be empty.";
+        if (!RegionPattern().IsMatch(Region)) yield return $"FLY_REGION '{Region}' is not a region code like 'iad'.";
+        if (!Runtimes.Contains(DefaultRuntime)) yield return $"Sessions:DefaultRuntime '{DefaultRuntime}' is not one of Sessions:Runtimes.";
+        foreach (var url in CallbackUrls)
+            if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+                yield return $"AGENTCLUSTER_CALLBACK_URLS: '{url}' is not an absolute http(s) URL.";
+        if (HeartbeatInterval <= TimeSpan.Zero) yield return "Sessions:HeartbeatInterval must be positive.";
+        if (HeartbeatTtl <= HeartbeatInterval * 2) yield return "Sessions:HeartbeatTtl must be more than twice the heartbeat interval.";
+        if (BootGrace <= TimeSpan.Zero) yield return "Sessions:BootGrace must be positive.";
+        if (AgentOrphanTimeout <= HeartbeatTtl) yield return "Sessions:AgentOrphanTimeout must exceed Sessions:HeartbeatTtl.";
+        if (SseKeepAlive <= TimeSpan.Zero) yield return "Sessions:SseKeepAlive must be positive.";
+        if (MaxQueuedTurns < 1) yield return "Sessions:MaxQueuedTurns must be at least 1.";
+    }
+
+    [GeneratedRegex("^[a-z]{3}$")]
+    private static partial Regex RegionPattern();
+}

@@ -1,0 +1,40 @@
+namespace AgentCluster.Silo.Storage;
+
+/// <summary>Every session id, newest first, for listing with a cursor.</summary>
+public interface ISessionCatalog
+{
+    Task AddAsync(string sessionId, DateTimeOffset createdAt);
+
+    /// <summary>Up to <paramref name="limit"/> ids older than <paramref name="cursor"/> (null: from the newest), and the next cursor.</summary>
+    Task<CatalogPage> ListAsync(string? cursor, int limit);
+}
+
+public sealed record CatalogPage(IReadOnlyList<string> SessionIds, string? NextCursor);
+
+/// <summary>
+/// A catalog entry sorts by creation time, then id: <c>{unix ms, 15 digits}|{id}</c>. The cursor is the last
+/// entry of a page, so paging is stable while new sessions arrive.
+/// </summary>
+internal static class CatalogEntry
+{
+    public static string Of(string sessionId, DateTimeOffset createdAt) => $"{createdAt.ToUnixTimeMilliseconds():D15}|{sessionId}";
+
+    public static string IdOf(string entry) => entry[(entry.IndexOf('|') + 1)..];
+
+    public static string ToCursor(string entry) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(entry)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static string? FromCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor)) return null;
+        try
+        {
+            var base64 = cursor.Replace('-', '+').Replace('_', '/');
+            var entry = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=')));
+            return entry.Length > 16 && entry[15] == '|' ? entry : throw new FormatException();
+        }
+        catch (FormatException)
+        {
+            throw new ArgumentException("cursor is not one this API gave out", nameof(cursor));
+        }
+    }
+}
