@@ -67,7 +67,7 @@ public sealed class SessionGrain(
             }
 
             var machine = resumed && await machines.FindAsync(Id) is { } existing
-                ? await machines.RotateTokenAsync(existing, token)
+                ? await machines.AdoptAsync(existing, token)
                 : await CreateMachineAsync(request, token);
             S.MachineId = machine.Id;
             S.Region = machine.Region ?? S.Region;
@@ -171,7 +171,9 @@ public sealed class SessionGrain(
                 // Behind the log (a fresh watcher, a gap, or a lagging one): read what is stored.
                 while (seen < head.LastSeq)
                 {
-                    foreach (var stored in await log.ReadAsync(Id, seen, ReplayPage, cancellationToken))
+                    var page = await log.ReadAsync(Id, seen, ReplayPage, cancellationToken);
+                    if (page.Count == 0) break; // nothing stored past here (yet): wait for live events
+                    foreach (var stored in page)
                     {
                         yield return stored;
                         seen = stored.Seq;
@@ -180,9 +182,8 @@ public sealed class SessionGrain(
                 }
                 if (Terminated && seen >= head.LastSeq) yield break;
 
-                var live = await watcher.NextAsync(cancellationToken);
-                if (live is null || live.Seq <= seen) continue;
-                if (live.Seq > seen + 1) continue; // a gap: the log has the missing events
+                var live = await watcher.ReadAsync(cancellationToken);
+                if (live.Seq != seen + 1) continue; // already seen, or after a gap the log fills on the next pass
                 yield return live;
                 seen = live.Seq;
                 if (IsEnd(live)) yield break;

@@ -46,7 +46,7 @@ public sealed class SessionMachines(
         {
             // The create may have happened (a 408 or 5xx says nothing either way; a name conflict says it did).
             logger.LogWarning("Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name", sessionId, (int)e.StatusCode, e.Kind);
-            return await FindAsync(sessionId, cancellationToken) ?? throw Translate(e);
+            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found, token, cancellationToken) : throw Translate(e);
         }
         catch (FlyApiException e)
         {
@@ -55,21 +55,25 @@ public sealed class SessionMachines(
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "Machine create for session {SessionId} lost its connection; looking it up by name", sessionId);
-            return await FindAsync(sessionId, cancellationToken)
-                ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable, $"The Fly Machines API could not be reached: {e.Message}. Retry the same request.");
+            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found, token, cancellationToken)
+                : throw new SessionException(SessionErrorKind.MachineProviderUnavailable, $"The Fly Machines API could not be reached: {e.Message}. Retry the same request.");
         }
     }
 
     /// <summary>
-    /// Gives an adopted machine (created by an attempt whose token is lost) a new token: Fly updates the
-    /// config and restarts the machine, so the agent comes back with a token the session knows.
+    /// Takes over a machine found by name (made by an earlier attempt, or by this one before its answer was
+    /// lost). When it carries another token than <paramref name="token"/>, it gets this one: Fly updates the
+    /// config and restarts the machine, and its agent comes back with a token the session knows.
     /// </summary>
-    public async Task<Machine> RotateTokenAsync(Machine machine, string token, CancellationToken cancellationToken = default)
+    public async Task<Machine> AdoptAsync(Machine found, string token, CancellationToken cancellationToken = default)
     {
-        var config = machine.Config ?? (await machines.GetMachineAsync(App, machine.Id, cancellationToken)).Config!;
-        var env = new Dictionary<string, string>(config.Env ?? []) { [AgentEnvironment.SessionToken] = token };
         try
         {
+            var machine = await machines.GetMachineAsync(App, found.Id, cancellationToken);
+            var config = machine.Config ?? new MachineConfig();
+            if (config.Env?.GetValueOrDefault(AgentEnvironment.SessionToken) == token) return machine;
+            var env = new Dictionary<string, string>(config.Env ?? []) { [AgentEnvironment.SessionToken] = token };
+            logger.LogInformation("Adopting machine {MachineId} with a new session token", machine.Id);
             return await machines.UpdateMachineAsync(App, machine.Id, new UpdateMachineRequest { Config = config with { Env = env } }, cancellationToken: cancellationToken);
         }
         catch (FlyApiException e)

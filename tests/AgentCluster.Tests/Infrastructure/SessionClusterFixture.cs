@@ -1,0 +1,110 @@
+using System.Net.Http.Json;
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Fly;
+using AgentCluster.Fly.Api;
+using AgentCluster.Fly.Models;
+using AgentCluster.FlyEmulator;
+using AgentCluster.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.TestingHost;
+
+namespace AgentCluster.Tests.Infrastructure;
+
+/// <summary>
+/// An in-process Orleans cluster hosting the real SessionGrain, wired exactly as a node wires it, against the
+/// Machines emulator. Machines run an idle process (the tests play the agent through the grain interface), so
+/// each test sees the machine calls a session makes and nothing else.
+/// </summary>
+public sealed class SessionClusterFixture : IAsyncLifetime
+{
+    public const string Token = "cluster-test-token";
+    public const string App = "sessions";
+    public const string IdleImage = "test/idle:latest";
+
+    private ServiceProvider? client;
+
+    public EmbeddedFlyEmulator Emulator { get; private set; } = null!;
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public IFlyMachinesApi Machines => client!.GetRequiredService<IFlyMachinesApi>();
+    public IGrainFactory Grains => Cluster.Client;
+
+    public async Task InitializeAsync()
+    {
+        Emulator = await EmbeddedFlyEmulator.StartAsync(o =>
+        {
+            o.ApiToken = Token;
+            o.Images["test/idle*"] = new ImageCommand { Cmd = ["sleep", "600"] };
+        });
+        client = EmulatorFixture.CreateClientServices(Emulator.BaseUrl, Token);
+        await client.GetRequiredService<IFlyAppsApi>().CreateAppAsync(new CreateAppRequest { Name = App, OrgSlug = "personal" });
+
+        var builder = new InProcessTestClusterBuilder(1);
+        builder.ConfigureSiloHost((_, host) =>
+        {
+            host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["FLY_API_URL"] = Emulator.BaseUrl.ToString(),
+                ["FLY_API_TOKEN"] = Token,
+                ["FLY_APP_NAME"] = App,
+                ["FLY_AGENT_IMAGE"] = IdleImage,
+                ["AGENTCLUSTER_CALLBACK_URLS"] = "http://127.0.0.1:9",
+            });
+            host.Services.AddFlyMachinesClient(host.Configuration, o => o.Retry.BaseDelay = TimeSpan.FromMilliseconds(20));
+            host.Services.AddSessions(host.Configuration);
+        });
+        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(ClusterHosting.StorageName));
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Cluster.DisposeAsync();
+        if (client is not null) await client.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+
+    public ISessionGrain Session(string id) => Grains.GetGrain<ISessionGrain>(id);
+
+    public static string NewId() => "t" + Guid.NewGuid().ToString("N")[..16];
+
+    /// <summary>The agent's token, read where the agent reads it: its machine's environment.</summary>
+    public async Task<string> AgentTokenAsync(string machineId)
+    {
+        var machine = await Machines.GetMachineAsync(App, machineId);
+        return machine.Config!.Env![AgentEnvironment.SessionToken];
+    }
+
+    public async Task SetFaultsAsync(params FaultRule[] rules)
+    {
+        using var http = new HttpClient();
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
+        using var response = await http.PutAsJsonAsync(new Uri(Emulator.BaseUrl, "/_emulator/faults"), rules, AgentCluster.Fly.Json.FlyJson.Options);
+        response.EnsureSuccessStatusCode();
+    }
+
+    public static AgentEventBatch Output(string instance, int turn, params (long Seq, string Text)[] lines) =>
+        new(instance, lines.Select(l => new AgentEvent
+        {
+            Seq = l.Seq,
+            Type = EventTypes.AgentOutput,
+            Turn = turn,
+            Payload = $$"""{"stream":"stdout","text":"{{l.Text}}"}""",
+        }).ToList());
+
+    public static AgentEvent TurnCompleted(long seq, int turn) => new()
+    {
+        Seq = seq,
+        Type = EventTypes.TurnCompleted,
+        Turn = turn,
+        Payload = """{"outcome":"success","exit_code":0}""",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class SessionClusterCollection : ICollectionFixture<SessionClusterFixture>
+{
+    public const string Name = "session-cluster";
+}
