@@ -22,9 +22,9 @@ public sealed class NodeProcess : IAsyncDisposable
     public int SiloPort { get; }
     public HttpClient Http { get; }
 
-    public static async Task<NodeProcess> StartAsync(IReadOnlyDictionary<string, string> environment)
+    public static async Task<NodeProcess> StartAsync(IReadOnlyDictionary<string, string> environment, int? httpPort = null)
     {
-        var (http, silo, gateway) = (Ports.FreeLoopback(), Ports.FreeLoopback(), Ports.FreeLoopback());
+        var (http, silo, gateway) = (httpPort ?? Ports.FreeLoopback(), Ports.FreeLoopback(), Ports.FreeLoopback());
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgentCluster.Silo.dll"));
         info.Environment["PORT"] = http.ToString();

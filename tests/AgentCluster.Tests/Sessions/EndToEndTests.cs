@@ -1,0 +1,126 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgentCluster.Tests.Infrastructure;
+
+namespace AgentCluster.Tests.Sessions;
+
+/// <summary>
+/// The product's path over real processes: a node on its embedded default (emulator inside), real agent
+/// processes in the machines, a client speaking HTTP and SSE.
+/// </summary>
+public sealed class EndToEndTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_client_creates_streams_follows_up_resumes_and_deletes_a_session()
+    {
+        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        var http = node.Http;
+
+        var created = await http.PostAsJsonAsync("/sessions", new { prompt = "echo hello; echo oops >&2; exit 3", env = new { ANTHROPIC_API_KEY = "sk-ant-e2e-secret" } });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var session = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        var id = session["session_id"]!.GetValue<string>();
+        Assert.Equal("starting", session["status"]!.GetValue<string>());
+        Assert.NotNull(session["machine_id"]);
+        Assert.Equal($"/sessions/{id}", created.Headers.Location!.ToString());
+
+        await using var stream = await SseStream.OpenAsync(http, $"/sessions/{id}/events");
+        var first = await stream.WaitForAsync(e => e.IsTurnCompleted(1), Deadline, "the first turn completes");
+        Assert.Equal("error", first.Payload["outcome"]!.GetValue<string>());
+        Assert.Equal(3, first.Payload["exit_code"]!.GetValue<int>());
+        var output = stream.Received.Where(e => e.Type == "agent.output").Select(e => (e.Payload["stream"]!.GetValue<string>(), e.Text())).ToList();
+        Assert.Equal([("stdout", "hello"), ("stderr", "oops")], output);
+
+        var sent = await http.PostAsJsonAsync($"/sessions/{id}/messages", new { content = "echo second turn" });
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        Assert.Equal(2, (await sent.Content.ReadFromJsonAsync<JsonObject>())!["turn"]!.GetValue<int>());
+        await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "the follow-up turn completes on the same agent");
+        Assert.Contains(stream.Received, e => e.Type == "agent.output" && e.Text() == "second turn");
+        Assert.Equal(Enumerable.Range(1, stream.Received.Count).Select(i => (long)i), stream.Received.Select(e => e.Id));
+
+        // A client that saw up to the first turn's end reconnects: it gets exactly what came after.
+        await using (var resumed = await SseStream.OpenAsync(http, $"/sessions/{id}/events", lastEventId: first.Id.ToString()))
+        {
+            var later = stream.Received.Where(e => e.Id > first.Id).ToList();
+            await resumed.WaitForAsync(e => e.Id == later[^1].Id, Deadline, "the resumed stream catches up");
+            Assert.Equal(later.Select(e => e.Json()), resumed.Received.Select(e => e.Json()));
+        }
+
+        var view = (await http.GetFromJsonAsync<JsonObject>($"/sessions/{id}"))!;
+        Assert.Equal(("idle", 2), (view["status"]!.GetValue<string>(), view["turns"]!.GetValue<int>()));
+        Assert.DoesNotContain("sk-ant-e2e-secret", view.ToJsonString());
+        Assert.NotEmpty(AgentProcesses.Of(id));
+
+        var deleted = await http.DeleteAsync($"/sessions/{id}");
+        Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        var end = await stream.WaitForAsync(e => e.Type == "session.status" && e.Payload["status"]!.GetValue<string>() == "terminated", Deadline, "the stream tells the end");
+        Assert.Equal("deleted", end.Payload["reason"]!.GetValue<string>());
+        await stream.ReadToEndAsync(Deadline);
+        Assert.True(stream.Ended);
+        Assert.DoesNotContain(stream.Received, e => e.Json().Contains("sk-ant-e2e-secret"));
+        await Eventually.TrueAsync(() => AgentProcesses.Of(id).Count == 0, Deadline, "no agent process is left once the machine is destroyed");
+
+        var late = await http.PostAsJsonAsync($"/sessions/{id}/messages", new { content = "anyone?" });
+        Assert.Equal(HttpStatusCode.Conflict, late.StatusCode);
+    }
+
+    [Fact]
+    public async Task Bad_requests_get_problem_details_with_the_reason()
+    {
+        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        var http = node.Http;
+
+        await AssertProblem(await http.PostAsync("/sessions", JsonContent.Create(new { })), HttpStatusCode.BadRequest, "prompt");
+        await AssertProblem(await http.PostAsync("/sessions", new StringContent("{\"prompt\":", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "JSON");
+        await AssertProblem(await http.PostAsJsonAsync("/sessions", new { prompt = "x", session_id = "../../etc" }), HttpStatusCode.BadRequest, "session_id");
+        await AssertProblem(await http.PostAsJsonAsync("/sessions", new { prompt = "x", guest = new { cpus = "many" } }), HttpStatusCode.BadRequest, "guest.cpus");
+        await AssertProblem(await http.PostAsJsonAsync("/sessions", new { prompt = "x", runtime = "cobol" }), HttpStatusCode.BadRequest, "runtime");
+        await AssertProblem(await http.GetAsync("/sessions/nope"), HttpStatusCode.NotFound, "nope");
+        await AssertProblem(await http.GetAsync("/sessions/nope/events"), HttpStatusCode.NotFound, "nope");
+        await AssertProblem(await http.PostAsJsonAsync("/sessions/nope/messages", new { content = "hi" }), HttpStatusCode.NotFound, "nope");
+        await AssertProblem(await http.GetAsync("/sessions?limit=0"), HttpStatusCode.BadRequest, "limit");
+        await AssertProblem(await http.GetAsync("/sessions?cursor=garbage"), HttpStatusCode.BadRequest, "cursor");
+        await AssertProblem(await http.PostAsJsonAsync("/agent/sessions/nope/heartbeat", new { instance = "a" }), HttpStatusCode.Unauthorized, "Bearer");
+    }
+
+    [Fact]
+    public async Task The_same_session_id_posted_twice_is_one_session_and_the_list_pages_with_a_cursor()
+    {
+        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        var http = node.Http;
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            var id = $"page-{i}-{Guid.NewGuid():N}"[..20];
+            ids.Add(id);
+            Assert.Equal(HttpStatusCode.Created, (await http.PostAsJsonAsync("/sessions", new { prompt = "true", session_id = id })).StatusCode);
+        }
+        var again = await http.PostAsJsonAsync("/sessions", new { prompt = "true", session_id = ids[0] });
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = (await http.GetFromJsonAsync<JsonObject>("/sessions?limit=2" + (cursor is null ? "" : "&cursor=" + cursor)))!;
+            seen.AddRange(page["sessions"]!.AsArray().Select(s => s!["session_id"]!.GetValue<string>()));
+            cursor = page["next_cursor"]?.GetValue<string>();
+        } while (cursor is not null);
+        Assert.Equal(ids.AsEnumerable().Reverse(), seen); // newest first, each once
+
+        foreach (var id in ids) Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync($"/sessions/{id}")).StatusCode);
+        await Eventually.TrueAsync(() => ids.All(id => AgentProcesses.Of(id).Count == 0), Deadline, "every agent is gone");
+    }
+
+    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string mentions)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal((int)status, problem["status"]!.GetValue<int>());
+        Assert.Contains(mentions, problem["detail"]!.GetValue<string>());
+    }
+}
