@@ -1,0 +1,90 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using AgentCluster.Fly.Api;
+using AgentCluster.Fly.Models;
+using AgentCluster.FlyEmulator;
+using AgentCluster.Silo.Machines;
+using AgentCluster.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+
+namespace AgentCluster.Tests.Sessions;
+
+/// <summary>
+/// Two node processes on a real redis-server and one Machines emulator: a session created through one node
+/// is streamed and driven through the other, and its log lives in Redis at a cost per event that does not
+/// grow with the history.
+/// </summary>
+public sealed class RedisClusterTests(ITestOutputHelper output)
+{
+    private const string Token = "redis-cluster-token";
+    private const string App = "agents";
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    [Fact]
+    public async Task A_session_created_on_one_node_streams_and_takes_turns_through_the_other()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.ApiToken = Token);
+        await using var fly = EmulatorFixture.CreateClientServices(emulator.BaseUrl, Token);
+        var machines = fly.GetRequiredService<IFlyMachinesApi>();
+        await fly.GetRequiredService<IFlyAppsApi>().CreateAppAsync(new CreateAppRequest { Name = App, OrgSlug = "personal" });
+
+        var (portA, portB) = (Ports.FreeLoopback(), Ports.FreeLoopback());
+        var env = new Dictionary<string, string>
+        {
+            ["REDIS_URL"] = redis.Url,
+            ["Orleans__ClusterId"] = "c-" + Guid.NewGuid().ToString("N")[..8],
+            ["FLY_API_URL"] = emulator.BaseUrl.ToString(),
+            ["FLY_API_TOKEN"] = Token,
+            ["FLY_APP_NAME"] = App,
+            ["AGENTCLUSTER_CALLBACK_URLS"] = $"http://127.0.0.1:{portA},http://127.0.0.1:{portB}",
+        };
+        await using var a = await NodeProcess.StartAsync(env, portA);
+        await using var b = await NodeProcess.StartAsync(env, portB);
+
+        var created = await a.Http.PostAsJsonAsync("/sessions", new { prompt = "echo from-a" });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
+
+        await using var stream = await SseStream.OpenAsync(b.Http, $"/sessions/{id}/events");
+        await stream.WaitForAsync(e => e.IsTurnCompleted(1), Deadline, "turn 1 streams through node B");
+        Assert.Contains(stream.Received, e => e.Type == "agent.output" && e.Text() == "from-a");
+
+        // A long turn, then the same turn again much later in the session: Redis bytes per event stay flat.
+        await using var connection = await redis.ConnectAsync();
+        var server = connection.GetServer(connection.GetEndPoints()[0]);
+        const int Lines = 1000;
+        var early = await MeasureTurnAsync(b.Http, stream, server, id, turn: 2, Lines);
+        var late = await MeasureTurnAsync(a.Http, stream, server, id, turn: 3, Lines);
+        output.WriteLine($"Redis bytes written per agent.output event: {early:0} on turn 2 (history {Lines} events), {late:0} on turn 3 (history {2 * Lines})");
+        Assert.InRange(early, 50, 1000);
+        Assert.InRange(late / early, 0.5, 1.5);
+
+        var view = (await b.Http.GetFromJsonAsync<JsonObject>($"/sessions/{id}"))!;
+        Assert.Equal(("idle", 3), (view["status"]!.GetValue<string>(), view["turns"]!.GetValue<int>()));
+
+        Assert.Equal(HttpStatusCode.OK, (await b.Http.DeleteAsync($"/sessions/{id}")).StatusCode);
+        await stream.ReadToEndAsync(Deadline);
+        Assert.DoesNotContain(await machines.ListMachinesByMetadataAsync(App, SessionMachines.SessionMetadataKey, id), m => MachineStates.IsActive(m.State));
+        await Eventually.TrueAsync(() => AgentProcesses.Of(id).Count == 0, Deadline, "the agent process is gone");
+    }
+
+    private static async Task<double> MeasureTurnAsync(HttpClient node, SseStream stream, StackExchange.Redis.IServer redis, string id, int turn, int lines)
+    {
+        var before = await NetInputBytesAsync(redis);
+        var sent = await node.PostAsJsonAsync($"/sessions/{id}/messages", new { content = $"seq 1 {lines}" });
+        Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        await stream.WaitForAsync(e => e.IsTurnCompleted(turn), Deadline, $"turn {turn} completes");
+        var events = stream.Received.Count(e => e.Turn == turn && e.Type == "agent.output");
+        Assert.Equal(lines, events);
+        return (await NetInputBytesAsync(redis) - before) / (double)events;
+    }
+
+    private static async Task<long> NetInputBytesAsync(StackExchange.Redis.IServer redis)
+    {
+        var stats = (await redis.InfoAsync("stats")).SelectMany(g => g).ToDictionary(kv => kv.Key, kv => kv.Value);
+        return long.Parse(stats["total_net_input_bytes"]);
+    }
+}
