@@ -101,10 +101,11 @@ public sealed class AgentProcessTests : IAsyncLifetime
     public async Task Gone_ends_the_agent_and_kills_the_running_turn()
     {
         await using var agent = AgentProcess.Start(stub, workspace, new Dictionary<string, string?> { [AgentEnvironment.HeartbeatInterval] = "0.2" });
-        stub.QueueTurn("echo started; sleep 600");
+        // A command after the sleep keeps bash from exec-ing it: the turn is a tree of two processes.
+        stub.QueueTurn("echo started; sleep 600; echo never");
         await Eventually.TrueAsync(() => stub.Output("stdout").Contains("started"), Deadline, "the turn started");
         var turnProcesses = agent.Descendants();
-        Assert.NotEmpty(turnProcesses);
+        Assert.Equal(2, turnProcesses.Count);
 
         stub.Mode = StubMode.Gone;
         Assert.Equal(0, await agent.ExitCodeAsync(TimeSpan.FromSeconds(10)));
@@ -126,7 +127,8 @@ public sealed class AgentProcessTests : IAsyncLifetime
     public async Task A_stop_signal_interrupts_the_turn_and_delivers_its_report()
     {
         await using var agent = AgentProcess.Start(stub, workspace);
-        stub.QueueTurn("echo started; sleep 600");
+        // A command after the sleep keeps bash from exec-ing it: the turn is a tree of two processes.
+        stub.QueueTurn("echo started; sleep 600; echo never");
         await Eventually.TrueAsync(() => stub.Output("stdout").Contains("started"), Deadline, "the turn started");
         var turnProcesses = agent.Descendants();
 
