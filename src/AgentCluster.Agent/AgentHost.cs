@@ -32,7 +32,7 @@ internal sealed class AgentHost : IDisposable
         var client = new OrchestratorClient(config, instance, http, orphans, time, log, Random.Shared);
         heartbeats = new Heartbeats(client, config.HeartbeatInterval, time);
         outbox = new EventOutbox(client, time, heartbeats.Sent);
-        turns = new TurnLoop(client, runtime, outbox, log);
+        turns = new TurnLoop(client, runtime, outbox, time, log);
     }
 
     /// <param name="stop">Fires on SIGTERM/SIGINT.</param>

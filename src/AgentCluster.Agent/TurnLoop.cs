@@ -5,8 +5,11 @@ using AgentCluster.Agent.Runtimes;
 namespace AgentCluster.Agent;
 
 /// <summary>Asks for the next turn, runs it, reports how it ended, asks again: one turn at a time, in order.</summary>
-internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime, EventOutbox outbox, AgentLog log)
+internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime, EventOutbox outbox, TimeProvider time, AgentLog log)
 {
+    /// <summary>The least time between two empty polls, should a node answer 204 without holding the poll.</summary>
+    public static readonly TimeSpan MinEmptyPoll = TimeSpan.FromSeconds(1);
+
     /// <summary>Runs until cancelled; a turn running then is interrupted and still reported.</summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -14,8 +17,14 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
         var after = 0;
         while (true)
         {
+            var asked = time.GetTimestamp();
             var turn = await orchestrator.NextTurnAsync(after, cancellationToken);
-            if (turn is null) continue;
+            if (turn is null)
+            {
+                var early = MinEmptyPoll - time.GetElapsedTime(asked);
+                if (early > TimeSpan.Zero) await Task.Delay(early, time, cancellationToken);
+                continue;
+            }
             after = Math.Max(after, turn.Turn);
             log.Write($"turn {turn.Turn} started");
             var outcome = await RunTurnAsync(turn, cancellationToken);
