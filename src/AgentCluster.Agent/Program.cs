@@ -1,20 +1,26 @@
-using System.Runtime.InteropServices;
+using AgentCluster.Agent;
+using AgentCluster.Agent.Runtimes;
 
-// The in-machine agent. For now it announces itself and runs until the machine stops it
-// (SIGINT/SIGTERM, Fly's stop signals); the session protocol and runtimes come with the session spine.
-var machineId = Environment.GetEnvironmentVariable("FLY_MACHINE_ID") ?? "local";
-var region = Environment.GetEnvironmentVariable("FLY_REGION") ?? "local";
-Console.WriteLine($"agentcluster-agent started machine={machineId} region={region} pid={Environment.ProcessId}");
-
-var stopped = new TaskCompletionSource<PosixSignal>(TaskCreationOptions.RunContinuationsAsynchronously);
-void OnSignal(PosixSignalContext context)
+// The in-machine agent: runs the session's turns and reports their events to the orchestrator nodes.
+// Exit codes: 0 session over or machine stopped, 2 misconfigured or token refused, 3 orphaned, 1 a bug.
+AgentConfig config;
+IAgentRuntime runtime;
+try
 {
-    context.Cancel = true;
-    stopped.TrySetResult(context.Signal);
+    config = AgentConfig.FromEnvironment();
+    runtime = RuntimeCatalog.Create(config);
 }
-using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+catch (AgentExit e)
+{
+    Console.Error.WriteLine($"agentcluster-agent cannot start: {e.Message}");
+    return e.ExitCode;
+}
 
-var signal = await stopped.Task;
-Console.WriteLine($"agentcluster-agent stopping on {signal}");
-return 0;
+var log = new AgentLog(Console.Out);
+var instance = Guid.NewGuid().ToString("N");
+log.Write($"started session={config.SessionId} machine={config.MachineId} runtime={runtime.Name} " +
+          $"instance={instance} urls={string.Join(',', config.OrchestratorUrls)} pid={Environment.ProcessId}");
+
+using var signals = new StopSignals();
+using var host = new AgentHost(config, runtime, instance, TimeProvider.System, log);
+return await host.RunAsync(signals.Token);

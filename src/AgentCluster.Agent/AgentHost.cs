@@ -1,0 +1,106 @@
+using AgentCluster.Agent.Runtimes;
+
+namespace AgentCluster.Agent;
+
+/// <summary>
+/// Runs the agent's loops side by side (turns, outbox, heartbeats, orphan watch) and ends them all when one
+/// of them finds a reason to stop, or when the machine is told to stop.
+/// </summary>
+internal sealed class AgentHost : IDisposable
+{
+    /// <summary>How long a stopping agent tries to deliver what it has not delivered yet; Fly kills it soon after.</summary>
+    public static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(3);
+
+    /// <summary>How long the loops get to wind down once cancelled, so that a stuck one cannot keep the process alive.</summary>
+    private static readonly TimeSpan SettleTimeout = TimeSpan.FromSeconds(5);
+
+    private readonly HttpClient http;
+    private readonly TimeProvider time;
+    private readonly AgentLog log;
+    private readonly OrphanWatch orphans;
+    private readonly Heartbeats heartbeats;
+    private readonly EventOutbox outbox;
+    private readonly TurnLoop turns;
+
+    public AgentHost(AgentConfig config, IAgentRuntime runtime, string instance, TimeProvider time, AgentLog log)
+    {
+        this.time = time;
+        this.log = log;
+        // Per-call deadlines live in the client; a quick connect timeout moves a failing call on to the next node.
+        http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        orphans = new OrphanWatch(config.OrphanTimeout, time);
+        var client = new OrchestratorClient(config, instance, http, orphans, time, log, Random.Shared);
+        heartbeats = new Heartbeats(client, config.HeartbeatInterval, time);
+        outbox = new EventOutbox(client, time, heartbeats.Sent);
+        turns = new TurnLoop(client, runtime, outbox, time, log);
+    }
+
+    /// <param name="stop">Fires on SIGTERM/SIGINT.</param>
+    /// <returns>The process's exit code.</returns>
+    public async Task<int> RunAsync(CancellationToken stop)
+    {
+        using var stopTurns = new CancellationTokenSource();
+        using var stopBackground = new CancellationTokenSource();
+        var turnLoop = turns.RunAsync(stopTurns.Token);
+        Task[] background =
+        [
+            outbox.RunAsync(stopBackground.Token),
+            heartbeats.RunAsync(stopBackground.Token),
+            orphans.WatchAsync(stopBackground.Token),
+        ];
+        var signalled = new TaskCompletionSource();
+        await using var onStop = stop.Register(() => signalled.TrySetResult());
+
+        var first = await Task.WhenAny([turnLoop, signalled.Task, .. background]);
+        int exitCode;
+        if (first == signalled.Task)
+        {
+            log.Write("stop signal received: interrupting the running turn");
+            await stopTurns.CancelAsync();
+            await SettleAsync(turnLoop);
+            var flushed = await outbox.FlushAsync(FlushTimeout, CancellationToken.None);
+            log.Write(flushed ? "every event delivered" : $"{outbox.Pending} events not delivered within {FlushTimeout.TotalSeconds:0} s");
+            exitCode = 0;
+        }
+        else
+        {
+            exitCode = ExitCodeOf(first);
+        }
+
+        await stopTurns.CancelAsync();
+        await stopBackground.CancelAsync();
+        await SettleAsync([turnLoop, .. background]);
+        log.Write($"exiting with code {exitCode}");
+        return exitCode;
+    }
+
+    private int ExitCodeOf(Task ended)
+    {
+        switch (ended.Exception?.InnerException)
+        {
+            case AgentExit exit:
+                log.Write(exit.Message);
+                return exit.ExitCode;
+            case { } error:
+                log.Write($"failed: {error}");
+                return 1;
+            default:
+                log.Write("a loop ended on its own, which it never should");
+                return 1;
+        }
+    }
+
+    private async Task SettleAsync(params Task[] tasks)
+    {
+        try
+        {
+            await Task.WhenAll(tasks).WaitAsync(SettleTimeout, time);
+        }
+        catch (Exception e) when (e is OperationCanceledException or AgentExit or TimeoutException)
+        {
+            // Ending is what was asked for; the reason to stop was already taken from the first task to end.
+        }
+    }
+
+    public void Dispose() => http.Dispose();
+}

@@ -1,0 +1,112 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
+
+namespace AgentCluster.Agent;
+
+/// <summary>
+/// The agent protocol over HTTP, against whichever orchestrator node answers. Nodes come and go (deploys,
+/// crashes), so a call that gets no answer is retried on the next base URL after a backoff, for as long as
+/// the <see cref="OrphanWatch"/> lets the agent live.
+/// </summary>
+internal sealed class OrchestratorClient(
+    AgentConfig config, string instance, HttpClient http, OrphanWatch orphans, TimeProvider time, AgentLog log, Random random)
+    : IOrchestrator
+{
+    /// <summary>For pushes and heartbeats, which a healthy node answers at once.</summary>
+    public static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(15);
+
+    private readonly AuthenticationHeaderValue authorization = new("Bearer", config.Token);
+    private int current;
+
+    public Task<AgentAck> PushAsync(IReadOnlyList<AgentEvent> events, CancellationToken cancellationToken) =>
+        CallAsync("push", CallTimeout, cancellationToken,
+            url => Post(url, AgentProtocol.EventsPath(config.SessionId), new AgentEventBatch(instance, events)),
+            ReadAckAsync);
+
+    public Task<AgentAck> HeartbeatAsync(CancellationToken cancellationToken) =>
+        CallAsync("heartbeat", CallTimeout, cancellationToken,
+            url => Post(url, AgentProtocol.HeartbeatPath(config.SessionId), new AgentHello(instance)),
+            ReadAckAsync);
+
+    public Task<AgentTurn?> NextTurnAsync(int after, CancellationToken cancellationToken)
+    {
+        var wait = AgentProtocol.MaxPollWait;
+        var query = $"?after={after}&instance={Uri.EscapeDataString(instance)}&wait={(int)wait.TotalSeconds}";
+        // The node holds the poll open for up to `wait`; the margin keeps a slow answer from looking like a dead node.
+        return CallAsync("poll", wait + CallTimeout, cancellationToken,
+            url => new HttpRequestMessage(HttpMethod.Get, new Uri(url, AgentProtocol.NextTurnPath(config.SessionId) + query)),
+            async (response, ct) => response.StatusCode == HttpStatusCode.NoContent
+                ? null
+                : await response.Content.ReadFromJsonAsync<AgentTurn>(ProtocolJson.Options, ct) ?? throw new JsonException("null turn"));
+    }
+
+    private static HttpRequestMessage Post<T>(Uri url, string path, T body) =>
+        new(HttpMethod.Post, new Uri(url, path)) { Content = JsonContent.Create(body, options: ProtocolJson.Options) };
+
+    private static async Task<AgentAck> ReadAckAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var ack = await response.Content.ReadFromJsonAsync<AgentAck>(ProtocolJson.Options, cancellationToken)
+            ?? throw new JsonException("null ack");
+        if (string.Equals(ack.Status, SessionStatus.Terminated, StringComparison.OrdinalIgnoreCase))
+            throw AgentExit.SessionEnded("the session's status is terminated");
+        return ack;
+    }
+
+    private async Task<T> CallAsync<T>(
+        string what, TimeSpan timeout, CancellationToken cancellationToken,
+        Func<Uri, HttpRequestMessage> request, Func<HttpResponseMessage, CancellationToken, Task<T>> read)
+    {
+        var backoff = new Backoff(random);
+        while (true)
+        {
+            var index = Volatile.Read(ref current);
+            var url = config.OrchestratorUrls[index];
+            string failure;
+            using (var timer = new CancellationTokenSource(timeout, time))
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
+            {
+                try
+                {
+                    using var message = request(url);
+                    message.Headers.Authorization = authorization;
+                    using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
+                    var status = (int)response.StatusCode;
+                    // A 404 means that node does not know this session: no reason to keep the machine alive.
+                    if (status is >= 200 and < 500 && status != 404) orphans.Answered();
+                    switch (response.StatusCode)
+                    {
+                        case HttpStatusCode.Gone:
+                            throw AgentExit.SessionEnded($"{what} answered 410 Gone");
+                        case HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden:
+                            throw AgentExit.Misconfigured($"the session token was refused: {what} answered {status} {response.ReasonPhrase}");
+                    }
+                    if (response.IsSuccessStatusCode) return await read(response, deadline.Token);
+                    failure = $"HTTP {status} {response.ReasonPhrase}";
+                }
+                catch (HttpRequestException e)
+                {
+                    failure = e.Message;
+                }
+                catch (JsonException e)
+                {
+                    failure = $"unreadable answer: {e.Message}";
+                }
+                catch (OperationCanceledException) when (timer.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+                {
+                    failure = $"no answer within {timeout.TotalSeconds:0.#} s";
+                }
+            }
+
+            // Several calls may fail on the same node at once; only the first of them moves everyone on.
+            var next = (index + 1) % config.OrchestratorUrls.Count;
+            Interlocked.CompareExchange(ref current, next, index);
+            var delay = backoff.Next();
+            log.Write($"{what} via {url} failed ({failure}); retrying via {config.OrchestratorUrls[next]} in {delay.TotalMilliseconds:0} ms");
+            await Task.Delay(delay, time, cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+namespace AgentCluster.Agent.Runtimes;
+
+/// <summary>How a runtime reports a turn's progress; every event is queued for the session at once.</summary>
+internal interface ITurnEvents
+{
+    /// <param name="stream"><c>text</c>, <c>stdout</c> or <c>stderr</c> (see <see cref="OutputStreams"/>).</param>
+    void Output(string stream, string text);
+
+    /// <param name="input">The tool's input as JSON text.</param>
+    void ToolUse(string id, string name, string input);
+
+    void ToolResult(string toolUseId, string content, bool isError);
+}

@@ -1,0 +1,55 @@
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Agent.Runtimes;
+
+namespace AgentCluster.Agent;
+
+/// <summary>Asks for the next turn, runs it, reports how it ended, asks again: one turn at a time, in order.</summary>
+internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime, EventOutbox outbox, TimeProvider time, AgentLog log)
+{
+    /// <summary>The least time between two empty polls, should a node answer 204 without holding the poll.</summary>
+    public static readonly TimeSpan MinEmptyPoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>Runs until cancelled; a turn running then is interrupted and still reported.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // The highest turn this process started: a restarted agent starts again from 0 and the session decides.
+        var after = 0;
+        while (true)
+        {
+            var asked = time.GetTimestamp();
+            var turn = await orchestrator.NextTurnAsync(after, cancellationToken);
+            if (turn is null)
+            {
+                var early = MinEmptyPoll - time.GetElapsedTime(asked);
+                if (early > TimeSpan.Zero) await Task.Delay(early, time, cancellationToken);
+                continue;
+            }
+            after = Math.Max(after, turn.Turn);
+            log.Write($"turn {turn.Turn} started");
+            var outcome = await RunTurnAsync(turn, cancellationToken);
+            outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, Payloads.TurnCompleted(outcome.Outcome, outcome.ExitCode));
+            log.Write($"turn {turn.Turn} {outcome.Outcome}" + (outcome.ExitCode is { } code ? $" exit_code={code}" : ""));
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    private async Task<TurnOutcome> RunTurnAsync(AgentTurn turn, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await runtime.RunTurnAsync(turn, new TurnEvents(outbox, turn.Turn), cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return TurnOutcome.Interrupted();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A runtime's failure ends its turn, not the agent: the session hears why and the next turn may work.
+            log.Write($"turn {turn.Turn} failed in the {runtime.Name} runtime: {e.Message}");
+            outbox.Enqueue(EventTypes.SessionError, turn.Turn, Payloads.Error($"{runtime.Name} runtime: {e.Message}"));
+            return TurnOutcome.Error();
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using System.Diagnostics;
+using System.Text;
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Tests.Infrastructure;
+
+namespace AgentCluster.Tests.Agent;
+
+/// <summary>The built agent as a real process, with its output kept for failure messages; killed (tree and all) when disposed.</summary>
+public sealed class AgentProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly StringBuilder output = new();
+
+    private AgentProcess(Process process) => this.process = process;
+
+    public int Id => process.Id;
+
+    public string Output { get { lock (output) return output.ToString(); } }
+
+    /// <summary>An agent for the stub's session; <paramref name="environment"/> adds to or (with null) removes from it.</summary>
+    public static AgentProcess Start(StubOrchestrator? stub, string workspace, IReadOnlyDictionary<string, string?>? environment = null, string? urls = null)
+    {
+        var variables = new Dictionary<string, string?>
+        {
+            [AgentEnvironment.SessionId] = StubOrchestrator.SessionId,
+            [AgentEnvironment.SessionToken] = StubOrchestrator.Token,
+            [AgentEnvironment.OrchestratorUrls] = urls ?? stub?.Url.ToString(),
+            [AgentEnvironment.Workspace] = workspace,
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>()) variables[key] = value;
+        return Start(variables);
+    }
+
+    public static AgentProcess Start(IReadOnlyDictionary<string, string?> environment)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgentCluster.Agent.dll"));
+        // Only what the test sets: nothing of the runner's own environment may configure the agent.
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("AGENTCLUSTER_") || k == AgentEnvironment.HeartbeatInterval).ToList())
+            info.Environment.Remove(key);
+        foreach (var (key, value) in environment)
+        {
+            if (value is null) info.Environment.Remove(key);
+            else info.Environment[key] = value;
+        }
+        var agent = new AgentProcess(new Process { StartInfo = info });
+        agent.process.OutputDataReceived += (_, e) => agent.Append(e.Data);
+        agent.process.ErrorDataReceived += (_, e) => agent.Append(e.Data);
+        agent.process.Start();
+        agent.process.BeginOutputReadLine();
+        agent.process.BeginErrorReadLine();
+        return agent;
+    }
+
+    /// <summary>Every process the agent started, and theirs: what must be gone once it exits.</summary>
+    public IReadOnlyList<int> Descendants()
+    {
+        var found = new List<int>();
+        var parents = new Queue<int>([process.Id]);
+        while (parents.TryDequeue(out var parent))
+        {
+            foreach (var child in Processes.ChildrenOf(parent))
+            {
+                found.Add(child);
+                parents.Enqueue(child);
+            }
+        }
+        return found;
+    }
+
+    public async Task<int> ExitCodeAsync(TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"the agent did not exit within {deadline.TotalSeconds:0.#} s; its output:\n{Output}");
+        }
+        return process.ExitCode;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine(line);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited) process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+}
