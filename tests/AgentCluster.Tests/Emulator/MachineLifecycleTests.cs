@@ -173,7 +173,13 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
     public async Task The_default_image_runs_the_agent_from_the_local_build()
     {
         var app = await fly.NewAppAsync();
-        var m = await fly.Machines.CreateMachineAsync(app, new CreateMachineRequest { Config = new MachineConfig { Image = "registry.fly.io/agentcluster-agent:latest" } });
+        var agentEnv = new Dictionary<string, string>
+        {
+            ["AGENTCLUSTER_SESSION_ID"] = "s1",
+            ["AGENTCLUSTER_SESSION_TOKEN"] = "t",
+            ["AGENTCLUSTER_ORCHESTRATOR_URLS"] = "http://127.0.0.1:9",
+        };
+        var m = await fly.Machines.CreateMachineAsync(app, new CreateMachineRequest { Config = new MachineConfig { Image = "registry.fly.io/agentcluster-agent:latest", Env = agentEnv } });
         await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Started], Deadline);
         // "started" means the process runs, as on Fly; the agent is ready to handle SIGINT once it says so.
         var log = await fly.LogPathAsync(app, m.Id);

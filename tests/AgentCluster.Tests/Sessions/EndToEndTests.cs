@@ -32,7 +32,8 @@ public sealed class EndToEndTests
         Assert.Equal("error", first.Payload["outcome"]!.GetValue<string>());
         Assert.Equal(3, first.Payload["exit_code"]!.GetValue<int>());
         var output = stream.Received.Where(e => e.Type == "agent.output").Select(e => (e.Payload["stream"]!.GetValue<string>(), e.Text())).ToList();
-        Assert.Equal([("stdout", "hello"), ("stderr", "oops")], output);
+        // stdout and stderr are two pipes: each keeps its order, but not with respect to the other.
+        Assert.Equal([("stderr", "oops"), ("stdout", "hello")], output.Order());
 
         var sent = await http.PostAsJsonAsync($"/sessions/{id}/messages", new { content = "echo second turn" });
         Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);

@@ -53,7 +53,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
         Assert.Contains(stream.Received, e => e.Type == "agent.output" && e.Text() == "from-a");
 
         // A long turn, then the same turn again much later in the session: Redis bytes per event stay flat.
-        await using var connection = await redis.ConnectAsync();
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
         var server = connection.GetServer(connection.GetEndPoints()[0]);
         const int Lines = 1000;
         var early = await MeasureTurnAsync(b.Http, stream, server, id, turn: 2, Lines);
