@@ -64,7 +64,21 @@ public sealed class SseStream : IAsyncDisposable
         }
     }
 
-    private async Task<SseEvent?> NextAsync(CancellationToken cancellationToken)
+    /// <summary>Reads until <paramref name="count"/> keep-alive comments arrived in all, failing at the deadline.</summary>
+    public async Task WaitForKeepAlivesAsync(int count, TimeSpan deadline)
+    {
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            while (KeepAlives < count && !Ended) await NextAsync(timeout.Token, returnOnComment: true);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+        }
+        Assert.True(KeepAlives >= count, $"{KeepAlives} keep-alives within {deadline.TotalSeconds:0} s, expected {count}");
+    }
+
+    private async Task<SseEvent?> NextAsync(CancellationToken cancellationToken, bool returnOnComment = false)
     {
         string? id = null, type = null, data = null;
         while (true)
@@ -82,7 +96,11 @@ public sealed class SseStream : IAsyncDisposable
                 Received.Add(e);
                 return e;
             }
-            if (line.StartsWith(':')) KeepAlives++;
+            if (line.StartsWith(':'))
+            {
+                KeepAlives++;
+                if (returnOnComment) return null;
+            }
             else if (line.StartsWith("id: ")) id = line[4..];
             else if (line.StartsWith("event: ")) type = line[7..];
             else if (line.StartsWith("data: ")) data = line[6..];

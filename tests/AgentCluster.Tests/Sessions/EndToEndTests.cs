@@ -116,6 +116,26 @@ public sealed class EndToEndTests
         await Eventually.TrueAsync(() => ids.All(id => AgentProcesses.Of(id).Count == 0), Deadline, "every agent is gone");
     }
 
+    [Fact]
+    public async Task An_idle_stream_gets_keep_alive_comments_and_a_resume_after_the_end_gets_nothing_more()
+    {
+        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string> { ["Sessions__SseKeepAlive"] = "00:00:00.2" });
+        var created = await node.Http.PostAsJsonAsync("/sessions", new { prompt = "true" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
+
+        await using (var stream = await SseStream.OpenAsync(node.Http, $"/sessions/{id}/events"))
+        {
+            await stream.WaitForAsync(e => e.IsTurnCompleted(1), Deadline, "the turn completes");
+            await stream.WaitForKeepAlivesAsync(2, Deadline);
+        }
+
+        var last = (await node.Http.DeleteAsync($"/sessions/{id}")).Content.ReadFromJsonAsync<JsonObject>();
+        var lastId = (await last)!["last_event_id"]!.GetValue<long>();
+        await using var after = await SseStream.OpenAsync(node.Http, $"/sessions/{id}/events?after={lastId}");
+        await after.ReadToEndAsync(Deadline);
+        Assert.Empty(after.Received);
+    }
+
     private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string mentions)
     {
         Assert.Equal(status, response.StatusCode);
