@@ -32,10 +32,10 @@ public sealed partial class AgentSessionOptions
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A session whose agent has not called for this long is expired (the reaper acts on it).</summary>
-    public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(60);
+    public TimeSpan HeartbeatTtl { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How long a new machine may take to boot before its first heartbeat is due: no reaping a booting agent.</summary>
-    public TimeSpan BootGrace { get; set; } = TimeSpan.FromMinutes(5);
+    public TimeSpan BootGrace { get; set; } = TimeSpan.FromSeconds(60);
 
     /// <summary>How long the agent keeps running with no orchestrator answering.</summary>
     public TimeSpan AgentOrphanTimeout { get; set; } = TimeSpan.FromMinutes(5);
