@@ -7,11 +7,11 @@ namespace AgentCluster.Agent;
 internal sealed class TurnEvents(EventOutbox outbox, int turn) : ITurnEvents
 {
     public void Output(string stream, string text) =>
-        outbox.Enqueue(EventTypes.AgentOutput, turn, Payloads.Output(stream, text));
+        outbox.Enqueue(EventTypes.AgentOutput, turn, EventPayloads.Output(stream, text));
 
     public void ToolUse(string id, string name, string input) =>
-        outbox.Enqueue(EventTypes.AgentToolUse, turn, Payloads.ToolUse(id, name, input));
+        outbox.Enqueue(EventTypes.AgentToolUse, turn, EventPayloads.ToolUse(id, name, input));
 
     public void ToolResult(string toolUseId, string content, bool isError) =>
-        outbox.Enqueue(EventTypes.AgentToolResult, turn, Payloads.ToolResult(toolUseId, content, isError));
+        outbox.Enqueue(EventTypes.AgentToolResult, turn, EventPayloads.ToolResult(toolUseId, content, isError));
 }

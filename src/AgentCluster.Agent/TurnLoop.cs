@@ -28,7 +28,7 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
             after = Math.Max(after, turn.Turn);
             log.Write($"turn {turn.Turn} started");
             var outcome = await RunTurnAsync(turn, cancellationToken);
-            outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, Payloads.TurnCompleted(outcome.Outcome, outcome.ExitCode));
+            outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, EventPayloads.TurnCompleted(outcome.Outcome, outcome.ExitCode));
             log.Write($"turn {turn.Turn} {outcome.Outcome}" + (outcome.ExitCode is { } code ? $" exit_code={code}" : ""));
             cancellationToken.ThrowIfCancellationRequested();
         }
@@ -48,7 +48,7 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
         {
             // A runtime's failure ends its turn, not the agent: the session hears why and the next turn may work.
             log.Write($"turn {turn.Turn} failed in the {runtime.Name} runtime: {e.Message}");
-            outbox.Enqueue(EventTypes.SessionError, turn.Turn, Payloads.Error($"{runtime.Name} runtime: {e.Message}"));
+            outbox.Enqueue(EventTypes.SessionError, turn.Turn, EventPayloads.Error($"{runtime.Name} runtime: {e.Message}"));
             return TurnOutcome.Error();
         }
     }

@@ -98,6 +98,5 @@ public sealed class EventStream(IGrainFactory grains, IOptions<AgentSessionOptio
     }
 
     /// <summary>The grain moved, its node died or a call timed out: the log is durable, so resume from it.</summary>
-    private static bool IsTransient(Exception e) =>
-        e is EnumerationAbortedException or SiloUnavailableException or OrleansMessageRejectionException or TimeoutException;
+    private static bool IsTransient(Exception e) => e is EnumerationAbortedException || ClusterFaults.IsTransient(e);
 }

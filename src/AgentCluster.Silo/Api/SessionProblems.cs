@@ -1,7 +1,6 @@
 using AgentCluster.Abstractions.Sessions;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
-using Orleans.Runtime;
 
 namespace AgentCluster.Silo.Api;
 
@@ -19,8 +18,8 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
             SessionException e => Map(e, agent),
             BadHttpRequestException e => (e.StatusCode, "Bad request", Describe(e)),
             UnauthorizedAccessException e => (StatusCodes.Status401Unauthorized, "Unauthorized", e.Message),
-            TimeoutException => (StatusCodes.Status503ServiceUnavailable, "Timed out", "The session did not answer in time; retry the request."),
-            SiloUnavailableException or OrleansMessageRejectionException => (StatusCodes.Status503ServiceUnavailable, "Cluster busy", "The node hosting the session is unavailable; retry the request."),
+            _ when ClusterFaults.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "Cluster unavailable",
+                "The session did not answer in time or its node is unavailable; retry the request."),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed unexpectedly; it was logged."),
         };
         if (status >= 500) logger.LogError(exception, "{Method} {Path} failed: {Status}", context.Request.Method, context.Request.Path, status);

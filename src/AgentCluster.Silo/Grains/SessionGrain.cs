@@ -28,8 +28,7 @@ public sealed class SessionGrain(
 
     private readonly SessionWatchers watchers = new();
 
-    // Calls run one at a time, except the agent's long poll and the watchers, which interleave; every change
-    // of state or log takes this lock so an interleaved call never writes concurrently with another.
+    // Held by every change of state or log: see Exclusively.
     private readonly SemaphoreSlim changes = new(1, 1);
 
     private TaskCompletionSource turnQueued = NewSignal();
@@ -48,39 +47,33 @@ public sealed class SessionGrain(
         persistedDeadline = S.HeartbeatDeadline;
     }
 
-    async Task<StartResult> ISessionGrain.StartAsync(StartSession request)
+    Task<StartResult> ISessionGrain.StartAsync(StartSession request) => Exclusively(() => StartAsync(request));
+
+    private async Task<StartResult> StartAsync(StartSession request)
     {
-        await changes.WaitAsync();
-        try
+        if (Started && !S.Creating) return new StartResult(View(), Created: false);
+        StartSessionRules.Validate(request, options.Value);
+
+        // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
+        var token = SessionTokens.New();
+        var resumed = S.Creating;
+        if (!resumed) await RecordNewSessionAsync(request, token);
+        else
         {
-            if (Started && !S.Creating) return new StartResult(View(), Created: false);
-            StartSessionRules.Validate(request, options.Value);
-
-            // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
-            var token = SessionTokens.New();
-            var resumed = S.Creating;
-            if (!resumed) await RecordNewSessionAsync(request, token);
-            else
-            {
-                S.TokenHash = SessionTokens.Hash(token);
-                await state.WriteStateAsync();
-            }
-
-            var machine = resumed && await machines.FindAsync(Id) is { } existing
-                ? await machines.AdoptAsync(existing, token)
-                : await CreateMachineAsync(request, token);
-            S.MachineId = machine.Id;
-            S.Region = machine.Region ?? S.Region;
-            S.Creating = false;
-            S.UpdatedAt = Now;
+            S.TokenHash = SessionTokens.Hash(token);
             await state.WriteStateAsync();
-            logger.LogInformation("Session {SessionId} started on machine {MachineId} in {Region}", Id, machine.Id, S.Region);
-            return new StartResult(View(), Created: true);
         }
-        finally
-        {
-            changes.Release();
-        }
+
+        var machine = resumed && await machines.FindAsync(Id) is { } existing
+            ? await machines.AdoptAsync(existing, token)
+            : await CreateMachineAsync(request, token);
+        S.MachineId = machine.Id;
+        S.Region = machine.Region ?? S.Region;
+        S.Creating = false;
+        S.UpdatedAt = Now;
+        await state.WriteStateAsync();
+        logger.LogInformation("Session {SessionId} started on machine {MachineId} in {Region}", Id, machine.Id, S.Region);
+        return new StartResult(View(), Created: true);
     }
 
     private async Task RecordNewSessionAsync(StartSession request, string token)
@@ -101,8 +94,8 @@ public sealed class SessionGrain(
         await catalog.AddAsync(Id, now);
         await AppendAsync(
         [
-            new(EventTypes.SessionStatus, 0, Payloads.Status(SessionStatus.Starting, null)),
-            new(EventTypes.UserMessage, 1, Payloads.UserMessage(request.Prompt)),
+            new(EventTypes.SessionStatus, 0, EventPayloads.Status(SessionStatus.Starting, null)),
+            new(EventTypes.UserMessage, 1, EventPayloads.UserMessage(request.Prompt)),
         ]);
     }
 
@@ -123,40 +116,28 @@ public sealed class SessionGrain(
 
     Task<SessionView?> ISessionGrain.GetAsync() => Task.FromResult(Started ? View() : null);
 
-    async Task<int> ISessionGrain.SendMessageAsync(string content)
+    Task<int> ISessionGrain.SendMessageAsync(string content) => Exclusively(() => SendMessageAsync(content));
+
+    private async Task<int> SendMessageAsync(string content)
     {
-        await changes.WaitAsync();
-        try
-        {
-            EnsureOpen();
-            StartSessionRules.ValidateContent("content", content);
-            if (S.Pending.Count >= options.Value.MaxQueuedTurns)
-                throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
-            var turn = ++S.Turns;
-            S.Pending.Add(new QueuedTurn(turn, content));
-            await CommitAsync([new(EventTypes.UserMessage, turn, Payloads.UserMessage(content))], forceWrite: true);
-            Signal();
-            return turn;
-        }
-        finally
-        {
-            changes.Release();
-        }
+        EnsureOpen();
+        StartSessionRules.ValidateContent("content", content);
+        if (S.Pending.Count >= options.Value.MaxQueuedTurns)
+            throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
+        var turn = ++S.Turns;
+        S.Pending.Add(new QueuedTurn(turn, content));
+        await CommitAsync([new(EventTypes.UserMessage, turn, EventPayloads.UserMessage(content))], forceWrite: true);
+        Signal();
+        return turn;
     }
 
-    async Task<SessionView> ISessionGrain.DeleteAsync()
+    Task<SessionView> ISessionGrain.DeleteAsync() => Exclusively(DeleteAsync);
+
+    private async Task<SessionView> DeleteAsync()
     {
-        await changes.WaitAsync();
-        try
-        {
-            if (!Started) throw SessionException.NotFound(Id);
-            if (!Terminated) await TerminateAsync(TerminationReason.Deleted, message: null);
-            return View();
-        }
-        finally
-        {
-            changes.Release();
-        }
+        if (!Started) throw SessionException.NotFound(Id);
+        if (!Terminated) await TerminateAsync(TerminationReason.Deleted, message: null);
+        return View();
     }
 
     async IAsyncEnumerable<SessionEvent> ISessionGrain.WatchAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -195,92 +176,46 @@ public sealed class SessionGrain(
         }
     }
 
-    async Task<AgentAck> ISessionGrain.AgentPushAsync(string token, AgentEventBatch batch)
+    Task<AgentAck> ISessionGrain.AgentPushAsync(string token, AgentEventBatch batch) => Exclusively(() => AgentPushAsync(token, batch));
+
+    private async Task<AgentAck> AgentPushAsync(string token, AgentEventBatch batch)
     {
-        await changes.WaitAsync();
-        try
-        {
-            AuthorizeAgent(token);
-            EnsureOpen();
-            AgentCalledIn();
+        AuthorizeAgent(token);
+        AgentRules.Validate(batch);
+        EnsureOpen();
+        var stored = head.Agent.Instance == batch.Instance ? head.Agent.Seq : 0;
+        var fresh = batch.Events.Where(e => e.Seq > stored).OrderBy(e => e.Seq).DistinctBy(e => e.Seq).ToList();
+        if (fresh.FirstOrDefault(e => e.Turn < 0 || e.Turn > S.Turns) is { } stray)
+            throw SessionException.Invalid("events.turn", $"turn {stray.Turn} does not exist (the session has {S.Turns}).");
 
-            var sameInstance = head.Agent.Instance == batch.Instance;
-            var stored = sameInstance ? head.Agent.Seq : 0;
-            var fresh = batch.Events.Where(e => e.Seq > stored).OrderBy(e => e.Seq).DistinctBy(e => e.Seq).ToList();
-            if (fresh.Count == 0)
-            {
-                await CommitAsync([]);
-                return Ack(stored);
-            }
-
-            foreach (var e in fresh)
-            {
-                if (!EventTypes.FromAgent.Contains(e.Type))
-                    throw SessionException.Invalid("events.type", $"'{e.Type}' is not an event type an agent may send.");
-                if (e.Turn < 0 || e.Turn > S.Turns)
-                    throw SessionException.Invalid("events.turn", $"turn {e.Turn} does not exist (the session has {S.Turns}).");
-                if (e.Type == EventTypes.TurnCompleted) CompleteTurn(e.Turn);
-            }
-            var cursor = new AgentCursor(batch.Instance, fresh[^1].Seq);
-            await CommitAsync(fresh.Select(e => new NewEvent(e.Type, e.Turn, e.Payload, e.At)).ToList(), agent: cursor);
-            return Ack(cursor.Seq);
-        }
-        finally
-        {
-            changes.Release();
-        }
+        AgentCalledIn();
+        foreach (var e in fresh.Where(e => e.Type == EventTypes.TurnCompleted)) CompleteTurn(e.Turn);
+        var cursor = fresh.Count > 0 ? new AgentCursor(batch.Instance, fresh[^1].Seq) : null;
+        await CommitAsync(fresh.Select(e => new NewEvent(e.Type, e.Turn, e.Payload, e.At)).ToList(), agent: cursor);
+        return Ack(cursor?.Seq ?? stored);
     }
 
-    async Task<AgentAck> ISessionGrain.AgentHeartbeatAsync(string token, string instance)
+    Task<AgentAck> ISessionGrain.AgentHeartbeatAsync(string token, string instance) => Exclusively(() => AgentHeartbeatAsync(token, instance));
+
+    private async Task<AgentAck> AgentHeartbeatAsync(string token, string instance)
     {
-        await changes.WaitAsync();
-        try
-        {
-            AuthorizeAgent(token);
-            EnsureOpen();
-            AgentCalledIn();
-            await CommitAsync([]);
-            return Ack(head.Agent.Instance == instance ? head.Agent.Seq : 0);
-        }
-        finally
-        {
-            changes.Release();
-        }
+        AuthorizeAgent(token);
+        AgentRules.ValidateInstance(instance);
+        EnsureOpen();
+        AgentCalledIn();
+        await CommitAsync([]);
+        return Ack(head.Agent.Instance == instance ? head.Agent.Seq : 0);
     }
 
     async Task<AgentTurn?> ISessionGrain.AgentNextTurnAsync(string token, string instance, int afterTurn, TimeSpan wait, CancellationToken cancellationToken)
     {
         AuthorizeAgent(token);
+        AgentRules.ValidateInstance(instance);
         var until = Now + (wait > AgentProtocol.MaxPollWait ? AgentProtocol.MaxPollWait : wait);
         while (true)
         {
             var queued = turnQueued.Task;
-            await changes.WaitAsync(cancellationToken);
-            try
-            {
-                EnsureOpen();
-                AgentCalledIn();
-                var events = new List<NewEvent>();
-                if (S.DeliveredTurn > afterTurn && S.DeliveredTo != instance && S.DeliveredTurn > S.CompletedTurns)
-                {
-                    // The agent process that took this turn is gone (a new one asks from before it): the turn
-                    // ended with it. Running it again could repeat side effects, so it is reported, not re-run.
-                    events.Add(new(EventTypes.TurnCompleted, S.DeliveredTurn, Payloads.TurnInterrupted()));
-                    CompleteTurn(S.DeliveredTurn);
-                }
-                var next = S.Pending.FirstOrDefault(t => t.Turn > afterTurn);
-                if (next is not null)
-                {
-                    S.DeliveredTurn = next.Turn;
-                    S.DeliveredTo = instance;
-                }
-                await CommitAsync(events, forceWrite: next is not null);
-                if (next is not null) return new AgentTurn(next.Turn, next.Content);
-            }
-            finally
-            {
-                changes.Release();
-            }
+            if (await Exclusively(() => TakeTurnAsync(instance, afterTurn), cancellationToken) is { } turn) return turn;
 
             var remaining = until - Now;
             if (remaining <= TimeSpan.Zero) return null;
@@ -292,6 +227,47 @@ public sealed class SessionGrain(
             {
                 return null;
             }
+        }
+    }
+
+    /// <summary>The next turn for this agent process, if one is queued; reports the turn a dead process took.</summary>
+    private async Task<AgentTurn?> TakeTurnAsync(string instance, int afterTurn)
+    {
+        EnsureOpen();
+        AgentCalledIn();
+        var events = new List<NewEvent>();
+        if (S.DeliveredTurn > afterTurn && S.DeliveredTo != instance && S.DeliveredTurn > S.CompletedTurns)
+        {
+            // The agent process that took this turn is gone (a new one asks from before it): the turn ended
+            // with it. Running it again could repeat side effects, so it is reported, not re-run.
+            events.Add(new(EventTypes.TurnCompleted, S.DeliveredTurn, EventPayloads.TurnCompleted(TurnOutcomes.Interrupted, exitCode: null)));
+            CompleteTurn(S.DeliveredTurn);
+        }
+        var next = S.Pending.FirstOrDefault(t => t.Turn > afterTurn);
+        if (next is not null)
+        {
+            S.DeliveredTurn = next.Turn;
+            S.DeliveredTo = instance;
+        }
+        await CommitAsync(events, forceWrite: next is not null);
+        return next is null ? null : new AgentTurn(next.Turn, next.Content);
+    }
+
+    /// <summary>
+    /// Runs a change of state or log alone. Calls run one at a time anyway, except the agent's long poll and the
+    /// watchers, which interleave; so that an interleaved call never writes concurrently with another, every
+    /// change goes through here.
+    /// </summary>
+    private async Task<T> Exclusively<T>(Func<Task<T>> change, CancellationToken cancellationToken = default)
+    {
+        await changes.WaitAsync(cancellationToken);
+        try
+        {
+            return await change();
+        }
+        finally
+        {
+            changes.Release();
         }
     }
 
@@ -331,8 +307,8 @@ public sealed class SessionGrain(
         }
 
         var events = new List<NewEvent>();
-        if (message is not null) events.Add(new(EventTypes.SessionError, S.Turns, Payloads.Error(message)));
-        events.Add(new(EventTypes.SessionStatus, S.Turns, Payloads.Status(SessionStatus.Terminated, reason)));
+        if (message is not null) events.Add(new(EventTypes.SessionError, S.Turns, EventPayloads.Error(message)));
+        events.Add(new(EventTypes.SessionStatus, S.Turns, EventPayloads.Status(SessionStatus.Terminated, reason)));
         await CommitAsync(events, forceWrite: true);
         logger.LogInformation("Session {SessionId} terminated: {Reason}", Id, reason);
     }
@@ -350,7 +326,7 @@ public sealed class SessionGrain(
         if (status != S.Status)
         {
             S.Status = status;
-            all.Add(new(EventTypes.SessionStatus, S.Turns, Payloads.Status(status, S.Reason)));
+            all.Add(new(EventTypes.SessionStatus, S.Turns, EventPayloads.Status(status, S.Reason)));
             forceWrite = true;
         }
         var deadlineMoved = S.HeartbeatDeadline - persistedDeadline >= options.Value.HeartbeatTtl / 2;

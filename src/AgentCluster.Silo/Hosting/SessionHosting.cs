@@ -3,6 +3,7 @@ using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Storage;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 
@@ -24,7 +25,7 @@ public static class SessionHosting
             })
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<AgentSessionOptions>, SessionOptionsValidator>();
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
         services.AddSingleton<EventStream>();

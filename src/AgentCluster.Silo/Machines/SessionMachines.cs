@@ -22,9 +22,15 @@ public sealed class SessionMachines(
 
     public static string NameFor(string sessionId) => "session-" + sessionId;
 
-    /// <summary>The session's live machine, if one exists.</summary>
-    public Task<Machine?> FindAsync(string sessionId, CancellationToken cancellationToken = default) =>
-        machines.FindMachineByNameAsync(App, NameFor(sessionId), cancellationToken);
+    /// <summary>
+    /// The session's live machine, if one exists: asked by its metadata, so Fly answers with this session's
+    /// machines only, not every machine of the app.
+    /// </summary>
+    public async Task<Machine?> FindAsync(string sessionId, CancellationToken cancellationToken = default)
+    {
+        var tagged = await machines.ListMachinesByMetadataAsync(App, SessionMetadataKey, sessionId, cancellationToken);
+        return tagged.FirstOrDefault(m => m.Name == NameFor(sessionId) && MachineStates.IsActive(m.State));
+    }
 
     /// <summary>
     /// Creates the machine, or adopts the one an earlier, ambiguous attempt created. Provider failures become

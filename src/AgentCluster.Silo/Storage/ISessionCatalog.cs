@@ -1,3 +1,6 @@
+using System.Buffers.Text;
+using System.Text;
+
 namespace AgentCluster.Silo.Storage;
 
 /// <summary>Every session id, newest first, for listing with a cursor.</summary>
@@ -21,15 +24,14 @@ internal static class CatalogEntry
 
     public static string IdOf(string entry) => entry[(entry.IndexOf('|') + 1)..];
 
-    public static string ToCursor(string entry) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(entry)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string ToCursor(string entry) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(entry));
 
     public static string? FromCursor(string? cursor)
     {
         if (string.IsNullOrEmpty(cursor)) return null;
         try
         {
-            var base64 = cursor.Replace('-', '+').Replace('_', '/');
-            var entry = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(base64.PadRight(base64.Length + (4 - base64.Length % 4) % 4, '=')));
+            var entry = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(cursor));
             return entry.Length > 16 && entry[15] == '|' ? entry : throw new FormatException();
         }
         catch (FormatException)

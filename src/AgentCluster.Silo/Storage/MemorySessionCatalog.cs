@@ -15,7 +15,9 @@ public sealed class MemorySessionCatalog : ISessionCatalog
         var before = CatalogEntry.FromCursor(cursor);
         lock (entries)
         {
-            var page = entries.Reverse().Where(e => before is null || string.CompareOrdinal(e, before) < 0).Take(limit + 1).ToList();
+            // Entries start with a digit, so "" sorts below all of them; the cursor's own entry is excluded.
+            var older = before is null ? entries : entries.GetViewBetween("", before);
+            var page = older.Reverse().Where(e => e != before).Take(limit + 1).ToList();
             return Task.FromResult(Page(page, limit));
         }
     }

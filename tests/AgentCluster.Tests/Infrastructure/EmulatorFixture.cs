@@ -78,10 +78,13 @@ public sealed class EmulatorFixture : IAsyncLifetime
         return new CreateMachineRequest { Config = configure?.Invoke(config) ?? config, Name = name };
     }
 
-    public Task SetFaultsAsync(params FaultRule[] rules) =>
-        PutControlAsync("faults", rules);
+    public Task SetFaultsAsync(params FaultRule[] rules) => SetFaultsAsync(Http, Emulator, rules);
 
-    public Task SetRateLimitsAsync(bool enabled) => PutControlAsync("rate-limits", new { enabled });
+    /// <summary>Switches the emulator's fault rules at run time (its <c>/_emulator/faults</c> control endpoint).</summary>
+    public static Task SetFaultsAsync(HttpClient http, EmbeddedFlyEmulator emulator, params FaultRule[] rules) =>
+        PutControlAsync(http, emulator, "faults", rules);
+
+    public Task SetRateLimitsAsync(bool enabled) => PutControlAsync(Http, Emulator, "rate-limits", new { enabled });
 
     public async Task<int?> ProcessIdAsync(string app, string machineId)
     {
@@ -95,9 +98,9 @@ public sealed class EmulatorFixture : IAsyncLifetime
     private async Task<ProcessInfo> ProcessInfoAsync(string app, string machineId) =>
         (await Http.GetFromJsonAsync<ProcessInfo>(new Uri(Emulator.BaseUrl, $"/_emulator/apps/{app}/machines/{machineId}/process"), FlyJson.Options))!;
 
-    private async Task PutControlAsync(string path, object body)
+    private static async Task PutControlAsync(HttpClient http, EmbeddedFlyEmulator emulator, string path, object body)
     {
-        using var response = await Http.PutAsJsonAsync(new Uri(Emulator.BaseUrl, "/_emulator/" + path), body, FlyJson.Options);
+        using var response = await http.PutAsJsonAsync(new Uri(emulator.BaseUrl, "/_emulator/" + path), body, FlyJson.Options);
         response.EnsureSuccessStatusCode();
     }
 

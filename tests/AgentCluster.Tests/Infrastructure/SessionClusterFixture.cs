@@ -1,4 +1,4 @@
-using System.Net.Http.Json;
+using System.Net.Http.Headers;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Fly;
@@ -80,9 +80,8 @@ public sealed class SessionClusterFixture : IAsyncLifetime
     public async Task SetFaultsAsync(params FaultRule[] rules)
     {
         using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Token);
-        using var response = await http.PutAsJsonAsync(new Uri(Emulator.BaseUrl, "/_emulator/faults"), rules, AgentCluster.Fly.Json.FlyJson.Options);
-        response.EnsureSuccessStatusCode();
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
+        await EmulatorFixture.SetFaultsAsync(http, Emulator, rules);
     }
 
     public static AgentEventBatch Output(string instance, int turn, params (long Seq, string Text)[] lines) =>

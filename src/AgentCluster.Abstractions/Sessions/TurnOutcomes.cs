@@ -1,0 +1,11 @@
+namespace AgentCluster.Abstractions.Sessions;
+
+/// <summary>How a turn ended: the <c>outcome</c> of its <c>turn.completed</c> event.</summary>
+public static class TurnOutcomes
+{
+    public const string Success = "success";
+    public const string Error = "error";
+
+    /// <summary>Cut short: the session ended, the machine stopped, or the agent process died mid-turn.</summary>
+    public const string Interrupted = "interrupted";
+}
