@@ -21,10 +21,14 @@ public static class EventPayloads
 
     public static string ToolResult(string toolUseId, string content, bool isError) => Json(new ToolResultPayload(toolUseId, content, isError));
 
-    /// <param name="outcome"><c>success</c>, <c>error</c> or <c>interrupted</c>.</param>
-    public static string TurnCompleted(string outcome, int? exitCode) => Json(new TurnCompletedPayload(outcome, exitCode));
+    /// <param name="outcome">One of <see cref="TurnOutcomes"/>.</param>
+    public static string TurnCompleted(string outcome, int? exitCode, string? reason = null) => Json(new TurnCompletedPayload(outcome, exitCode, reason));
 
     public static string Error(string message) => Json(new ErrorPayload(message));
+
+    /// <param name="kind">One of <see cref="WarningKinds"/>.</param>
+    /// <param name="at">When what is announced happens, unless the agent speaks first.</param>
+    public static string Warning(string kind, string message, DateTimeOffset at, int? turn = null) => Json(new WarningPayload(kind, message, at, turn));
 
     private static string Json<T>(T payload) => JsonSerializer.Serialize(payload, ProtocolJson.Options);
 
@@ -38,7 +42,9 @@ public static class EventPayloads
 
     private sealed record ToolResultPayload(string ToolUseId, string Content, bool IsError);
 
-    private sealed record TurnCompletedPayload(string Outcome, int? ExitCode);
+    private sealed record TurnCompletedPayload(string Outcome, int? ExitCode, string? Reason);
 
     private sealed record ErrorPayload(string Message);
+
+    private sealed record WarningPayload(string Kind, string Message, DateTimeOffset At, int? Turn);
 }

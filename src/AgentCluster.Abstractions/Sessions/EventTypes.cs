@@ -18,11 +18,14 @@ public static class EventTypes
     /// <summary>{tool_use_id, content, is_error}</summary>
     public const string AgentToolResult = "agent.tool_result";
 
-    /// <summary>{outcome: success|error|interrupted, exit_code?}</summary>
+    /// <summary>{outcome: success|error|interrupted|failed, exit_code?, reason?}</summary>
     public const string TurnCompleted = "turn.completed";
 
     /// <summary>{message}</summary>
     public const string SessionError = "session.error";
+
+    /// <summary>{kind: stalled|reap_pending, message, at, turn?}: something is about to happen to the session, said before it does.</summary>
+    public const string SessionWarning = "session.warning";
 
     /// <summary>The types an agent may push; the others are the session's own.</summary>
     public static readonly IReadOnlySet<string> FromAgent = new HashSet<string>(StringComparer.Ordinal)

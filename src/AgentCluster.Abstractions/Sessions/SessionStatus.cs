@@ -12,6 +12,9 @@ public static class SessionStatus
     /// <summary>Every turn is done; the agent waits for a message.</summary>
     public const string Idle = "idle";
 
+    /// <summary>Idle for long enough that its machine was stopped (not destroyed); the next message starts it again.</summary>
+    public const string Sleeping = "sleeping";
+
     /// <summary>Over for good: see the reason. The machine is destroyed.</summary>
     public const string Terminated = "terminated";
 }
@@ -20,6 +23,12 @@ public static class TerminationReason
 {
     public const string Completed = "completed";
     public const string Failed = "failed";
+
+    /// <summary>The agent stopped calling in (no heartbeat within the TTL): its machine was reaped.</summary>
     public const string Expired = "expired";
+
+    /// <summary>Asleep for longer than the retention timeout: nobody came back for it.</summary>
+    public const string Idle = "idle";
+
     public const string Deleted = "deleted";
 }

@@ -8,4 +8,7 @@ public static class TurnOutcomes
 
     /// <summary>Cut short: the session ended, the machine stopped, or the agent process died mid-turn.</summary>
     public const string Interrupted = "interrupted";
+
+    /// <summary>Given up by the session (the agent went silent inside it for too long); the payload says why.</summary>
+    public const string Failed = "failed";
 }

@@ -4,6 +4,7 @@ using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Reaping;
 using AgentCluster.Silo.Storage;
 using Microsoft.Extensions.Options;
 
@@ -12,17 +13,20 @@ namespace AgentCluster.Silo.Grains;
 /// <summary>
 /// The single owner of one session: its machine, its turns, its heartbeat deadline, its ordered event log and
 /// its live watchers. Small state goes to grain storage; events go to the append-only log and are durable
-/// before they are acknowledged or shown to anyone.
+/// before they are acknowledged or shown to anyone. Its deadlines (expiry, stall, idle, retention) are in
+/// SessionGrain.Upkeep.cs.
 /// </summary>
 [GrainType("session")]
-public sealed class SessionGrain(
+public sealed partial class SessionGrain(
     [PersistentState("session", ClusterHosting.StorageName)] IPersistentState<SessionState> state,
     ISessionEventLog log,
     ISessionCatalog catalog,
+    IReaperSchedule schedule,
     SessionMachines machines,
     IOptions<AgentSessionOptions> options,
-    TimeProvider time,
-    ILogger<SessionGrain> logger) : Grain, ISessionGrain
+    IOptions<ReaperOptions> reaperOptions,
+    [FromKeyedServices(SessionClock.Key)] TimeProvider time,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain
 {
     private const int ReplayPage = 256;
 
@@ -33,7 +37,6 @@ public sealed class SessionGrain(
 
     private TaskCompletionSource turnQueued = NewSignal();
     private EventLogHead head = EventLogHead.Empty;
-    private DateTimeOffset persistedDeadline;
 
     private string Id => this.GetPrimaryKeyString();
     private SessionState S => state.State;
@@ -44,7 +47,7 @@ public sealed class SessionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         head = await log.ReadHeadAsync(Id, cancellationToken);
-        persistedDeadline = S.HeartbeatDeadline;
+        RestartDeadlines();
     }
 
     Task<StartResult> ISessionGrain.StartAsync(StartSession request) => Exclusively(() => StartAsync(request));
@@ -65,12 +68,13 @@ public sealed class SessionGrain(
         }
 
         var machine = resumed && await machines.FindAsync(Id) is { } existing
-            ? await machines.AdoptAsync(existing, token)
+            ? await machines.AdoptAsync(existing.Id, token)
             : await CreateMachineAsync(request, token);
         S.MachineId = machine.Id;
         S.Region = machine.Region ?? S.Region;
         S.Creating = false;
         S.UpdatedAt = Now;
+        heartbeatDeadline = Now + options.Value.BootGrace;
         await state.WriteStateAsync();
         logger.LogInformation("Session {SessionId} started on machine {MachineId} in {Region}", Id, machine.Id, S.Region);
         return new StartResult(View(), Created: true);
@@ -88,9 +92,8 @@ public sealed class SessionGrain(
         S.TokenHash = SessionTokens.Hash(token);
         S.Turns = 1;
         S.Pending = [new QueuedTurn(1, request.Prompt)];
-        S.HeartbeatDeadline = now + options.Value.BootGrace;
+        heartbeatDeadline = now + options.Value.BootGrace;
         await state.WriteStateAsync();
-        persistedDeadline = S.HeartbeatDeadline;
         await catalog.AddAsync(Id, now);
         await AppendAsync(
         [
@@ -124,6 +127,7 @@ public sealed class SessionGrain(
         StartSessionRules.ValidateContent("content", content);
         if (S.Pending.Count >= options.Value.MaxQueuedTurns)
             throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
+        if (S.SleepingSince is not null) await WakeAsync();
         var turn = ++S.Turns;
         S.Pending.Add(new QueuedTurn(turn, content));
         await CommitAsync([new(EventTypes.UserMessage, turn, EventPayloads.UserMessage(content))], forceWrite: true);
@@ -189,9 +193,20 @@ public sealed class SessionGrain(
             throw SessionException.Invalid("events.turn", $"turn {stray.Turn} does not exist (the session has {S.Turns}).");
 
         AgentCalledIn();
-        foreach (var e in fresh.Where(e => e.Type == EventTypes.TurnCompleted)) CompleteTurn(e.Turn);
+        if (fresh.Count > 0) AgentSpoke();
+        var events = new List<NewEvent>(fresh.Count);
+        foreach (var e in fresh)
+        {
+            if (e.Type == EventTypes.TurnCompleted)
+            {
+                // A turn ends once: one the session already ended (it stalled, or its process died) keeps that end.
+                if (e.Turn <= S.CompletedTurns) continue;
+                CompleteTurn(e.Turn);
+            }
+            events.Add(new NewEvent(e.Type, e.Turn, e.Payload, e.At));
+        }
         var cursor = fresh.Count > 0 ? new AgentCursor(batch.Instance, fresh[^1].Seq) : null;
-        await CommitAsync(fresh.Select(e => new NewEvent(e.Type, e.Turn, e.Payload, e.At)).ToList(), agent: cursor);
+        await CommitAsync(events, agent: cursor);
         return Ack(cursor?.Seq ?? stored);
     }
 
@@ -248,6 +263,7 @@ public sealed class SessionGrain(
         {
             S.DeliveredTurn = next.Turn;
             S.DeliveredTo = instance;
+            AgentSpoke(); // the stall clock of a turn starts when the agent takes it
         }
         await CommitAsync(events, forceWrite: next is not null);
         return next is null ? null : new AgentTurn(next.Turn, next.Content);
@@ -263,7 +279,9 @@ public sealed class SessionGrain(
         await changes.WaitAsync(cancellationToken);
         try
         {
-            return await change();
+            var result = await change();
+            await KeepScheduledAsync();
+            return result;
         }
         finally
         {
@@ -278,12 +296,6 @@ public sealed class SessionGrain(
         S.Pending.RemoveAll(t => t.Turn <= turn);
     }
 
-    /// <summary>The agent spoke: it is alive (the deadline moves) and the session is past starting.</summary>
-    private void AgentCalledIn()
-    {
-        S.AgentSeen = true;
-        S.HeartbeatDeadline = Now + options.Value.HeartbeatTtl;
-    }
 
     private async Task TerminateAsync(string reason, string? message)
     {
@@ -294,17 +306,7 @@ public sealed class SessionGrain(
         S.UpdatedAt = Now;
         await state.WriteStateAsync();
         Signal(); // waiting polls wake up and learn the session is over
-
-        var machineId = S.MachineId ?? (await machines.FindAsync(Id))?.Id;
-        try
-        {
-            if (machineId is not null) await machines.DestroyAsync(machineId);
-            S.MachineDestroyPending = false;
-        }
-        catch (Exception e) when (e is AgentCluster.Fly.FlyApiException or HttpRequestException or TimeoutException)
-        {
-            logger.LogWarning(e, "Session {SessionId}: machine {MachineId} not destroyed yet; the reaper will retry", Id, machineId);
-        }
+        await DestroyMachineAsync();
 
         var events = new List<NewEvent>();
         if (message is not null) events.Add(new(EventTypes.SessionError, S.Turns, EventPayloads.Error(message)));
@@ -314,8 +316,8 @@ public sealed class SessionGrain(
     }
 
     /// <summary>
-    /// Persists a change: the session state (when it changed in a way that must survive, or the heartbeat
-    /// deadline moved far enough), then the new events (with a <c>session.status</c> event when the status
+    /// Persists a change: the session state (when it changed in a way that must survive: never for a mere
+    /// heartbeat, whose deadline lives in memory), then the new events (with a <c>session.status</c> event when the status
     /// moved), then shows them to the watchers. State first: if the node dies in between, the agent's
     /// unacknowledged batch is sent again and applied again, harmlessly.
     /// </summary>
@@ -326,16 +328,12 @@ public sealed class SessionGrain(
         if (status != S.Status)
         {
             S.Status = status;
+            if (status == SessionStatus.Idle) S.IdleSince = Now;
             all.Add(new(EventTypes.SessionStatus, S.Turns, EventPayloads.Status(status, S.Reason)));
             forceWrite = true;
         }
-        var deadlineMoved = S.HeartbeatDeadline - persistedDeadline >= options.Value.HeartbeatTtl / 2;
         if (all.Count > 0) S.UpdatedAt = Now;
-        if (forceWrite || deadlineMoved || events.Any(e => e.Type == EventTypes.TurnCompleted))
-        {
-            await state.WriteStateAsync();
-            persistedDeadline = S.HeartbeatDeadline;
-        }
+        if (forceWrite || events.Any(e => e.Type == EventTypes.TurnCompleted)) await state.WriteStateAsync();
         if (all.Count > 0 || agent is not null) await AppendAsync(all, agent);
     }
 
@@ -372,6 +370,7 @@ public sealed class SessionGrain(
 
     private string CurrentStatus() =>
         Terminated ? SessionStatus.Terminated
+        : S.SleepingSince is not null ? SessionStatus.Sleeping
         : !S.AgentSeen ? SessionStatus.Starting
         : S.CompletedTurns < S.Turns ? SessionStatus.Running
         : SessionStatus.Idle;

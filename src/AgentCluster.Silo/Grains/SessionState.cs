@@ -38,13 +38,18 @@ public sealed class SessionState
     /// <summary>The agent has called in at least once.</summary>
     [Id(14)] public bool AgentSeen { get; set; }
 
-    /// <summary>After this, with no word from the agent, the session is expired (starts at creation + boot grace).</summary>
-    [Id(15)] public DateTimeOffset HeartbeatDeadline { get; set; }
+    // Id 15 is retired (the heartbeat deadline, now kept in memory only: see SessionGrain.RestartDeadlines).
 
     /// <summary>A terminated session whose machine could not be destroyed yet: the reaper retries.</summary>
     [Id(16)] public bool MachineDestroyPending { get; set; }
 
     [Id(17)] public Dictionary<string, string> Metadata { get; set; } = [];
+
+    /// <summary>When the session last became idle (every turn done): the idle timeout counts from here.</summary>
+    [Id(18)] public DateTimeOffset IdleSince { get; set; }
+
+    /// <summary>Set while the machine is stopped for idleness: the retention timeout counts from here.</summary>
+    [Id(19)] public DateTimeOffset? SleepingSince { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("AgentCluster.QueuedTurn")]

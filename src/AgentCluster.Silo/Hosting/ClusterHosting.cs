@@ -1,4 +1,5 @@
 using System.Net;
+using AgentCluster.Silo.Reaping;
 using Orleans.Configuration;
 using Orleans.Storage;
 
@@ -41,6 +42,7 @@ public static class ClusterHosting
             // Orleans 10 does not cancel a grain call that timed out unless asked: a caller that gave up
             // should not leave work running on its behalf.
             silo.Configure<SiloMessagingOptions>(o => o.CancelRequestOnTimeout = true);
+            silo.AddStartupTask<ReaperStartup>();
 
             if (redis is null)
             {

@@ -2,6 +2,7 @@ using AgentCluster.Abstractions.Agents;
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Reaping;
 using AgentCluster.Silo.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
@@ -24,8 +25,12 @@ public static class SessionHosting
                     options.CallbackUrls = urls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             })
             .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AgentSessionOptions>, SessionOptionsValidator>();
+        services.AddSingleton<IValidateOptions<AgentSessionOptions>, OptionsValidator<AgentSessionOptions>>(_ => new(o => o.Validate()));
+        services.AddOptions<ReaperOptions>().Bind(config.GetSection(ReaperOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ReaperOptions>, OptionsValidator<ReaperOptions>>(_ => new(o => o.Validate()));
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(SessionClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
+        services.AddSingleton<ReaperShards>();
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
         services.AddSingleton<EventStream>();
@@ -34,12 +39,14 @@ public static class SessionHosting
         {
             services.AddSingleton<ISessionEventLog, MemorySessionEventLog>();
             services.AddSingleton<ISessionCatalog, MemorySessionCatalog>();
+            services.AddSingleton<IReaperSchedule, MemoryReaperSchedule>();
         }
         else
         {
             services.AddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
             services.AddSingleton<ISessionEventLog, RedisSessionEventLog>();
             services.AddSingleton<ISessionCatalog, RedisSessionCatalog>();
+            services.AddSingleton<IReaperSchedule, RedisReaperSchedule>();
         }
         return services;
     }
@@ -54,11 +61,12 @@ public static class SessionHosting
         return services;
     }
 
-    private sealed class SessionOptionsValidator : IValidateOptions<AgentSessionOptions>
+    /// <summary>Runs an options class's own Validate() at start-up, failing with every problem it names.</summary>
+    private sealed class OptionsValidator<T>(Func<T, IEnumerable<string>> validate) : IValidateOptions<T> where T : class
     {
-        public ValidateOptionsResult Validate(string? name, AgentSessionOptions options)
+        public ValidateOptionsResult Validate(string? name, T options)
         {
-            var failures = options.Validate().ToList();
+            var failures = validate(options).ToList();
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
     }

@@ -22,6 +22,9 @@ public sealed class SessionMachines(
 
     public static string NameFor(string sessionId) => "session-" + sessionId;
 
+    /// <summary>How long a wake waits for a machine that is still stopping: its stop timeout and then some.</summary>
+    private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
+
     /// <summary>
     /// The session's live machine, if one exists: asked by its metadata, so Fly answers with this session's
     /// machines only, not every machine of the app.
@@ -52,7 +55,7 @@ public sealed class SessionMachines(
         {
             // The create may have happened (a 408 or 5xx says nothing either way; a name conflict says it did).
             logger.LogWarning("Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name", sessionId, (int)e.StatusCode, e.Kind);
-            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found, token, cancellationToken) : throw Translate(e);
+            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found.Id, token, cancellationToken) : throw Translate(e);
         }
         catch (FlyApiException e)
         {
@@ -61,7 +64,7 @@ public sealed class SessionMachines(
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "Machine create for session {SessionId} lost its connection; looking it up by name", sessionId);
-            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found, token, cancellationToken)
+            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found.Id, token, cancellationToken)
                 : throw new SessionException(SessionErrorKind.MachineProviderUnavailable, $"The Fly Machines API could not be reached: {e.Message}. Retry the same request.");
         }
     }
@@ -71,11 +74,11 @@ public sealed class SessionMachines(
     /// lost). When it carries another token than <paramref name="token"/>, it gets this one: Fly updates the
     /// config and restarts the machine, and its agent comes back with a token the session knows.
     /// </summary>
-    public async Task<Machine> AdoptAsync(Machine found, string token, CancellationToken cancellationToken = default)
+    public async Task<Machine> AdoptAsync(string machineId, string token, CancellationToken cancellationToken = default)
     {
         try
         {
-            var machine = await machines.GetMachineAsync(App, found.Id, cancellationToken);
+            var machine = await machines.GetMachineAsync(App, machineId, cancellationToken);
             var config = machine.Config ?? new MachineConfig();
             if (config.Env?.GetValueOrDefault(AgentEnvironment.SessionToken) == token) return machine;
             var env = new Dictionary<string, string>(config.Env ?? []) { [AgentEnvironment.SessionToken] = token };
@@ -85,6 +88,53 @@ public sealed class SessionMachines(
         catch (FlyApiException e)
         {
             throw Translate(e);
+        }
+    }
+
+    /// <summary>
+    /// Every live machine of the app tagged with a session, for reconciliation. Machines without the tag were
+    /// started by someone else and are never returned, so never touched.
+    /// </summary>
+    public async Task<IReadOnlyList<TaggedMachine>> ListTaggedAsync(CancellationToken cancellationToken = default)
+    {
+        var all = await machines.ListMachinesAsync(App, cancellationToken: cancellationToken);
+        return all
+            .Where(m => MachineStates.IsActive(m.State) && m.Config?.Metadata?.GetValueOrDefault(SessionMetadataKey) is { Length: > 0 })
+            .Select(m => new TaggedMachine(m.Config!.Metadata![SessionMetadataKey], m.Id))
+            .ToList();
+    }
+
+    /// <summary>Stops the machine (its agent gets SIGTERM and a few seconds); the machine and its disk stay.</summary>
+    public async Task StopAsync(string machineId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await machines.StopMachineAsync(App, machineId, new StopRequest(), cancellationToken: cancellationToken);
+        }
+        catch (FlyApiException e)
+        {
+            throw TranslateCall(e, "stop");
+        }
+    }
+
+    /// <summary>Starts a stopped machine again. One still stopping (412) is waited for first.</summary>
+    public async Task StartAsync(string machineId, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            try
+            {
+                await machines.StartMachineAsync(App, machineId, cancellationToken: cancellationToken);
+            }
+            catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition)
+            {
+                await machines.WaitForStateAsync(App, machineId, [MachineStates.Stopped], StartWait, cancellationToken: cancellationToken);
+                await machines.StartMachineAsync(App, machineId, cancellationToken: cancellationToken);
+            }
+        }
+        catch (FlyApiException e)
+        {
+            throw TranslateCall(e, "start");
         }
     }
 
@@ -127,13 +177,19 @@ public sealed class SessionMachines(
                 Cpus = request.Guest?.Cpus ?? settings.Cpus,
                 MemoryMb = request.Guest?.MemoryMb ?? settings.MemoryMb,
             },
-            // The agent exits when its session ends; the machine goes with it. A crashed agent gets a few
-            // restarts (it resumes the session), never an endless loop.
-            AutoDestroy = true,
+            // Not auto_destroy: Fly destroys such a machine on any stop, and a sleeping session needs its machine
+            // stopped, not gone. The session destroys it when it ends; the reaper's reconciliation catches any
+            // machine whose session ended without it (and a stopped machine bills no CPU meanwhile). A crashed
+            // agent gets a few restarts (it resumes the session), never an endless loop.
+            AutoDestroy = false,
             Restart = new MachineRestart { Policy = "on-failure", MaxRetries = 3 },
             StopConfig = new StopConfig { Signal = "SIGTERM", Timeout = TimeSpan.FromSeconds(10) },
         };
     }
+
+    private static SessionException TranslateCall(FlyApiException e, string action) => new(
+        e.IsTransient || e.Kind == FlyErrorKind.RateLimited ? SessionErrorKind.MachineProviderUnavailable : SessionErrorKind.MachineProviderRejected,
+        $"Fly could not {action} the machine ({(int)e.StatusCode}: {e.FlyMessage}).", retryAfter: e.RetryAfter);
 
     private SessionException Translate(FlyApiException e) => e.Kind switch
     {
@@ -149,3 +205,6 @@ public sealed class SessionMachines(
             $"Fly could not create the machine ({(int)e.StatusCode}: {e.FlyMessage}); retry the same request."),
     };
 }
+
+/// <summary>A machine of the app and the session its metadata names.</summary>
+public sealed record TaggedMachine(string SessionId, string MachineId);

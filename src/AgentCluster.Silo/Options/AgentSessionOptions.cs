@@ -37,6 +37,21 @@ public sealed partial class AgentSessionOptions
     /// <summary>How long a new machine may take to boot before its first heartbeat is due: no reaping a booting agent.</summary>
     public TimeSpan BootGrace { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// How long an agent may say nothing inside a turn (heartbeats aside) before the session warns; the turn
+    /// fails <see cref="StallGrace"/> later. Long enough for a quiet build or test run.
+    /// </summary>
+    public TimeSpan StallTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Between the stall warning and the turn's failure: time for the agent to speak up.</summary>
+    public TimeSpan StallGrace { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>With no turn to run for this long, the machine is stopped (status <c>sleeping</c>); a message starts it again.</summary>
+    public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Asleep for this long, the session terminates (reason <c>idle</c>) and its machine is destroyed.</summary>
+    public TimeSpan RetentionTimeout { get; set; } = TimeSpan.FromHours(24);
+
     /// <summary>How long the agent keeps running with no orchestrator answering.</summary>
     public TimeSpan AgentOrphanTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
@@ -58,6 +73,10 @@ public sealed partial class AgentSessionOptions
         if (HeartbeatTtl <= HeartbeatInterval * 2) yield return "Sessions:HeartbeatTtl must be more than twice the heartbeat interval.";
         if (BootGrace <= TimeSpan.Zero) yield return "Sessions:BootGrace must be positive.";
         if (AgentOrphanTimeout <= HeartbeatTtl) yield return "Sessions:AgentOrphanTimeout must exceed Sessions:HeartbeatTtl.";
+        if (StallTimeout <= TimeSpan.Zero) yield return "Sessions:StallTimeout must be positive.";
+        if (StallGrace <= TimeSpan.Zero) yield return "Sessions:StallGrace must be positive.";
+        if (IdleTimeout <= TimeSpan.Zero) yield return "Sessions:IdleTimeout must be positive.";
+        if (RetentionTimeout <= TimeSpan.Zero) yield return "Sessions:RetentionTimeout must be positive.";
         if (SseKeepAlive <= TimeSpan.Zero) yield return "Sessions:SseKeepAlive must be positive.";
         if (MaxQueuedTurns < 1) yield return "Sessions:MaxQueuedTurns must be at least 1.";
     }

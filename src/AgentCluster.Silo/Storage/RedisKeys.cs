@@ -9,4 +9,5 @@ public sealed class RedisKeys(string serviceId)
     public string Events(string sessionId) => $"{serviceId}/session/{{{sessionId}}}/events";
     public string AgentCursor(string sessionId) => $"{serviceId}/session/{{{sessionId}}}/agent";
     public string Catalog => $"{serviceId}/sessions";
+    public string ReaperSchedule(int shard) => $"{serviceId}/reaper/{shard}";
 }

@@ -17,7 +17,7 @@ namespace AgentCluster.Tests.Infrastructure;
 /// Machines emulator. Machines run an idle process (the tests play the agent through the grain interface), so
 /// each test sees the machine calls a session makes and nothing else.
 /// </summary>
-public sealed class SessionClusterFixture : IAsyncLifetime
+public class SessionClusterFixture : IAsyncLifetime
 {
     public const string Token = "cluster-test-token";
     public const string App = "sessions";
@@ -43,20 +43,27 @@ public sealed class SessionClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSiloHost((_, host) =>
         {
-            host.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            var settings = new Dictionary<string, string?>
             {
                 ["FLY_API_URL"] = Emulator.BaseUrl.ToString(),
                 ["FLY_API_TOKEN"] = Token,
                 ["FLY_APP_NAME"] = App,
                 ["FLY_AGENT_IMAGE"] = IdleImage,
                 ["AGENTCLUSTER_CALLBACK_URLS"] = "http://127.0.0.1:9",
-            });
+            };
+            Configure(settings, host.Services);
+            host.Configuration.AddInMemoryCollection(settings);
             host.Services.AddFlyMachinesClient(host.Configuration, o => o.Retry.BaseDelay = TimeSpan.FromMilliseconds(20));
             host.Services.AddSessions(host.Configuration);
         });
-        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(ClusterHosting.StorageName));
+        builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(ClusterHosting.StorageName).UseInMemoryReminderService());
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>For fixtures that need other settings or services than the defaults.</summary>
+    protected virtual void Configure(Dictionary<string, string?> settings, IServiceCollection services)
+    {
     }
 
     public async Task DisposeAsync()
@@ -82,6 +89,22 @@ public sealed class SessionClusterFixture : IAsyncLifetime
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
         await EmulatorFixture.SetFaultsAsync(http, Emulator, rules);
+    }
+
+    /// <summary>The session's events after <paramref name="after"/>, up to its last one now (or <paramref name="until"/>).</summary>
+    public static async Task<List<SessionEvent>> ReadAllAsync(ISessionGrain session, long after, long? until = null)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var events = new List<SessionEvent>();
+        var status = (await session.GetAsync())!;
+        var last = until ?? status.LastEventId;
+        if (after >= last) return events;
+        await foreach (var e in session.WatchAsync(after, deadline.Token))
+        {
+            events.Add(e);
+            if (e.Seq >= last) break;
+        }
+        return events;
     }
 
     public static AgentEventBatch Output(string instance, int turn, params (long Seq, string Text)[] lines) =>

@@ -58,7 +58,7 @@ public sealed class SessionGrainTests(SessionClusterFixture fixture)
             (await fixture.Machines.ListMachinesAsync(SessionClusterFixture.App)).All(m => m.Id != machine.Id),
             Deadline, "the machine is destroyed");
 
-        var events = await ReadAllAsync(session, 0);
+        var events = await SessionClusterFixture.ReadAllAsync(session, 0);
         Assert.Equal(
             ["session.status", "user.message", "session.status", "agent.output", "turn.completed", "session.status", "user.message", "session.status", "session.status"],
             events.Select(e => e.Type));
@@ -103,7 +103,7 @@ public sealed class SessionGrainTests(SessionClusterFixture fixture)
         var retried = await fixture.Session(id).StartAsync(Prompt());
         Assert.True(retried.Created);
         Assert.Equal(retried.Session.MachineId, Assert.Single(await MachinesOf(id)).Id);
-        var events = await ReadAllAsync(fixture.Session(id), 0, until: 2);
+        var events = await SessionClusterFixture.ReadAllAsync(fixture.Session(id), 0, until: 2);
         Assert.Equal(["session.status", "user.message"], events.Select(e => e.Type)); // the prompt is queued once
         await fixture.Session(id).DeleteAsync();
     }
@@ -144,7 +144,7 @@ public sealed class SessionGrainTests(SessionClusterFixture fixture)
         // A restarted agent numbers its events from 1 again: a new instance, new events.
         Assert.Equal(1, (await session.AgentPushAsync(token, SessionClusterFixture.Output("a2", 1, (1, "after restart")))).AckedSeq);
 
-        var texts = (await ReadAllAsync(session, 0)).Where(e => e.Type == EventTypes.AgentOutput).Select(e => e.Payload).ToList();
+        var texts = (await SessionClusterFixture.ReadAllAsync(session, 0)).Where(e => e.Type == EventTypes.AgentOutput).Select(e => e.Payload).ToList();
         Assert.Equal(["one", "two", "three", "four", "five", "after restart"], texts.Select(p => System.Text.Json.JsonDocument.Parse(p).RootElement.GetProperty("text").GetString()));
         await session.DeleteAsync();
     }
@@ -154,10 +154,10 @@ public sealed class SessionGrainTests(SessionClusterFixture fixture)
     {
         var (session, token) = await StartedAsync();
         await session.AgentPushAsync(token, SessionClusterFixture.Output("a1", 1, (1, "one"), (2, "two"), (3, "three")));
-        var all = await ReadAllAsync(session, 0, until: 6);
+        var all = await SessionClusterFixture.ReadAllAsync(session, 0, until: 6);
 
         await fixture.Cluster.DeactivateAsync(session);
-        var after3 = await ReadAllAsync(session, 3, until: 6);
+        var after3 = await SessionClusterFixture.ReadAllAsync(session, 3, until: 6);
 
         Assert.Equal(all.Skip(3).Select(e => (e.Seq, e.Type, e.Payload)), after3.Select(e => (e.Seq, e.Type, e.Payload)));
         // The agent's cursor survived too: its retried batch is not stored twice.
@@ -175,7 +175,7 @@ public sealed class SessionGrainTests(SessionClusterFixture fixture)
 
         // A watcher that takes one event and then stops reading, as a stuck HTTP client would.
         await using var stalled = session.WatchAsync(head).GetAsyncEnumerator();
-        var watchers = Enumerable.Range(0, 10).Select(_ => ReadAllAsync(session, head, until: head + Batches * PerBatch)).ToList();
+        var watchers = Enumerable.Range(0, 10).Select(_ => SessionClusterFixture.ReadAllAsync(session, head, until: head + Batches * PerBatch)).ToList();
 
         var seq = 0L;
         for (var b = 0; b < Batches; b++)
@@ -219,7 +219,7 @@ public sealed class SessionGrainTests(SessionClusterFixture fixture)
 
         // The machine restarted the agent: a new process asks from the beginning.
         Assert.Equal(new AgentTurn(2, "second"), await session.AgentNextTurnAsync(token, "new", 0, TimeSpan.Zero));
-        var completed = (await ReadAllAsync(session, 0)).Single(e => e.Type == EventTypes.TurnCompleted);
+        var completed = (await SessionClusterFixture.ReadAllAsync(session, 0)).Single(e => e.Type == EventTypes.TurnCompleted);
         Assert.Equal(1, completed.Turn);
         Assert.Contains("\"interrupted\"", completed.Payload);
         await session.DeleteAsync();
@@ -264,18 +264,4 @@ public sealed class SessionGrainTests(SessionClusterFixture fixture)
             .Where(m => MachineStates.IsActive(m.State)).ToList();
 
     /// <summary>Every event after <paramref name="after"/> up to <paramref name="until"/> (default: the last one now), read through a watcher.</summary>
-    private static async Task<List<SessionEvent>> ReadAllAsync(ISessionGrain session, long after, long? until = null)
-    {
-        using var deadline = new CancellationTokenSource(Deadline);
-        var events = new List<SessionEvent>();
-        var status = (await session.GetAsync())!;
-        var last = until ?? status.LastEventId;
-        if (after >= last) return events;
-        await foreach (var e in session.WatchAsync(after, deadline.Token))
-        {
-            events.Add(e);
-            if (e.Seq >= last) break;
-        }
-        return events;
-    }
 }

@@ -1,0 +1,115 @@
+using AgentCluster.Silo.Machines;
+using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Storage;
+using Microsoft.Extensions.Options;
+
+namespace AgentCluster.Silo.Reaping;
+
+/// <summary>
+/// One shard of the reaper. It holds no state of its own: the schedule it sweeps is durable (written by the
+/// sessions), and the sessions decide what to do when asked. A reminder brings the shard back after its node
+/// dies (at most a minute later); while active, a grain timer sweeps every <see cref="ReaperOptions.SweepInterval"/>.
+/// </summary>
+[GrainType("reaper")]
+public sealed class ReaperGrain(
+    IReaperSchedule schedule,
+    SessionMachines machines,
+    IOptions<ReaperOptions> options,
+    [FromKeyedServices(SessionClock.Key)] TimeProvider time,
+    ILogger<ReaperGrain> logger) : Grain, IReaperGrain, IRemindable
+{
+    private const string ReminderName = "sweep";
+
+    /// <summary>Orleans' shortest reminder period: the backstop, not the pace.</summary>
+    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
+
+    private IGrainTimer? timer;
+    private DateTimeOffset nextReconcile;
+
+    /// <summary>
+    /// When reconciliation first saw each tagged machine. An orphan's age is counted from here, on this node's
+    /// clock, not from Fly's created_at: clocks differ, and a restarted reaper only waits longer, never less.
+    /// </summary>
+    private Dictionary<string, DateTimeOffset> firstSeen = [];
+
+    private int Shard => (int)this.GetPrimaryKeyLong();
+    private ReaperOptions Options => options.Value;
+
+    async Task IReaperGrain.WakeAsync()
+    {
+        if (await this.GetReminder(ReminderName) is null)
+            await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+        StartTimer();
+    }
+
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    {
+        StartTimer();
+        return Task.CompletedTask;
+    }
+
+    private void StartTimer()
+    {
+        if (timer is not null) return;
+        nextReconcile = time.GetUtcNow() + Options.ReconcileInterval;
+        timer = this.RegisterGrainTimer(TickAsync, new GrainTimerCreationOptions(Options.SweepInterval, Options.SweepInterval) { KeepAlive = true });
+    }
+
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SweepAsync();
+            if (Shard == 0 && time.GetUtcNow() >= nextReconcile)
+            {
+                nextReconcile = time.GetUtcNow() + Options.ReconcileInterval;
+                await ReconcileAsync();
+            }
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Redis or Fly trouble: this tick is lost, the next one tries again. The schedule is untouched.
+            logger.LogWarning(e, "Reaper shard {Shard}: sweep failed; retrying next tick", Shard);
+        }
+    }
+
+    public async Task<SweepReport> SweepAsync()
+    {
+        var due = await schedule.DueAsync(Shard, time.GetUtcNow(), Options.SweepBatch);
+        var failed = 0;
+        foreach (var group in due.Chunk(Options.SweepParallelism))
+            failed += (await Task.WhenAll(group.Select(CheckAsync))).Count(ok => !ok);
+        if (due.Count > 0) logger.LogDebug("Reaper shard {Shard}: {Due} sessions due, {Failed} failed", Shard, due.Count, failed);
+        return new SweepReport(due.Count, failed);
+    }
+
+    /// <summary>A session that could not be checked keeps its entry, so the next sweep asks again.</summary>
+    private async Task<bool> CheckAsync(string sessionId)
+    {
+        try
+        {
+            await GrainFactory.GetGrain<ISessionUpkeepGrain>(sessionId).CheckAsync();
+            return true;
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "Reaper shard {Shard}: session {SessionId} could not be checked", Shard, sessionId);
+            return false;
+        }
+    }
+
+    public async Task<ReconcileReport> ReconcileAsync()
+    {
+        var tagged = await machines.ListTaggedAsync();
+        var now = time.GetUtcNow();
+        firstSeen = tagged.ToDictionary(m => m.MachineId, m => firstSeen.GetValueOrDefault(m.MachineId, now));
+        var verdicts = new List<MachineVerdict>();
+        foreach (var group in tagged.Chunk(Options.SweepParallelism))
+            verdicts.AddRange(await Task.WhenAll(group.Select(m =>
+                GrainFactory.GetGrain<ISessionUpkeepGrain>(m.SessionId).ReconcileAsync(m.MachineId, now - firstSeen[m.MachineId]))));
+        var report = new ReconcileReport(tagged.Count, verdicts.Count(v => v == MachineVerdict.Destroyed), verdicts.Count(v => v == MachineVerdict.Adopted));
+        if (report.Destroyed + report.Adopted > 0)
+            logger.LogInformation("Reconciled {Tagged} tagged machines: {Destroyed} destroyed, {Adopted} adopted", report.Tagged, report.Destroyed, report.Adopted);
+        return report;
+    }
+}
