@@ -38,6 +38,10 @@ public sealed partial class SessionGrain(
     private TaskCompletionSource turnQueued = NewSignal();
     private EventLogHead head = EventLogHead.Empty;
 
+    // The terminal session.status is in the log. Not the same as Terminated: between the two, the machine is
+    // being destroyed, and a watcher that stopped at "terminated" then would miss the event that says so.
+    private bool ended;
+
     private string Id => this.GetPrimaryKeyString();
     private SessionState S => state.State;
     private bool Started => S.Status is not null;
@@ -47,6 +51,7 @@ public sealed partial class SessionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         head = await log.ReadHeadAsync(Id, cancellationToken);
+        ended = Terminated;
         RestartDeadlines();
     }
 
@@ -165,7 +170,7 @@ public sealed partial class SessionGrain(
                         if (IsEnd(stored)) yield break;
                     }
                 }
-                if (Terminated && seen >= head.LastSeq) yield break;
+                if (ended && seen >= head.LastSeq) yield break;
 
                 var live = await watcher.ReadAsync(cancellationToken);
                 if (live.Seq != seen + 1) continue; // already seen, or after a gap the log fills on the next pass
@@ -361,6 +366,7 @@ public sealed partial class SessionGrain(
             throw;
         }
         head = new EventLogHead(head.LastSeq + numbered.Count, agent ?? head.Agent);
+        ended |= numbered.Any(IsEnd);
         watchers.Publish(numbered);
     }
 
