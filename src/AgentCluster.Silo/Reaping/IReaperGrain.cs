@@ -1,11 +1,16 @@
+using Orleans.Concurrency;
+
 namespace AgentCluster.Silo.Reaping;
 
 /// <summary>A reaper shard (key: shard number). Kept alive by a reminder; sweeps by a grain timer while active.</summary>
 [Alias("AgentCluster.IReaperGrain")]
 public interface IReaperGrain : IGrainWithIntegerKey
 {
-    /// <summary>Makes sure the shard's reminder exists and its sweep timer runs. Idempotent: every node calls it at start.</summary>
-    [Alias("Wake")]
+    /// <summary>
+    /// Makes sure the shard's reminder exists and its sweep timer runs. Idempotent and cheap once awake; it
+    /// interleaves, so that it never waits behind a long sweep.
+    /// </summary>
+    [Alias("Wake"), AlwaysInterleave]
     Task WakeAsync();
 
     /// <summary>Looks at every session of the shard that is due now.</summary>

@@ -37,6 +37,7 @@ public sealed class ReaperGrain(
 
     async Task IReaperGrain.WakeAsync()
     {
+        if (timer is not null) return;
         if (await this.GetReminder(ReminderName) is null)
             await this.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
         StartTimer();
