@@ -19,6 +19,9 @@ public sealed class ReaperClusterFixture : SessionClusterFixture
     public static readonly TimeSpan OrphanGrace = TimeSpan.FromMinutes(2);
     public static readonly TimeSpan DestroyRetry = TimeSpan.FromSeconds(30);
 
+    /// <summary>Small pages, so that sweeps page through every test's sessions.</summary>
+    public const int SweepBatch = 4;
+
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
 
     public IReaperGrain Reaper => Grains.GetGrain<IReaperGrain>(0);
@@ -26,6 +29,7 @@ public sealed class ReaperClusterFixture : SessionClusterFixture
     protected override void Configure(Dictionary<string, string?> settings, IServiceCollection services)
     {
         settings["Reaper:Shards"] = "1";
+        settings["Reaper:SweepBatch"] = SweepBatch.ToString();
         settings["Reaper:OrphanGrace"] = OrphanGrace.ToString();
         settings["Reaper:DestroyRetry"] = DestroyRetry.ToString();
         services.AddKeyedSingleton<TimeProvider>(SessionClock.Key, Clock);

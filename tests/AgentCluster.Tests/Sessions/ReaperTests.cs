@@ -224,15 +224,19 @@ public sealed class ReaperTests(ReaperClusterFixture fixture)
     }
 
     [Fact]
-    public async Task The_reaper_only_looks_at_what_is_due()
+    public async Task One_sweep_pages_through_a_backlog_and_then_only_looks_at_what_is_due()
     {
-        // Sessions that just started are due at the end of their boot grace, not before.
-        for (var i = 0; i < 5; i++) await StartAsync();
-        await fixture.AdvanceAndSweepAsync(F.BootGrace + F.Ttl); // everything older is done with
-        var (session, token, _) = await StartAsync();
-        await session.AgentHeartbeatAsync(token, "a1");
+        var sessions = new List<(ISessionGrain Session, string Token, string MachineId)>();
+        for (var i = 0; i < 3 * F.SweepBatch; i++) sessions.Add(await StartAsync());
+        var swept = await fixture.AdvanceAndSweepAsync(F.BootGrace + Second);
+        Assert.InRange(swept.Due, sessions.Count, int.MaxValue);
+        foreach (var (session, _, _) in sessions) Assert.Equal(TerminationReason.Expired, (await session.GetAsync())!.Reason);
+
+        // Nothing is due now (the expired ones left the schedule), so the next sweep looks at nothing.
+        var (live, token, _) = await StartAsync();
+        await live.AgentHeartbeatAsync(token, "a1");
         Assert.Equal(0, (await fixture.AdvanceAndSweepAsync(Second)).Due);
-        await session.DeleteAsync();
+        await live.DeleteAsync();
     }
 
     private async Task<(ISessionGrain Session, string Token, string MachineId)> StartAsync()
