@@ -41,6 +41,9 @@ public static class ClusterHosting
             // Orleans 10 does not cancel a grain call that timed out unless asked: a caller that gave up
             // should not leave work running on its behalf.
             silo.Configure<SiloMessagingOptions>(o => o.CancelRequestOnTimeout = true);
+            // How fast a dead node is declared dead (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …);
+            // Orleans' defaults unless configured.
+            silo.Services.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
 
             if (redis is null)
             {
