@@ -1,5 +1,6 @@
 using System.Net;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace AgentCluster.Silo.Hosting;
@@ -44,6 +45,10 @@ public static class ClusterHosting
             // How fast a dead node is declared dead (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …);
             // Orleans' defaults unless configured.
             silo.Services.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
+            // A Redis failure in a grain must reach its caller on another node as what it is (a 503 there), not
+            // fail to serialize and leave the caller waiting out the call timeout.
+            silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("StackExchange.Redis"));
+            silo.AddIncomingGrainCallFilter<StorageFaults>();
 
             if (redis is null)
             {
