@@ -10,6 +10,7 @@ if (builder.Configuration["PORT"] is { Length: > 0 } port) builder.WebHost.UseUr
 // process, agents as local processes. The client cannot tell it from Fly except by the URL.
 await using var emulator = await EmbeddedFly.StartUnlessConfiguredAsync(builder);
 
+builder.AddNodeDrain();
 builder.AddClusterNode();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
@@ -17,6 +18,7 @@ builder.Services.AddFrontDoor();
 
 var app = builder.Build();
 app.UseExceptionHandler();
+app.UseNodeDrain();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
 app.MapSessions();
 app.MapAgentProtocol();

@@ -1,5 +1,6 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Hosting;
 
 namespace AgentCluster.Silo.Api;
 
@@ -21,14 +22,24 @@ public static class AgentApi
         agent.MapPost("/heartbeat", async (string id, AgentHello? body, HttpRequest request, IGrainFactory grains) =>
             TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentHeartbeatAsync(BearerToken(request), body?.Instance ?? "")));
 
-        agent.MapGet("/turns/next", async (string id, int? after, string? instance, double? wait, HttpContext context, IGrainFactory grains) =>
+        agent.MapGet("/turns/next", async (string id, int? after, string? instance, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
         {
             var token = BearerToken(context.Request);
             if (after is < 0) throw SessionException.Invalid("after", "after must be a turn number ≥ 0.");
             if (wait is < 0 or > 60) throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
-            var turn = await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentNextTurnAsync(
-                token, instance ?? "", after ?? 0, TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds), context.RequestAborted);
-            return turn is null ? Results.NoContent() : TypedResults.Ok(turn);
+            // A poll held open must not hold up this node's shutdown: it then ends with 503, and the agent
+            // polls another node.
+            using var polling = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, drain.Draining);
+            try
+            {
+                var turn = await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentNextTurnAsync(
+                    token, instance ?? "", after ?? 0, TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds), polling.Token);
+                return turn is null ? Results.NoContent() : TypedResults.Ok(turn);
+            }
+            catch (OperationCanceledException) when (drain.IsDraining)
+            {
+                throw new NodeDrainingException();
+            }
         });
 
         return agent;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -12,9 +13,10 @@ namespace AgentCluster.Silo.Api;
 /// <c>GET /sessions/{id}/events</c> as Server-Sent Events: <c>id:</c> is the event's sequence number, so a
 /// client reconnecting with <c>Last-Event-ID</c> (or <c>?after=</c>) gets exactly the events after it. The
 /// session grain may live on another node or move mid-stream; the stream re-subscribes from the last event
-/// written, which the client never notices.
+/// written, which the client never notices. When this node shuts down, the stream ends; the client resumes
+/// through another node.
 /// </summary>
-public sealed class EventStream(IGrainFactory grains, IOptions<AgentSessionOptions> options, TimeProvider time, ILogger<EventStream> logger)
+public sealed class EventStream(IGrainFactory grains, NodeDrain drain, IOptions<AgentSessionOptions> options, TimeProvider time, ILogger<EventStream> logger)
 {
     private const int MaxResubscribesWithoutProgress = 10;
 
@@ -30,7 +32,10 @@ public sealed class EventStream(IGrainFactory grains, IOptions<AgentSessionOptio
         response.Headers["X-Accel-Buffering"] = "no";
         await response.Body.FlushAsync(context.RequestAborted);
 
-        var aborted = context.RequestAborted;
+        // The client left, or this node is shutting down: then the stream just ends, and the client resumes
+        // through another node from its Last-Event-ID.
+        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, drain.Draining);
+        var aborted = ending.Token;
         var seen = from;
         var failures = 0;
         while (!aborted.IsCancellationRequested)

@@ -1,4 +1,5 @@
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -18,11 +19,17 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
             SessionException e => Map(e, agent),
             BadHttpRequestException e => (e.StatusCode, "Bad request", Describe(e)),
             UnauthorizedAccessException e => (StatusCodes.Status401Unauthorized, "Unauthorized", e.Message),
+            NodeDrainingException e => (StatusCodes.Status503ServiceUnavailable, "Node shutting down", e.Message),
             _ when ClusterFaults.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "Cluster unavailable",
-                "The session did not answer in time or its node is unavailable; retry the request."),
+                "The session did not answer in time, or its node or the cluster's storage is unavailable; retry the request."),
             _ => (StatusCodes.Status500InternalServerError, "Unexpected error", "The request failed unexpectedly; it was logged."),
         };
-        if (status >= 500) logger.LogError(exception, "{Method} {Path} failed: {Status}", context.Request.Method, context.Request.Path, status);
+        if (status >= 500 && exception is not NodeDrainingException)
+        {
+            // A fault of the moment (a node or Redis away) is expected now and then; anything else is a bug.
+            var level = ClusterFaults.IsTransient(exception) || exception is SessionException ? LogLevel.Warning : LogLevel.Error;
+            logger.Log(level, exception, "{Method} {Path} failed: {Status}", context.Request.Method, context.Request.Path, status);
+        }
         if (context.Response.HasStarted) return true; // an SSE stream already under way: just end it
 
         context.Response.StatusCode = status;

@@ -172,7 +172,12 @@ public sealed partial class SessionGrain(
                 }
                 if (ended && seen >= head.LastSeq) yield break;
 
-                var live = await watcher.ReadAsync(cancellationToken);
+                SessionEvent live;
+                using (var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, HeldCalls.Released(GrainContext)))
+                {
+                    try { live = await watcher.ReadAsync(held.Token); }
+                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { throw HeldCalls.Moving(Id); }
+                }
                 if (live.Seq != seen + 1) continue; // already seen, or after a gap the log fills on the next pass
                 yield return live;
                 seen = live.Seq;
@@ -239,13 +244,14 @@ public sealed partial class SessionGrain(
 
             var remaining = until - Now;
             if (remaining <= TimeSpan.Zero) return null;
+            using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, HeldCalls.Released(GrainContext));
             try
             {
-                await queued.WaitAsync(remaining, time, cancellationToken);
+                await queued.WaitAsync(remaining, time, held.Token);
             }
-            catch (TimeoutException)
+            catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                return null;
+                return null; // no turn in time, or this activation is deactivating: the agent asks again
             }
         }
     }

@@ -1,6 +1,7 @@
 using System.Net;
 using AgentCluster.Silo.Reaping;
 using Orleans.Configuration;
+using Orleans.Serialization;
 using Orleans.Storage;
 
 namespace AgentCluster.Silo.Hosting;
@@ -43,6 +44,13 @@ public static class ClusterHosting
             // should not leave work running on its behalf.
             silo.Configure<SiloMessagingOptions>(o => o.CancelRequestOnTimeout = true);
             silo.AddStartupTask<ReaperStartup>();
+            // How fast a dead node is declared dead (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …);
+            // Orleans' defaults unless configured.
+            silo.Services.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
+            // A Redis failure in a grain must reach its caller on another node as what it is (a 503 there), not
+            // fail to serialize and leave the caller waiting out the call timeout.
+            silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("StackExchange.Redis"));
+            silo.AddIncomingGrainCallFilter<StorageFaults>();
 
             if (redis is null)
             {

@@ -95,8 +95,11 @@ public sealed class EmulatorFixture : IAsyncLifetime
 
     public async Task<string> LogPathAsync(string app, string machineId) => (await ProcessInfoAsync(app, machineId)).LogPath;
 
-    private async Task<ProcessInfo> ProcessInfoAsync(string app, string machineId) =>
-        (await Http.GetFromJsonAsync<ProcessInfo>(new Uri(Emulator.BaseUrl, $"/_emulator/apps/{app}/machines/{machineId}/process"), FlyJson.Options))!;
+    private Task<ProcessInfo> ProcessInfoAsync(string app, string machineId) => ProcessInfoAsync(Http, Emulator, app, machineId);
+
+    /// <summary>The local process behind a machine (the emulator's <c>/_emulator/…/process</c>).</summary>
+    public static async Task<ProcessInfo> ProcessInfoAsync(HttpClient http, EmbeddedFlyEmulator emulator, string app, string machineId) =>
+        (await http.GetFromJsonAsync<ProcessInfo>(new Uri(emulator.BaseUrl, $"/_emulator/apps/{app}/machines/{machineId}/process"), FlyJson.Options))!;
 
     private static async Task PutControlAsync(HttpClient http, EmbeddedFlyEmulator emulator, string path, object body)
     {
@@ -104,7 +107,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
         response.EnsureSuccessStatusCode();
     }
 
-    private sealed record ProcessInfo(int? Pid, string Rootfs, string LogPath);
+    public sealed record ProcessInfo(int? Pid, string Rootfs, string LogPath);
 }
 
 [CollectionDefinition(Name)]

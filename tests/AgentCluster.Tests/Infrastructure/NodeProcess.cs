@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 
 namespace AgentCluster.Tests.Infrastructure;
 
@@ -6,13 +7,15 @@ namespace AgentCluster.Tests.Infrastructure;
 public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly Process process;
-    private readonly Task<string> output;
+    private readonly StringBuilder output = new();
 
     private NodeProcess(Process process, int httpPort, int siloPort)
     {
         this.process = process;
-        output = process.StandardOutput.ReadToEndAsync();
-        _ = process.StandardError.ReadToEndAsync();
+        process.OutputDataReceived += (_, line) => Append(line.Data);
+        process.ErrorDataReceived += (_, line) => Append(line.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
         HttpPort = httpPort;
         SiloPort = siloPort;
         Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
@@ -21,6 +24,15 @@ public sealed class NodeProcess : IAsyncDisposable
     public int HttpPort { get; }
     public int SiloPort { get; }
     public HttpClient Http { get; }
+    public string Url => $"http://127.0.0.1:{HttpPort}";
+    public int Pid => process.Id;
+    public bool HasExited => process.HasExited;
+
+    /// <summary>What the node has logged so far (stdout and stderr, as lines arrive).</summary>
+    public string Output
+    {
+        get { lock (output) return output.ToString(); }
+    }
 
     public static async Task<NodeProcess> StartAsync(IReadOnlyDictionary<string, string> environment, int? httpPort = null)
     {
@@ -34,11 +46,36 @@ public sealed class NodeProcess : IAsyncDisposable
         var node = new NodeProcess(Process.Start(info)!, http, silo);
         await Eventually.TrueAsync(async () =>
         {
-            if (node.process.HasExited) Assert.Fail($"the node exited with {node.process.ExitCode}: {await node.output}");
+            if (node.process.HasExited) Assert.Fail($"the node exited with {node.process.ExitCode}: {node.Output}");
             try { return (await node.Http.GetAsync("/health")).IsSuccessStatusCode; }
             catch (HttpRequestException) { return false; }
         }, TimeSpan.FromSeconds(60), "the node serves /health");
         return node;
+    }
+
+    /// <summary>SIGKILL, and waits until the process is gone: a crash, nothing of the node runs on.</summary>
+    public async Task KillAsync()
+    {
+        _ = Signals.Kill(process.Id);
+        await process.WaitForExitAsync();
+    }
+
+    /// <summary>SIGTERM, as Fly stops a machine; waits for the exit (failing past <paramref name="deadline"/>).</summary>
+    /// <returns>The exit code and how long the node took to exit.</returns>
+    public async Task<(int ExitCode, TimeSpan Took)> TerminateAsync(TimeSpan deadline)
+    {
+        var took = Stopwatch.StartNew();
+        _ = Signals.Terminate(process.Id);
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"the node did not exit within {deadline.TotalSeconds:0} s of SIGTERM: {Output}");
+        }
+        return (process.ExitCode, took.Elapsed);
     }
 
     public async ValueTask DisposeAsync()
@@ -51,5 +88,11 @@ public sealed class NodeProcess : IAsyncDisposable
         }
         await process.WaitForExitAsync();
         process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null) return;
+        lock (output) output.AppendLine(line);
     }
 }

@@ -78,6 +78,9 @@ public sealed class SseStream : IAsyncDisposable
         Assert.True(KeepAlives >= count, $"{KeepAlives} keep-alives within {deadline.TotalSeconds:0} s, expected {count}");
     }
 
+    /// <summary>The next event, or null once the server ended the stream.</summary>
+    public Task<SseEvent?> NextEventAsync(CancellationToken cancellationToken) => NextAsync(cancellationToken);
+
     private async Task<SseEvent?> NextAsync(CancellationToken cancellationToken, bool returnOnComment = false)
     {
         string? id = null, type = null, data = null;

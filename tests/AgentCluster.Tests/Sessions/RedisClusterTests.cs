@@ -1,12 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using AgentCluster.Fly.Api;
-using AgentCluster.Fly.Models;
-using AgentCluster.FlyEmulator;
-using AgentCluster.Silo.Machines;
 using AgentCluster.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace AgentCluster.Tests.Sessions;
@@ -16,44 +11,25 @@ namespace AgentCluster.Tests.Sessions;
 /// is streamed and driven through the other, and its log lives in Redis at a cost per event that does not
 /// grow with the history.
 /// </summary>
+[Collection(NodeClusterCollection.Name)]
 public sealed class RedisClusterTests(ITestOutputHelper output)
 {
-    private const string Token = "redis-cluster-token";
-    private const string App = "agents";
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     [Fact]
     public async Task A_session_created_on_one_node_streams_and_takes_turns_through_the_other()
     {
-        await using var redis = await RedisServer.StartAsync();
-        await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.ApiToken = Token);
-        await using var fly = EmulatorFixture.CreateClientServices(emulator.BaseUrl, Token);
-        var machines = fly.GetRequiredService<IFlyMachinesApi>();
-        await fly.GetRequiredService<IFlyAppsApi>().CreateAppAsync(new CreateAppRequest { Name = App, OrgSlug = "personal" });
+        await using var cluster = await NodeCluster.StartAsync(nodes: 2);
+        var (a, b) = (cluster.Nodes[0], cluster.Nodes[1]);
 
-        var (portA, portB) = (Ports.FreeLoopback(), Ports.FreeLoopback());
-        var env = new Dictionary<string, string>
-        {
-            ["REDIS_URL"] = redis.Url,
-            ["Orleans__ClusterId"] = "c-" + Guid.NewGuid().ToString("N")[..8],
-            ["FLY_API_URL"] = emulator.BaseUrl.ToString(),
-            ["FLY_API_TOKEN"] = Token,
-            ["FLY_APP_NAME"] = App,
-            ["AGENTCLUSTER_CALLBACK_URLS"] = $"http://127.0.0.1:{portA},http://127.0.0.1:{portB}",
-        };
-        await using var a = await NodeProcess.StartAsync(env, portA);
-        await using var b = await NodeProcess.StartAsync(env, portB);
-
-        var created = await a.Http.PostAsJsonAsync("/sessions", new { prompt = "echo from-a" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
+        var id = await NodeCluster.CreateSessionAsync(a, "echo from-a");
 
         await using var stream = await SseStream.OpenAsync(b.Http, $"/sessions/{id}/events");
         await stream.WaitForAsync(e => e.IsTurnCompleted(1), Deadline, "turn 1 streams through node B");
         Assert.Contains(stream.Received, e => e.Type == "agent.output" && e.Text() == "from-a");
 
         // A long turn, then the same turn again much later in the session: Redis bytes per event stay flat.
-        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{redis.Port},allowAdmin=true");
+        await using var connection = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync($"127.0.0.1:{cluster.Redis.Port},allowAdmin=true");
         var server = connection.GetServer(connection.GetEndPoints()[0]);
         const int Lines = 1000;
         var early = await MeasureTurnAsync(b.Http, stream, server, id, turn: 2, Lines);
@@ -67,7 +43,7 @@ public sealed class RedisClusterTests(ITestOutputHelper output)
 
         Assert.Equal(HttpStatusCode.OK, (await b.Http.DeleteAsync($"/sessions/{id}")).StatusCode);
         await stream.ReadToEndAsync(Deadline);
-        Assert.DoesNotContain(await machines.ListMachinesByMetadataAsync(App, SessionMachines.SessionMetadataKey, id), m => MachineStates.IsActive(m.State));
+        Assert.Empty(await cluster.LiveMachinesAsync(id));
         await Eventually.TrueAsync(() => AgentProcesses.Of(id).Count == 0, Deadline, "the agent process is gone");
     }
 
