@@ -14,6 +14,7 @@ internal static class ControlEndpoints
         var control = routes.MapGroup("/_emulator");
 
         control.MapGet("/faults", (EmulatorRuntime runtime) => FlyResponses.Json(runtime.Faults));
+        control.MapGet("/faults/injected", (EmulatorRuntime runtime) => FlyResponses.Json(runtime.Injected));
         control.MapPut("/faults", async (HttpRequest request, EmulatorRuntime runtime) =>
         {
             var rules = await FlyResponses.ReadBodyAsync<List<FaultRule>>(request, required: true);

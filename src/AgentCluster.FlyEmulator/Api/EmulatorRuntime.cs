@@ -38,9 +38,17 @@ internal sealed class EmulatorRuntime(IOptions<EmulatorOptions> options)
         }
     }
 
+    /// <summary>How many faults each active rule has injected so far, for a test's report.</summary>
+    public IReadOnlyList<InjectedFaults> Injected
+    {
+        get { lock (sync) return faults.Select(f => new InjectedFaults(f.Rule.Action, f.Injected)).ToList(); }
+    }
+
     private sealed class ActiveFault(FaultRule rule)
     {
         public FaultRule Rule { get; } = rule;
         public int Injected { get; set; }
     }
 }
+
+internal sealed record InjectedFaults(string Action, int Injected);

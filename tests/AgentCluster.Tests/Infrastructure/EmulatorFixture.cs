@@ -101,6 +101,13 @@ public sealed class EmulatorFixture : IAsyncLifetime
     public static async Task<ProcessInfo> ProcessInfoAsync(HttpClient http, EmbeddedFlyEmulator emulator, string app, string machineId) =>
         (await http.GetFromJsonAsync<ProcessInfo>(new Uri(emulator.BaseUrl, $"/_emulator/apps/{app}/machines/{machineId}/process"), FlyJson.Options))!;
 
+    /// <summary>How many faults the emulator's active rules have injected, by rule action.</summary>
+    public static async Task<IReadOnlyList<(string Action, int Injected)>> InjectedFaultsAsync(HttpClient http, EmbeddedFlyEmulator emulator)
+    {
+        var rules = await http.GetFromJsonAsync<List<System.Text.Json.Nodes.JsonObject>>(new Uri(emulator.BaseUrl, "/_emulator/faults/injected"), FlyJson.Options);
+        return rules!.Select(r => (r["action"]!.GetValue<string>(), r["injected"]!.GetValue<int>())).ToList();
+    }
+
     private static async Task PutControlAsync(HttpClient http, EmbeddedFlyEmulator emulator, string path, object body)
     {
         using var response = await http.PutAsJsonAsync(new Uri(emulator.BaseUrl, "/_emulator/" + path), body, FlyJson.Options);
