@@ -44,9 +44,21 @@ public sealed class SessionMachines(
             Region = region,
             Config = ConfigFor(sessionId, request, runtime, token),
         };
+        // Well within the grain call's 30 s, so that the session can still look the machine up and answer.
+        var timeout = options.Value.MachineCreateTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            return await machines.CreateMachineAsync(App, create, cancellationToken);
+            return await machines.CreateMachineAsync(App, create, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The create may have happened, only its answer (or a Retry-After wait) outlasted the timeout.
+            logger.LogWarning("Machine create for session {SessionId} got no answer within {Timeout}; looking it up by name", sessionId, timeout);
+            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found, token, cancellationToken)
+                : throw new SessionException(SessionErrorKind.MachineProviderUnavailable,
+                    $"The Fly Machines API did not answer the machine create within {timeout.TotalSeconds:0.#} s. Retry the same request.", retryAfter: TimeSpan.FromSeconds(1));
         }
         catch (FlyApiException e) when (e.Kind is FlyErrorKind.Conflict || e.IsTransient)
         {
