@@ -20,6 +20,12 @@ public sealed class FlyOptions
     public FlyRetryOptions Retry { get; set; } = new();
 
     /// <summary>
+    /// Keep to Fly's published rate limits on this side (per action and machine or app: 1/s, bursts of 3; Get
+    /// Machine 5/s, bursts of 10): requests over them wait rather than draw 429s.
+    /// </summary>
+    public bool ClientRateLimits { get; set; } = true;
+
+    /// <summary>
     /// Per attempt. Longer than /wait's 60 s server-side block, so a wait is never cut short by the client.
     /// </summary>
     public TimeSpan AttemptTimeout { get; set; } = TimeSpan.FromSeconds(75);

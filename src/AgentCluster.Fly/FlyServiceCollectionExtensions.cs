@@ -33,6 +33,8 @@ public static class FlyServiceCollectionExtensions
             .ValidateOnStart();
         services.AddSingleton<IValidateOptions<FlyOptions>, FlyOptionsValidator>();
         services.AddTransient<FlyAuthHandler>();
+        services.AddSingleton<FlyRateLimits>();
+        services.AddTransient<FlyRateLimitHandler>();
 
         var settings = new RefitSettings
         {
@@ -79,6 +81,7 @@ public static class FlyServiceCollectionExtensions
                 pipeline.AddTimeout(options.AttemptTimeout);
             });
         client.AddHttpMessageHandler<FlyAuthHandler>();
+        client.AddHttpMessageHandler<FlyRateLimitHandler>();
     }
 
     private static HttpRequestMessage? RequestOf(ResilienceContext context) => context.GetRequestMessage();

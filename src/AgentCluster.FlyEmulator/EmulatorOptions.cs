@@ -59,8 +59,10 @@ public sealed class ImageCommand
 }
 
 /// <summary>
-/// Failures injected into matching requests: a share of 5xx answers, a share of 429s, and added latency.
-/// <see cref="Action"/> is an endpoint's action name (see <c>FlyAction</c>) or "*" for all.
+/// Failures injected into matching requests: a share of 5xx answers, a share of 429s (with
+/// <see cref="RetryAfter"/>), added latency before the request is handled, and a delay after it was handled
+/// before the answer goes out (<see cref="ResponseDelay"/>: the action happened, but a client with a shorter
+/// timeout never hears of it). <see cref="Action"/> is an endpoint's action name (see <c>FlyAction</c>) or "*".
 /// </summary>
 public sealed class FaultRule
 {
@@ -69,6 +71,12 @@ public sealed class FaultRule
     public int ServerErrorStatus { get; set; } = 503;
     public double RateLimitRate { get; set; }
     public TimeSpan Latency { get; set; }
+
+    /// <summary>What an injected 429 asks the client to wait (its <c>Retry-After</c>, in whole seconds).</summary>
+    public TimeSpan RetryAfter { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Held after the request was carried out, before its answer is sent.</summary>
+    public TimeSpan ResponseDelay { get; set; }
 
     /// <summary>When set, the rule injects at most this many errors, then stops (for deterministic tests).</summary>
     public int? MaxErrors { get; set; }
@@ -79,6 +87,8 @@ public sealed class FaultRule
             yield return $"Fault rule '{Action}': rates must be between 0 and 1 and add up to at most 1.";
         if (ServerErrorStatus is < 500 or > 599) yield return $"Fault rule '{Action}': ServerErrorStatus must be a 5xx status.";
         if (Latency < TimeSpan.Zero || Latency > TimeSpan.FromMinutes(1)) yield return $"Fault rule '{Action}': Latency must be between 0 and 1 minute.";
+        if (ResponseDelay < TimeSpan.Zero || ResponseDelay > TimeSpan.FromMinutes(2)) yield return $"Fault rule '{Action}': ResponseDelay must be between 0 and 2 minutes.";
+        if (RetryAfter < TimeSpan.FromSeconds(1) || RetryAfter > TimeSpan.FromHours(1)) yield return $"Fault rule '{Action}': RetryAfter must be between 1 s and 1 hour.";
         if (MaxErrors < 0) yield return $"Fault rule '{Action}': MaxErrors must not be negative.";
     }
 }

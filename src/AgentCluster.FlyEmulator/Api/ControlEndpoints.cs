@@ -23,6 +23,8 @@ internal static class ControlEndpoints
             return Results.NoContent();
         });
 
+        control.MapGet("/requests", (EmulatorRuntime runtime) => FlyResponses.Json(runtime.Journal));
+
         control.MapGet("/rate-limits", (EmulatorRuntime runtime) => FlyResponses.Json(new RateLimitSwitch(runtime.RateLimits)));
         control.MapPut("/rate-limits", async (HttpRequest request, EmulatorRuntime runtime) =>
         {

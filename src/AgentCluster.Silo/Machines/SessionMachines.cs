@@ -47,15 +47,27 @@ public sealed class SessionMachines(
             Region = region,
             Config = ConfigFor(sessionId, request, runtime, token),
         };
+        // Well within the grain call's 30 s, so that the session can still look the machine up and answer.
+        var timeout = options.Value.MachineCreateTimeout;
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
         try
         {
-            return await machines.CreateMachineAsync(App, create, cancellationToken);
+            return await machines.CreateMachineAsync(App, create, deadline.Token);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The create may have happened, only its answer (or a Retry-After wait) outlasted the timeout.
+            logger.LogWarning("Machine create for session {SessionId} got no answer within {Timeout}; looking it up by name", sessionId, timeout);
+            return await FindAndAdoptAsync(sessionId, token, cancellationToken)
+                ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable,
+                    $"The Fly Machines API did not answer the machine create within {timeout.TotalSeconds:0.#} s. Retry the same request.", retryAfter: TimeSpan.FromSeconds(1));
         }
         catch (FlyApiException e) when (e.Kind is FlyErrorKind.Conflict || e.IsTransient)
         {
             // The create may have happened (a 408 or 5xx says nothing either way; a name conflict says it did).
             logger.LogWarning("Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name", sessionId, (int)e.StatusCode, e.Kind);
-            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found.Id, token, cancellationToken) : throw Translate(e);
+            return await FindAndAdoptAsync(sessionId, token, cancellationToken) ?? throw Translate(e);
         }
         catch (FlyApiException e)
         {
@@ -64,10 +76,14 @@ public sealed class SessionMachines(
         catch (HttpRequestException e)
         {
             logger.LogWarning(e, "Machine create for session {SessionId} lost its connection; looking it up by name", sessionId);
-            return await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found.Id, token, cancellationToken)
-                : throw new SessionException(SessionErrorKind.MachineProviderUnavailable, $"The Fly Machines API could not be reached: {e.Message}. Retry the same request.");
+            return await FindAndAdoptAsync(sessionId, token, cancellationToken)
+                ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable, $"The Fly Machines API could not be reached: {e.Message}. Retry the same request.");
         }
     }
+
+    /// <summary>The machine an ambiguous create may have made, adopted; null when there is none.</summary>
+    private async Task<Machine?> FindAndAdoptAsync(string sessionId, string token, CancellationToken cancellationToken) =>
+        await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found.Id, token, cancellationToken) : null;
 
     /// <summary>
     /// Takes over a machine found by name (made by an earlier attempt, or by this one before its answer was

@@ -58,6 +58,12 @@ public sealed partial class AgentSessionOptions
     /// <summary>How often an idle event stream gets a comment line, so proxies do not close it.</summary>
     public TimeSpan SseKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a machine create may take, Retry-After waits included, before the session looks for the machine
+    /// it may have made and otherwise answers 503 (retry with the same session_id). Under Orleans' 30 s call timeout.
+    /// </summary>
+    public TimeSpan MachineCreateTimeout { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>Turns queued and not yet done, per session.</summary>
     public int MaxQueuedTurns { get; set; } = 100;
 
@@ -79,6 +85,8 @@ public sealed partial class AgentSessionOptions
         if (RetentionTimeout <= TimeSpan.Zero) yield return "Sessions:RetentionTimeout must be positive.";
         if (SseKeepAlive <= TimeSpan.Zero) yield return "Sessions:SseKeepAlive must be positive.";
         if (MaxQueuedTurns < 1) yield return "Sessions:MaxQueuedTurns must be at least 1.";
+        if (MachineCreateTimeout <= TimeSpan.Zero || MachineCreateTimeout > TimeSpan.FromSeconds(20))
+            yield return "Sessions:MachineCreateTimeout must be positive and at most 20 s (a session call times out at 30 s).";
     }
 
     [GeneratedRegex("^[a-z]{3}$")]

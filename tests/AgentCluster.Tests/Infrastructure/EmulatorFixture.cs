@@ -45,7 +45,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
     public IFlyLeasesApi Leases => services!.GetRequiredService<IFlyLeasesApi>();
     public IFlyMetadataApi Metadata => services!.GetRequiredService<IFlyMetadataApi>();
 
-    /// <summary>The client as the orchestrator registers it, configured through FLY_* variables; quick retries for tests.</summary>
+    /// <summary>The client as the orchestrator registers it, configured through FLY_* variables; quick retries and no client-side rate limits for tests.</summary>
     public static ServiceProvider CreateClientServices(Uri apiUrl, string token, Action<FlyOptions>? configure = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -59,6 +59,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
         services.AddFlyMachinesClient(configuration, options =>
         {
             options.Retry.BaseDelay = TimeSpan.FromMilliseconds(20);
+            options.ClientRateLimits = false; // tests' own clients set up and inspect; the nodes keep to the limits
             configure?.Invoke(options);
         });
         return services.BuildServiceProvider();
