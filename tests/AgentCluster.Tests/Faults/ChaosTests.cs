@@ -56,11 +56,12 @@ public sealed class ChaosTests(ITestOutputHelper output)
         await Eventually.TrueAsync(() => readers.All(r => r.Events.Count(e => e.Type == "agent.output") >= 5), Deadline, "every session streams");
         await nodes[0].KillAsync();
         var killedAt = readers.Select(r => r.LastId).ToList();
-        await Eventually.TrueAsync(() => readers.Select((r, i) => r.LastId > killedAt[i] || r.Events.Any(e => e.IsTurnCompleted(1))).All(x => x),
-            Deadline, "every stream goes on after the node died");
+        await Eventually.TrueAsync(() => Task.FromResult(readers.Select((r, i) => r.LastId > killedAt[i] || r.Events.Any(e => e.IsTurnCompleted(1))).All(x => x)),
+            Deadline, () => "every stream goes on after the node died; stuck: " + Describe(readers.Where((r, i) => r.LastId <= killedAt[i] && !r.Events.Any(e => e.IsTurnCompleted(1)))));
         await cluster.Redis.KillAsync();
         await cluster.Redis.StartAgainAsync();
-        await Eventually.TrueAsync(() => readers.All(r => r.Events.Any(e => e.IsTurnCompleted(1))), Deadline, "every first turn completes");
+        await Eventually.TrueAsync(() => Task.FromResult(readers.All(r => r.Events.Any(e => e.IsTurnCompleted(1)))),
+            Deadline, () => "every first turn completes; not: " + Describe(readers.Where(r => !r.Events.Any(e => e.IsTurnCompleted(1)))));
 
         // Some agents die (frozen: alive to the OS, silent to us); the rest of the sessions are deleted.
         var live = nodes.Skip(1).ToList();
@@ -100,6 +101,9 @@ public sealed class ChaosTests(ITestOutputHelper output)
         output.WriteLine($"agent frozen → machine destroyed (TTL {Ttl.TotalSeconds} s, sweep 1 s): {string.Join(", ", reaped.Select(t => $"{t.TotalSeconds:0.0} s"))}; " +
             $"whole run {took.Elapsed.TotalSeconds:0} s");
     }
+
+    private static string Describe(IEnumerable<ResumingEventReader> readers) =>
+        string.Join(" | ", readers.Select(r => $"{r.SessionId} at {r.LastId}: {string.Join("; ", r.Interruptions.TakeLast(3))}"));
 
     private static bool IsTerminated(SseEvent e) => e.Type == EventTypes.SessionStatus && e.Payload["status"]?.GetValue<string>() == SessionStatus.Terminated;
 

@@ -11,6 +11,8 @@ public sealed class ResumingEventReader(string sessionId, IReadOnlyList<HttpClie
     private int node;
     private long lastId;
 
+    public string SessionId => sessionId;
+
     public List<SseEvent> Events { get; } = [];
 
     /// <summary>When each event arrived.</summary>
