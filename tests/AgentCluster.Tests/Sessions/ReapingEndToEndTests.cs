@@ -3,12 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Abstractions.Sessions;
-using AgentCluster.Fly.Api;
-using AgentCluster.Fly.Models;
-using AgentCluster.FlyEmulator;
-using AgentCluster.Silo.Machines;
 using AgentCluster.Tests.Infrastructure;
-using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace AgentCluster.Tests.Sessions;
@@ -17,10 +12,9 @@ namespace AgentCluster.Tests.Sessions;
 /// Reaping for real: a node process on Redis with its reaper running on its own timer, a real agent process
 /// frozen with SIGSTOP (alive, silent), on a short TTL.
 /// </summary>
+[Collection(NodeClusterCollection.Name)]
 public sealed class ReapingEndToEndTests(ITestOutputHelper output)
 {
-    private const string Token = "reaping-token";
-    private const string App = "agents";
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -28,24 +22,13 @@ public sealed class ReapingEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task A_frozen_agent_is_reaped_after_its_heartbeat_ttl_not_before_and_the_stream_is_told_first()
     {
-        await using var redis = await RedisServer.StartAsync();
-        await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.ApiToken = Token);
-        await using var fly = EmulatorFixture.CreateClientServices(emulator.BaseUrl, Token);
-        var machines = fly.GetRequiredService<IFlyMachinesApi>();
-        await fly.GetRequiredService<IFlyAppsApi>().CreateAppAsync(new CreateAppRequest { Name = App, OrgSlug = "personal" });
-        var port = Ports.FreeLoopback();
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        await using var cluster = await NodeCluster.StartAsync(1, environment: new Dictionary<string, string>
         {
-            ["REDIS_URL"] = redis.Url,
-            ["Orleans__ClusterId"] = "c-" + Guid.NewGuid().ToString("N")[..8],
-            ["FLY_API_URL"] = emulator.BaseUrl.ToString(),
-            ["FLY_API_TOKEN"] = Token,
-            ["FLY_APP_NAME"] = App,
-            ["AGENTCLUSTER_CALLBACK_URLS"] = $"http://127.0.0.1:{port}",
             ["Sessions__HeartbeatInterval"] = Interval.ToString(),
             ["Sessions__HeartbeatTtl"] = Ttl.ToString(),
             ["Reaper__SweepInterval"] = Interval.ToString(),
-        }, port);
+        });
+        var node = cluster.Nodes[0];
 
         var created = await node.Http.PostAsJsonAsync("/sessions", new { prompt = "echo ready" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
@@ -63,7 +46,7 @@ public sealed class ReapingEndToEndTests(ITestOutputHelper output)
         Assert.Equal(0, Signals.Freeze(agent));
         var frozen = Stopwatch.StartNew();
         await Eventually.TrueAsync(async () =>
-            !(await machines.ListMachinesByMetadataAsync(App, SessionMachines.SessionMetadataKey, id)).Any(m => MachineStates.IsActive(m.State)),
+            (await cluster.LiveMachinesAsync(id)).Count == 0,
             Deadline, "the frozen agent's machine is destroyed");
         var reaped = frozen.Elapsed;
         output.WriteLine($"agent frozen → machine destroyed: {reaped.TotalSeconds:0.0} s (TTL {Ttl.TotalSeconds} s, heartbeat every {Interval.TotalSeconds} s, sweep every {Interval.TotalSeconds} s)");
