@@ -1,18 +1,24 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Options;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Silo.Api;
 
 /// <summary>
 /// The agent protocol (see <see cref="AgentProtocol"/>): the agent in a session's machine pushes events and
 /// heartbeats and long-polls its next turn, authenticated by its session's bearer token. What an agent may
-/// send is the session's rule (<see cref="Grains.AgentRules"/>); this only maps HTTP onto it.
+/// send is the session's rule (<see cref="Grains.AgentRules"/>); this only maps HTTP onto it. Unknown JSON
+/// fields are accepted here (unlike the public API): an agent image newer than the node may send more.
 /// </summary>
 public static class AgentApi
 {
     public static RouteGroupBuilder MapAgentProtocol(this IEndpointRouteBuilder routes)
     {
-        var agent = routes.MapGroup("/agent/sessions/{id}");
+        var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
+        var agent = routes.MapGroup("/agent/sessions/{id}")
+            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxAgentRequestBodyBytes));
 
         agent.MapPost("/events", async (string id, AgentEventBatch? body, HttpRequest request, IGrainFactory grains) =>
             TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentPushAsync(
@@ -25,7 +31,8 @@ public static class AgentApi
         {
             var token = BearerToken(context.Request);
             if (after is < 0) throw SessionException.Invalid("after", "after must be a turn number ≥ 0.");
-            if (wait is < 0 or > 60) throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
+            if (wait is { } seconds && !(seconds is >= 0 and <= 60)) // written so that NaN fails too
+                throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
             var turn = await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentNextTurnAsync(
                 token, instance ?? "", after ?? 0, TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds), context.RequestAborted);
             return turn is null ? Results.NoContent() : TypedResults.Ok(turn);

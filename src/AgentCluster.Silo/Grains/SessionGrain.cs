@@ -41,6 +41,9 @@ public sealed class SessionGrain(
     private bool Terminated => S.Status == SessionStatus.Terminated;
     private DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>Sessions stored before owners existed belong to the keyless owner.</summary>
+    private string Owner => S.Owner ?? ApiKeyOptions.LocalOwner;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         head = await log.ReadHeadAsync(Id, cancellationToken);
@@ -51,6 +54,10 @@ public sealed class SessionGrain(
 
     private async Task<StartResult> StartAsync(StartSession request)
     {
+        // Another owner's id: refused before anything else, so its request can neither read nor resume the session.
+        if (Started && Owner != (request.Owner ?? ApiKeyOptions.LocalOwner))
+            throw new SessionException(SessionErrorKind.Conflict,
+                $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
         if (Started && !S.Creating) return new StartResult(View(), Created: false);
         StartSessionRules.Validate(request, options.Value);
 
@@ -80,6 +87,7 @@ public sealed class SessionGrain(
     {
         var now = Now;
         S.Status = SessionStatus.Starting;
+        S.Owner = request.Owner ?? ApiKeyOptions.LocalOwner;
         S.Creating = true;
         S.CreatedAt = S.UpdatedAt = now;
         S.Runtime = request.Runtime ?? options.Value.DefaultRuntime;
@@ -91,7 +99,7 @@ public sealed class SessionGrain(
         S.HeartbeatDeadline = now + options.Value.BootGrace;
         await state.WriteStateAsync();
         persistedDeadline = S.HeartbeatDeadline;
-        await catalog.AddAsync(Id, now);
+        await catalog.AddAsync(Owner, Id, now);
         await AppendAsync(
         [
             new(EventTypes.SessionStatus, 0, EventPayloads.Status(SessionStatus.Starting, null)),
@@ -121,7 +129,7 @@ public sealed class SessionGrain(
     private async Task<int> SendMessageAsync(string content)
     {
         EnsureOpen();
-        StartSessionRules.ValidateContent("content", content);
+        StartSessionRules.ValidateContent("content", content, options.Value);
         if (S.Pending.Count >= options.Value.MaxQueuedTurns)
             throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
         var turn = ++S.Turns;
@@ -407,5 +415,6 @@ public sealed class SessionGrain(
         LastEventId = head.LastSeq,
         Runtime = S.Runtime,
         Metadata = S.Metadata,
+        Owner = Owner,
     };
 }

@@ -45,6 +45,9 @@ public sealed class SessionState
     [Id(16)] public bool MachineDestroyPending { get; set; }
 
     [Id(17)] public Dictionary<string, string> Metadata { get; set; } = [];
+
+    /// <summary>The API key name that created the session; null in sessions stored before owners existed.</summary>
+    [Id(18)] public string? Owner { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("AgentCluster.QueuedTurn")]

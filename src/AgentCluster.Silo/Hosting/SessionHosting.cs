@@ -1,8 +1,10 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Silo.Api;
+using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -23,8 +25,7 @@ public static class SessionHosting
                 if (config["AGENTCLUSTER_CALLBACK_URLS"] is { Length: > 0 } urls)
                     options.CallbackUrls = urls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             })
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AgentSessionOptions>, SessionOptionsValidator>();
+            .ValidateRulesOnStart(o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
@@ -44,22 +45,22 @@ public static class SessionHosting
         return services;
     }
 
-    /// <summary>The front door's plumbing: snake_case JSON, ProblemDetails for every error.</summary>
-    public static IServiceCollection AddFrontDoor(this IServiceCollection services)
+    /// <summary>
+    /// The front door's plumbing: snake_case JSON, ProblemDetails for every error, API keys for the public API
+    /// (<see cref="ApiKeyAuthentication"/>) and the request size limits.
+    /// </summary>
+    public static IServiceCollection AddFrontDoor(this IServiceCollection services, IConfiguration config)
     {
+        services.AddOptions<FrontDoorOptions>().Bind(config.GetSection(FrontDoorOptions.Section)).ValidateRulesOnStart(o => o.Validate());
+        // Kestrel's own default (30 MB) for every other route: the public limit instead. The agent's routes raise
+        // it for themselves (AgentApi), so nothing else accepts, or waits for, more than a public call may send.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrontDoorOptions>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
+        services.AddApiKeyAuthentication(config);
         services.ConfigureHttpJsonOptions(o => ProtocolJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so bad bodies reach SessionProblems with their reason
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = SessionProblems.Describe);
         services.AddExceptionHandler<SessionProblems>();
         return services;
-    }
-
-    private sealed class SessionOptionsValidator : IValidateOptions<AgentSessionOptions>
-    {
-        public ValidateOptionsResult Validate(string? name, AgentSessionOptions options)
-        {
-            var failures = options.Validate().ToList();
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
     }
 }

@@ -8,5 +8,6 @@ public sealed class RedisKeys(string serviceId)
 {
     public string Events(string sessionId) => $"{serviceId}/session/{{{sessionId}}}/events";
     public string AgentCursor(string sessionId) => $"{serviceId}/session/{{{sessionId}}}/agent";
-    public string Catalog => $"{serviceId}/sessions";
+    /// <summary>An owner's sessions (owner names are API key names: letters, digits, '_', '-', '.').</summary>
+    public string Catalog(string owner) => $"{serviceId}/owner/{owner}/sessions";
 }
