@@ -1,10 +1,12 @@
 using AgentCluster.Fly;
 using AgentCluster.Silo.Api;
+using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
-if (builder.Configuration["PORT"] is { Length: > 0 } port) builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+ListenAddresses.Apply(builder); // PORT (loopback), ASPNETCORE_URLS, Kestrel config, or 127.0.0.1:8080
 
 // With no Fly token configured, the node runs its embedded default: the local Machines emulator in this
 // process, agents as local processes. The client cannot tell it from Fly except by the URL.
@@ -14,12 +16,25 @@ builder.AddNodeDrain();
 builder.AddClusterNode();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
-builder.Services.AddFrontDoor();
+builder.Services.AddFrontDoor(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseNodeDrain();
+app.UseStatusCodePages(); // a 404 or 405 from routing is a ProblemDetails too
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
 app.MapSessions();
 app.MapAgentProtocol();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OptionsValidationException e)
+{
+    // Bad configuration: say what to set, once and plainly (the host logged it too), and exit without a crash dump.
+    await Console.Error.WriteLineAsync("AgentCluster cannot start: " + string.Join(Environment.NewLine, e.Failures));
+    return 1;
+}
+return 0;

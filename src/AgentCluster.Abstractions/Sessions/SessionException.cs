@@ -23,6 +23,9 @@ public enum SessionErrorKind
 
     /// <summary>The machine provider failed or throttled for now; the same request may be retried.</summary>
     MachineProviderUnavailable,
+
+    /// <summary>The session id is already in use by another owner; <see cref="SessionException.Field"/> is <c>session_id</c>.</summary>
+    Conflict,
 }
 
 [GenerateSerializer, Alias("AgentCluster.SessionException")]

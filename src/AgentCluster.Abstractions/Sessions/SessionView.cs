@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AgentCluster.Abstractions.Sessions;
 
 /// <summary>A session as clients see it.</summary>
@@ -15,4 +17,10 @@ public sealed record SessionView
     [Id(8)] public long LastEventId { get; init; }
     [Id(9)] public string? Runtime { get; init; }
     [Id(10)] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>
+    /// The API key name that owns the session (<see cref="StartSession.Owner"/>), for the front door's access
+    /// check. Not shown to clients: a caller only ever sees its own sessions.
+    /// </summary>
+    [Id(11), JsonIgnore] public string? Owner { get; init; }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace AgentCluster.Abstractions.Sessions;
 
 /// <summary>What a session starts from. <see cref="Env"/> goes to the machine only: it is never stored.</summary>
@@ -10,10 +12,18 @@ public sealed record StartSession
     [Id(3)] public GuestSpec? Guest { get; init; }
     [Id(4)] public IReadOnlyDictionary<string, string>? Env { get; init; }
     [Id(5)] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>
+    /// Who may see and drive the session through the front door: the name of the API key that created it.
+    /// Null: <c>local</c>, the owner of a node without keys. A session id already started by another owner
+    /// is refused (<see cref="SessionErrorKind.Conflict"/>).
+    /// </summary>
+    [Id(6)] public string? Owner { get; init; }
 }
 
 /// <summary>The machine size: Fly's guest (cpu_kind shared|performance, cpus, memory_mb).</summary>
 [GenerateSerializer, Immutable, Alias("AgentCluster.GuestSpec")]
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)] // a misspelt field is an error, not a silent default
 public sealed record GuestSpec
 {
     [Id(0)] public string? CpuKind { get; init; }

@@ -1,19 +1,25 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Options;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Silo.Api;
 
 /// <summary>
 /// The agent protocol (see <see cref="AgentProtocol"/>): the agent in a session's machine pushes events and
 /// heartbeats and long-polls its next turn, authenticated by its session's bearer token. What an agent may
-/// send is the session's rule (<see cref="Grains.AgentRules"/>); this only maps HTTP onto it.
+/// send is the session's rule (<see cref="Grains.AgentRules"/>); this only maps HTTP onto it. Unknown JSON
+/// fields are accepted here (unlike the public API): an agent image newer than the node may send more.
 /// </summary>
 public static class AgentApi
 {
     public static RouteGroupBuilder MapAgentProtocol(this IEndpointRouteBuilder routes)
     {
-        var agent = routes.MapGroup("/agent/sessions/{id}");
+        var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
+        var agent = routes.MapGroup("/agent/sessions/{id}")
+            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxAgentRequestBodyBytes));
 
         agent.MapPost("/events", async (string id, AgentEventBatch? body, HttpRequest request, IGrainFactory grains) =>
             TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentPushAsync(
@@ -26,7 +32,8 @@ public static class AgentApi
         {
             var token = BearerToken(context.Request);
             if (after is < 0) throw SessionException.Invalid("after", "after must be a turn number ≥ 0.");
-            if (wait is < 0 or > 60) throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
+            if (wait is { } seconds && !(seconds is >= 0 and <= 60)) // written so that NaN fails too
+                throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
             // A poll held open must not hold up this node's shutdown: it then ends with 503, and the agent
             // polls another node.
             using var polling = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, drain.Draining);

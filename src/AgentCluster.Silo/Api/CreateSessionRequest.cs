@@ -1,8 +1,10 @@
+using System.Text.Json.Serialization;
 using AgentCluster.Abstractions.Sessions;
 
 namespace AgentCluster.Silo.Api;
 
-/// <summary>The body of <c>POST /sessions</c>.</summary>
+/// <summary>The body of <c>POST /sessions</c>. A field it does not know (a typo: <c>promt</c>) is a 400, not ignored.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record CreateSessionRequest
 {
     public string? Prompt { get; init; }
@@ -21,6 +23,7 @@ public sealed record CreateSessionRequest
 }
 
 /// <summary>The body of <c>POST /sessions/{id}/messages</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record SendMessageRequest(string? Content);
 
 public sealed record SendMessageResponse(string SessionId, int Turn);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Options;
 using Orleans.Runtime;
@@ -20,11 +21,11 @@ public sealed class EventStream(IGrainFactory grains, NodeDrain drain, IOptions<
 {
     private const int MaxResubscribesWithoutProgress = 10;
 
-    public async Task ServeAsync(string sessionId, long? after, HttpContext context)
+    /// <summary>Streams the session's events to its owner; anyone else gets the 404 of a missing session.</summary>
+    public async Task ServeAsync(string sessionId, string owner, long? after, HttpContext context)
     {
         var from = ResumePoint(context.Request, after);
-        var grain = grains.GetGrain<ISessionGrain>(sessionId);
-        if (await grain.GetAsync() is null) throw SessionException.NotFound(sessionId);
+        var (grain, _) = await grains.OwnedAsync(sessionId, owner);
 
         var response = context.Response;
         response.ContentType = "text/event-stream";

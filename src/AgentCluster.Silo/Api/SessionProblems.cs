@@ -1,6 +1,7 @@
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Hosting;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 
 namespace AgentCluster.Silo.Api;
@@ -17,7 +18,7 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
         var (status, title, detail) = exception switch
         {
             SessionException e => Map(e, agent),
-            BadHttpRequestException e => (e.StatusCode, "Bad request", Describe(e)),
+            BadHttpRequestException e => (e.StatusCode, TitleOf(e.StatusCode), Describe(e)), // null for 413/415: see Describe(context)
             UnauthorizedAccessException e => (StatusCodes.Status401Unauthorized, "Unauthorized", e.Message),
             NodeDrainingException e => (StatusCodes.Status503ServiceUnavailable, "Node shutting down", e.Message),
             _ when ClusterFaults.IsTransient(exception) => (StatusCodes.Status503ServiceUnavailable, "Cluster unavailable",
@@ -33,6 +34,7 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
         if (context.Response.HasStarted) return true; // an SSE stream already under way: just end it
 
         context.Response.StatusCode = status;
+        if (status == StatusCodes.Status401Unauthorized) context.Response.Headers.WWWAuthenticate = "Bearer";
         if (exception is SessionException { RetryAfter: { } retry })
             context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString();
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
@@ -40,7 +42,7 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
-    private static (int, string, string) Map(SessionException e, bool agent) => e.Kind switch
+    private static (int, string, string?) Map(SessionException e, bool agent) => e.Kind switch
     {
         SessionErrorKind.NotFound => (StatusCodes.Status404NotFound, "Session not found", e.Message),
         SessionErrorKind.Invalid => (StatusCodes.Status400BadRequest, "Invalid request", e.Message),
@@ -48,11 +50,40 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
         SessionErrorKind.Terminated => (StatusCodes.Status409Conflict, "Session terminated", e.Message),
         SessionErrorKind.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden", e.Message),
         SessionErrorKind.TooManyTurns => (StatusCodes.Status429TooManyRequests, "Too many queued turns", e.Message),
+        SessionErrorKind.Conflict => (StatusCodes.Status409Conflict, "Session id in use", e.Message),
         SessionErrorKind.MachineProviderRejected => (StatusCodes.Status502BadGateway, "Machine provider refused", e.Message),
         _ => (StatusCodes.Status503ServiceUnavailable, "Machine provider unavailable", e.Message),
     };
 
+    /// <summary>
+    /// The reason for the errors ASP.NET Core answers by itself, without an exception reaching this handler:
+    /// a body over the size limit or not JSON (the minimal API refuses it), a route or method that does not exist.
+    /// </summary>
+    public static void Describe(ProblemDetailsContext context)
+    {
+        var http = context.HttpContext;
+        context.ProblemDetails.Detail ??= context.ProblemDetails.Status switch
+        {
+            StatusCodes.Status413PayloadTooLarge =>
+                $"The request body is larger than the {http.Features.Get<IHttpMaxRequestBodySizeFeature>()?.MaxRequestBodySize} bytes this endpoint accepts.",
+            StatusCodes.Status415UnsupportedMediaType =>
+                $"The body must be JSON ('Content-Type: application/json'), not '{http.Request.ContentType}'.",
+            StatusCodes.Status404NotFound => $"There is no endpoint at '{http.Request.Path}'.",
+            StatusCodes.Status405MethodNotAllowed => $"{http.Request.Method} is not allowed on '{http.Request.Path}'.",
+            _ => null,
+        };
+    }
+
+    private static string TitleOf(int status) => status switch
+    {
+        StatusCodes.Status413PayloadTooLarge => "Request body too large",
+        StatusCodes.Status415UnsupportedMediaType => "Unsupported media type",
+        _ => "Bad request",
+    };
+
     /// <summary>A body that is not the JSON expected: say where (System.Text.Json names the path).</summary>
-    private static string Describe(BadHttpRequestException e) =>
-        e.InnerException is System.Text.Json.JsonException json ? $"The JSON body is invalid: {json.Message}" : e.Message;
+    private static string? Describe(BadHttpRequestException e) =>
+        e.StatusCode is StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType ? null
+        : e.InnerException is System.Text.Json.JsonException json ? $"The JSON body is invalid: {json.Message}"
+        : e.Message;
 }

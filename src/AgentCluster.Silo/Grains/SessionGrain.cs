@@ -48,6 +48,9 @@ public sealed partial class SessionGrain(
     private bool Terminated => S.Status == SessionStatus.Terminated;
     private DateTimeOffset Now => time.GetUtcNow();
 
+    /// <summary>Sessions stored before owners existed belong to the keyless owner.</summary>
+    private string Owner => S.Owner ?? ApiKeyOptions.LocalOwner;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         head = await log.ReadHeadAsync(Id, cancellationToken);
@@ -59,6 +62,10 @@ public sealed partial class SessionGrain(
 
     private async Task<StartResult> StartAsync(StartSession request)
     {
+        // Another owner's id: refused before anything else, so its request can neither read nor resume the session.
+        if (Started && Owner != (request.Owner ?? ApiKeyOptions.LocalOwner))
+            throw new SessionException(SessionErrorKind.Conflict,
+                $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
         if (Started && !S.Creating) return new StartResult(View(), Created: false);
         StartSessionRules.Validate(request, options.Value);
 
@@ -89,6 +96,7 @@ public sealed partial class SessionGrain(
     {
         var now = Now;
         S.Status = SessionStatus.Starting;
+        S.Owner = request.Owner ?? ApiKeyOptions.LocalOwner;
         S.Creating = true;
         S.CreatedAt = S.UpdatedAt = now;
         S.Runtime = request.Runtime ?? options.Value.DefaultRuntime;
@@ -99,7 +107,7 @@ public sealed partial class SessionGrain(
         S.Pending = [new QueuedTurn(1, request.Prompt)];
         heartbeatDeadline = now + options.Value.BootGrace;
         await state.WriteStateAsync();
-        await catalog.AddAsync(Id, now);
+        await catalog.AddAsync(Owner, Id, now);
         await AppendAsync(
         [
             new(EventTypes.SessionStatus, 0, EventPayloads.Status(SessionStatus.Starting, null)),
@@ -129,7 +137,7 @@ public sealed partial class SessionGrain(
     private async Task<int> SendMessageAsync(string content)
     {
         EnsureOpen();
-        StartSessionRules.ValidateContent("content", content);
+        StartSessionRules.ValidateContent("content", content, options.Value);
         if (S.Pending.Count >= options.Value.MaxQueuedTurns)
             throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
         if (S.SleepingSince is not null) await WakeAsync();
@@ -418,5 +426,6 @@ public sealed partial class SessionGrain(
         LastEventId = head.LastSeq,
         Runtime = S.Runtime,
         Metadata = S.Metadata,
+        Owner = Owner,
     };
 }

@@ -50,6 +50,9 @@ public sealed class SessionState
 
     /// <summary>Set while the machine is stopped for idleness: the retention timeout counts from here.</summary>
     [Id(19)] public DateTimeOffset? SleepingSince { get; set; }
+
+    /// <summary>The API key name that created the session; null in sessions stored before owners existed.</summary>
+    [Id(20)] public string? Owner { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("AgentCluster.QueuedTurn")]

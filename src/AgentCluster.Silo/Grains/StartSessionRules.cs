@@ -7,17 +7,20 @@ namespace AgentCluster.Silo.Grains;
 /// <summary>What a session may be started with; every refusal names the field and the rule.</summary>
 public static partial class StartSessionRules
 {
-    public const int MaxContentLength = 100_000;
+    public const int MaxEnvEntries = 100;
+    public const int MaxMetadataEntries = 50;
     private static readonly string[] ReservedEnvPrefixes = ["AGENTCLUSTER_", "FLY_"];
 
     public static void Validate(StartSession request, AgentSessionOptions options)
     {
-        ValidateContent("prompt", request.Prompt);
+        ValidateContent("prompt", request.Prompt, options);
         if (request.Runtime is { } runtime && !options.Runtimes.Contains(runtime))
             throw SessionException.Invalid("runtime", $"runtime '{runtime}' is not offered here; use one of: {string.Join(", ", options.Runtimes)}.");
         if (request.Region is { } region && !RegionPattern().IsMatch(region))
             throw SessionException.Invalid("region", $"region '{region}' is not a Fly region code (three lower-case letters, e.g. 'iad').");
         if (request.Guest is { } guest) ValidateGuest(guest);
+        if (request.Env?.Count > MaxEnvEntries) throw SessionException.Invalid("env", $"env may have at most {MaxEnvEntries} variables.");
+        if (request.Metadata?.Count > MaxMetadataEntries) throw SessionException.Invalid("metadata", $"metadata may have at most {MaxMetadataEntries} keys.");
         foreach (var (key, value) in request.Env ?? new Dictionary<string, string>())
         {
             if (!EnvNamePattern().IsMatch(key))
@@ -36,10 +39,11 @@ public static partial class StartSessionRules
         }
     }
 
-    public static void ValidateContent(string field, string? content)
+    public static void ValidateContent(string field, string? content, AgentSessionOptions options)
     {
         if (string.IsNullOrWhiteSpace(content)) throw SessionException.Invalid(field, $"{field} must not be empty.");
-        if (content.Length > MaxContentLength) throw SessionException.Invalid(field, $"{field} may be at most {MaxContentLength} characters.");
+        if (content.Length > options.MaxContentLength)
+            throw SessionException.Invalid(field, $"{field} may be at most {options.MaxContentLength} characters (it has {content.Length}).");
     }
 
     private static void ValidateGuest(GuestSpec guest)

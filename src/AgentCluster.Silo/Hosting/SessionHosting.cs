@@ -1,9 +1,11 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Silo.Api;
+using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
 using AgentCluster.Silo.Storage;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
@@ -24,10 +26,8 @@ public static class SessionHosting
                 if (config["AGENTCLUSTER_CALLBACK_URLS"] is { Length: > 0 } urls)
                     options.CallbackUrls = urls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             })
-            .ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AgentSessionOptions>, OptionsValidator<AgentSessionOptions>>(_ => new(o => o.Validate()));
-        services.AddOptions<ReaperOptions>().Bind(config.GetSection(ReaperOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ReaperOptions>, OptionsValidator<ReaperOptions>>(_ => new(o => o.Validate()));
+            .ValidateRulesOnStart(o => o.Validate());
+        services.AddOptions<ReaperOptions>().Bind(config.GetSection(ReaperOptions.Section)).ValidateRulesOnStart(o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddKeyedSingleton(SessionClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         services.AddSingleton<ReaperShards>();
@@ -51,23 +51,22 @@ public static class SessionHosting
         return services;
     }
 
-    /// <summary>The front door's plumbing: snake_case JSON, ProblemDetails for every error.</summary>
-    public static IServiceCollection AddFrontDoor(this IServiceCollection services)
+    /// <summary>
+    /// The front door's plumbing: snake_case JSON, ProblemDetails for every error, API keys for the public API
+    /// (<see cref="ApiKeyAuthentication"/>) and the request size limits.
+    /// </summary>
+    public static IServiceCollection AddFrontDoor(this IServiceCollection services, IConfiguration config)
     {
+        services.AddOptions<FrontDoorOptions>().Bind(config.GetSection(FrontDoorOptions.Section)).ValidateRulesOnStart(o => o.Validate());
+        // Kestrel's own default (30 MB) for every other route: the public limit instead. The agent's routes raise
+        // it for themselves (AgentApi), so nothing else accepts, or waits for, more than a public call may send.
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrontDoorOptions>>((kestrel, limits) =>
+            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
+        services.AddApiKeyAuthentication(config);
         services.ConfigureHttpJsonOptions(o => ProtocolJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so bad bodies reach SessionProblems with their reason
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = SessionProblems.Describe);
         services.AddExceptionHandler<SessionProblems>();
         return services;
-    }
-
-    /// <summary>Runs an options class's own Validate() at start-up, failing with every problem it names.</summary>
-    private sealed class OptionsValidator<T>(Func<T, IEnumerable<string>> validate) : IValidateOptions<T> where T : class
-    {
-        public ValidateOptionsResult Validate(string? name, T options)
-        {
-            var failures = validate(options).ToList();
-            return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-        }
     }
 }

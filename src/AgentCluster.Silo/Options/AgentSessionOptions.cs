@@ -67,6 +67,9 @@ public sealed partial class AgentSessionOptions
     /// <summary>Turns queued and not yet done, per session.</summary>
     public int MaxQueuedTurns { get; set; } = 100;
 
+    /// <summary>The longest prompt or message, in characters (the request body limit, FrontDoor:MaxRequestBodyBytes, caps it too).</summary>
+    public int MaxContentLength { get; set; } = 100_000;
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(AgentImage)) yield return "FLY_AGENT_IMAGE (Sessions:AgentImage) must not be empty.";
@@ -87,6 +90,7 @@ public sealed partial class AgentSessionOptions
         if (MaxQueuedTurns < 1) yield return "Sessions:MaxQueuedTurns must be at least 1.";
         if (MachineCreateTimeout <= TimeSpan.Zero || MachineCreateTimeout > TimeSpan.FromSeconds(20))
             yield return "Sessions:MachineCreateTimeout must be positive and at most 20 s (a session call times out at 30 s).";
+        if (MaxContentLength < 1) yield return "Sessions:MaxContentLength must be at least 1.";
     }
 
     [GeneratedRegex("^[a-z]{3}$")]

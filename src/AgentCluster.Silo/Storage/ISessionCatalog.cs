@@ -3,13 +3,13 @@ using System.Text;
 
 namespace AgentCluster.Silo.Storage;
 
-/// <summary>Every session id, newest first, for listing with a cursor.</summary>
+/// <summary>Every session id by owner, newest first, for listing with a cursor: an owner lists only its own.</summary>
 public interface ISessionCatalog
 {
-    Task AddAsync(string sessionId, DateTimeOffset createdAt);
+    Task AddAsync(string owner, string sessionId, DateTimeOffset createdAt);
 
-    /// <summary>Up to <paramref name="limit"/> ids older than <paramref name="cursor"/> (null: from the newest), and the next cursor.</summary>
-    Task<CatalogPage> ListAsync(string? cursor, int limit);
+    /// <summary>Up to <paramref name="limit"/> of the owner's ids older than <paramref name="cursor"/> (null: from the newest), and the next cursor.</summary>
+    Task<CatalogPage> ListAsync(string owner, string? cursor, int limit);
 }
 
 public sealed record CatalogPage(IReadOnlyList<string> SessionIds, string? NextCursor);

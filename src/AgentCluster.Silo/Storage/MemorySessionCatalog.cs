@@ -2,19 +2,24 @@ namespace AgentCluster.Silo.Storage;
 
 public sealed class MemorySessionCatalog : ISessionCatalog
 {
-    private readonly SortedSet<string> entries = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SortedSet<string>> owners = new(StringComparer.Ordinal);
 
-    public Task AddAsync(string sessionId, DateTimeOffset createdAt)
+    public Task AddAsync(string owner, string sessionId, DateTimeOffset createdAt)
     {
-        lock (entries) entries.Add(CatalogEntry.Of(sessionId, createdAt));
+        lock (owners)
+        {
+            if (!owners.TryGetValue(owner, out var entries)) owners[owner] = entries = new SortedSet<string>(StringComparer.Ordinal);
+            entries.Add(CatalogEntry.Of(sessionId, createdAt));
+        }
         return Task.CompletedTask;
     }
 
-    public Task<CatalogPage> ListAsync(string? cursor, int limit)
+    public Task<CatalogPage> ListAsync(string owner, string? cursor, int limit)
     {
         var before = CatalogEntry.FromCursor(cursor);
-        lock (entries)
+        lock (owners)
         {
+            if (!owners.TryGetValue(owner, out var entries)) return Task.FromResult(new CatalogPage([], null));
             // Entries start with a digit, so "" sorts below all of them; the cursor's own entry is excluded.
             var older = before is null ? entries : entries.GetViewBetween("", before);
             var page = older.Reverse().Where(e => e != before).Take(limit + 1).ToList();

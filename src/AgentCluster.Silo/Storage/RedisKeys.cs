@@ -8,6 +8,7 @@ public sealed class RedisKeys(string serviceId)
 {
     public string Events(string sessionId) => $"{serviceId}/session/{{{sessionId}}}/events";
     public string AgentCursor(string sessionId) => $"{serviceId}/session/{{{sessionId}}}/agent";
-    public string Catalog => $"{serviceId}/sessions";
+    /// <summary>An owner's sessions (owner names are API key names: letters, digits, '_', '-', '.').</summary>
+    public string Catalog(string owner) => $"{serviceId}/owner/{owner}/sessions";
     public string ReaperSchedule(int shard) => $"{serviceId}/reaper/{shard}";
 }

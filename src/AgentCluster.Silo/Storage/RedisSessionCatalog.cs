@@ -2,17 +2,17 @@ using StackExchange.Redis;
 
 namespace AgentCluster.Silo.Storage;
 
-/// <summary>A sorted set with every score 0, so members sort by their text: creation time, then id.</summary>
+/// <summary>A sorted set per owner with every score 0, so members sort by their text: creation time, then id.</summary>
 public sealed class RedisSessionCatalog(IConnectionMultiplexer redis, RedisKeys keys) : ISessionCatalog
 {
-    public Task AddAsync(string sessionId, DateTimeOffset createdAt) =>
-        redis.GetDatabase().SortedSetAddAsync(keys.Catalog, CatalogEntry.Of(sessionId, createdAt), 0);
+    public Task AddAsync(string owner, string sessionId, DateTimeOffset createdAt) =>
+        redis.GetDatabase().SortedSetAddAsync(keys.Catalog(owner), CatalogEntry.Of(sessionId, createdAt), 0);
 
-    public async Task<CatalogPage> ListAsync(string? cursor, int limit)
+    public async Task<CatalogPage> ListAsync(string owner, string? cursor, int limit)
     {
         var before = CatalogEntry.FromCursor(cursor);
         var entries = await redis.GetDatabase().SortedSetRangeByValueAsync(
-            keys.Catalog,
+            keys.Catalog(owner),
             min: default,
             max: before is null ? default(RedisValue) : before,
             exclude: before is null ? Exclude.None : Exclude.Stop,

@@ -9,6 +9,10 @@ public static class AgentProcesses
             .Where(pid => pid > 0 && Processes.Alive(pid) && Environment(pid).Contains($"AGENTCLUSTER_SESSION_ID={sessionId}\0"))
             .ToList();
 
+    /// <summary>One variable of a process's environment (null when it has none by that name, or is gone).</summary>
+    public static string? Variable(int pid, string name) =>
+        Environment(pid).Split('\0').FirstOrDefault(v => v.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..];
+
     private static string Environment(int pid)
     {
         try { return File.ReadAllText($"/proc/{pid}/environ"); }

@@ -99,7 +99,7 @@ public sealed class NodeCluster : IAsyncDisposable
     public async Task<NodeProcess> HostOfAsync(string sessionId)
     {
         NodeProcess? host = null;
-        await Eventually.TrueAsync(() => (host = Nodes.SingleOrDefault(n => n.Output.Contains($"Session {sessionId} started on machine"))) is not null,
+        await Eventually.TrueAsync(() => (host = Nodes.SingleOrDefault(n => n.Log.Contains($"Session {sessionId} started on machine"))) is not null,
             TimeSpan.FromSeconds(10), $"a node logs that it started session {sessionId}");
         return host!;
     }

@@ -1,24 +1,27 @@
 using System.Diagnostics;
+using System.Net.Http.Headers;
 using System.Text;
 
 namespace AgentCluster.Tests.Infrastructure;
 
-/// <summary>An orchestrator node as its own process (the built AgentCluster.Silo), on free loopback ports.</summary>
+/// <summary>
+/// An orchestrator node as its own process (the built AgentCluster.Silo), on free loopback ports. Everything it
+/// writes to stdout and stderr is kept in <see cref="Log"/>, so a test can read what an operator would see.
+/// </summary>
 public sealed class NodeProcess : IAsyncDisposable
 {
     private readonly Process process;
-    private readonly StringBuilder output = new();
+    private readonly StringBuilder log = new();
+    private readonly Task streams;
+    private bool stopped;
 
     private NodeProcess(Process process, int httpPort, int siloPort)
     {
         this.process = process;
-        process.OutputDataReceived += (_, line) => Append(line.Data);
-        process.ErrorDataReceived += (_, line) => Append(line.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        streams = Task.WhenAll(KeepAsync(process.StandardOutput), KeepAsync(process.StandardError));
         HttpPort = httpPort;
         SiloPort = siloPort;
-        Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{httpPort}") };
+        Http = Client();
     }
 
     public int HttpPort { get; }
@@ -28,13 +31,54 @@ public sealed class NodeProcess : IAsyncDisposable
     public int Pid => process.Id;
     public bool HasExited => process.HasExited;
 
-    /// <summary>What the node has logged so far (stdout and stderr, as lines arrive).</summary>
-    public string Output
+    /// <summary>What the node wrote so far, stdout and stderr line by line.</summary>
+    public string Log
     {
-        get { lock (output) return output.ToString(); }
+        get { lock (log) return log.ToString(); }
+    }
+
+    /// <summary>A client of this node sending <c>Authorization: Bearer <paramref name="apiKey"/></c> (none when null).</summary>
+    public HttpClient Client(string? apiKey = null)
+    {
+        var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{HttpPort}") };
+        if (apiKey is not null) client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
+        return client;
     }
 
     public static async Task<NodeProcess> StartAsync(IReadOnlyDictionary<string, string> environment, int? httpPort = null)
+    {
+        var node = Launch(environment, httpPort);
+        await Eventually.TrueAsync(async () =>
+        {
+            if (node.process.HasExited)
+            {
+                await node.streams;
+                Assert.Fail($"the node exited with {node.process.ExitCode}: {node.Log}");
+            }
+            try { return (await node.Http.GetAsync("/health")).IsSuccessStatusCode; }
+            catch (HttpRequestException) { return false; }
+        }, TimeSpan.FromSeconds(60), "the node serves /health");
+        return node;
+    }
+
+    /// <summary>Starts a node that is expected to refuse to start: its exit code and everything it wrote.</summary>
+    public static async Task<(int ExitCode, string Log)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, TimeSpan deadline)
+    {
+        await using var node = Launch(environment, httpPort: null);
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await node.process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Assert.Fail($"the node did not exit within {deadline.TotalSeconds:0} s: {node.Log}");
+        }
+        await node.streams;
+        return (node.process.ExitCode, node.Log);
+    }
+
+    private static NodeProcess Launch(IReadOnlyDictionary<string, string> environment, int? httpPort)
     {
         var (http, silo, gateway) = (httpPort ?? Ports.FreeLoopback(), Ports.FreeLoopback(), Ports.FreeLoopback());
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
@@ -43,14 +87,13 @@ public sealed class NodeProcess : IAsyncDisposable
         info.Environment["Orleans__Endpoints__SiloPort"] = silo.ToString();
         info.Environment["Orleans__Endpoints__GatewayPort"] = gateway.ToString();
         foreach (var (key, value) in environment) info.Environment[key] = value;
-        var node = new NodeProcess(Process.Start(info)!, http, silo);
-        await Eventually.TrueAsync(async () =>
-        {
-            if (node.process.HasExited) Assert.Fail($"the node exited with {node.process.ExitCode}: {node.Output}");
-            try { return (await node.Http.GetAsync("/health")).IsSuccessStatusCode; }
-            catch (HttpRequestException) { return false; }
-        }, TimeSpan.FromSeconds(60), "the node serves /health");
-        return node;
+        return new NodeProcess(Process.Start(info)!, http, silo);
+    }
+
+    private async Task KeepAsync(StreamReader reader)
+    {
+        while (await reader.ReadLineAsync() is { } line)
+            lock (log) log.AppendLine(line);
     }
 
     /// <summary>SIGKILL, and waits until the process is gone: a crash, nothing of the node runs on.</summary>
@@ -73,26 +116,29 @@ public sealed class NodeProcess : IAsyncDisposable
         }
         catch (OperationCanceledException)
         {
-            Assert.Fail($"the node did not exit within {deadline.TotalSeconds:0} s of SIGTERM: {Output}");
+            Assert.Fail($"the node did not exit within {deadline.TotalSeconds:0} s of SIGTERM: {Log}");
         }
         return (process.ExitCode, took.Elapsed);
     }
 
-    public async ValueTask DisposeAsync()
+    /// <summary>Stops the node as Ctrl-C would (killing it if it hangs) and returns everything it wrote.</summary>
+    public async Task<string> StopAsync()
     {
-        Http.Dispose();
-        if (!process.HasExited)
+        if (!stopped)
         {
-            _ = Signals.Interrupt(process.Id);
-            if (!process.WaitForExit(TimeSpan.FromSeconds(30))) process.Kill(entireProcessTree: true);
+            stopped = true;
+            Http.Dispose();
+            if (!process.HasExited)
+            {
+                _ = Signals.Interrupt(process.Id);
+                if (!process.WaitForExit(TimeSpan.FromSeconds(30))) process.Kill(entireProcessTree: true);
+            }
+            await process.WaitForExitAsync();
+            await streams;
+            process.Dispose();
         }
-        await process.WaitForExitAsync();
-        process.Dispose();
+        return Log;
     }
 
-    private void Append(string? line)
-    {
-        if (line is null) return;
-        lock (output) output.AppendLine(line);
-    }
+    public async ValueTask DisposeAsync() => await StopAsync();
 }

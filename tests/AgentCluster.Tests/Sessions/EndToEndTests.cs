@@ -74,17 +74,17 @@ public sealed class EndToEndTests
         await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
         var http = node.Http;
 
-        await AssertProblem(await http.PostAsync("/sessions", JsonContent.Create(new { })), HttpStatusCode.BadRequest, "prompt");
-        await AssertProblem(await http.PostAsync("/sessions", new StringContent("{\"prompt\":", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "JSON");
-        await AssertProblem(await http.PostAsJsonAsync("/sessions", new { prompt = "x", session_id = "../../etc" }), HttpStatusCode.BadRequest, "session_id");
-        await AssertProblem(await http.PostAsJsonAsync("/sessions", new { prompt = "x", guest = new { cpus = "many" } }), HttpStatusCode.BadRequest, "guest.cpus");
-        await AssertProblem(await http.PostAsJsonAsync("/sessions", new { prompt = "x", runtime = "cobol" }), HttpStatusCode.BadRequest, "runtime");
-        await AssertProblem(await http.GetAsync("/sessions/nope"), HttpStatusCode.NotFound, "nope");
-        await AssertProblem(await http.GetAsync("/sessions/nope/events"), HttpStatusCode.NotFound, "nope");
-        await AssertProblem(await http.PostAsJsonAsync("/sessions/nope/messages", new { content = "hi" }), HttpStatusCode.NotFound, "nope");
-        await AssertProblem(await http.GetAsync("/sessions?limit=0"), HttpStatusCode.BadRequest, "limit");
-        await AssertProblem(await http.GetAsync("/sessions?cursor=garbage"), HttpStatusCode.BadRequest, "cursor");
-        await AssertProblem(await http.PostAsJsonAsync("/agent/sessions/nope/heartbeat", new { instance = "a" }), HttpStatusCode.Unauthorized, "Bearer");
+        await Problems.AssertAsync(await http.PostAsync("/sessions", JsonContent.Create(new { })), HttpStatusCode.BadRequest, "prompt");
+        await Problems.AssertAsync(await http.PostAsync("/sessions", new StringContent("{\"prompt\":", System.Text.Encoding.UTF8, "application/json")), HttpStatusCode.BadRequest, "JSON");
+        await Problems.AssertAsync(await http.PostAsJsonAsync("/sessions", new { prompt = "x", session_id = "../../etc" }), HttpStatusCode.BadRequest, "session_id");
+        await Problems.AssertAsync(await http.PostAsJsonAsync("/sessions", new { prompt = "x", guest = new { cpus = "many" } }), HttpStatusCode.BadRequest, "guest.cpus");
+        await Problems.AssertAsync(await http.PostAsJsonAsync("/sessions", new { prompt = "x", runtime = "cobol" }), HttpStatusCode.BadRequest, "runtime");
+        await Problems.AssertAsync(await http.GetAsync("/sessions/nope"), HttpStatusCode.NotFound, "nope");
+        await Problems.AssertAsync(await http.GetAsync("/sessions/nope/events"), HttpStatusCode.NotFound, "nope");
+        await Problems.AssertAsync(await http.PostAsJsonAsync("/sessions/nope/messages", new { content = "hi" }), HttpStatusCode.NotFound, "nope");
+        await Problems.AssertAsync(await http.GetAsync("/sessions?limit=0"), HttpStatusCode.BadRequest, "limit");
+        await Problems.AssertAsync(await http.GetAsync("/sessions?cursor=garbage"), HttpStatusCode.BadRequest, "cursor");
+        await Problems.AssertAsync(await http.PostAsJsonAsync("/agent/sessions/nope/heartbeat", new { instance = "a" }), HttpStatusCode.Unauthorized, "Bearer");
     }
 
     [Fact]
@@ -134,14 +134,5 @@ public sealed class EndToEndTests
         await using var after = await SseStream.OpenAsync(node.Http, $"/sessions/{id}/events?after={lastId}");
         await after.ReadToEndAsync(Deadline);
         Assert.Empty(after.Received);
-    }
-
-    private static async Task AssertProblem(HttpResponseMessage response, HttpStatusCode status, string mentions)
-    {
-        Assert.Equal(status, response.StatusCode);
-        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
-        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
-        Assert.Equal((int)status, problem["status"]!.GetValue<int>());
-        Assert.Contains(mentions, problem["detail"]!.GetValue<string>());
     }
 }

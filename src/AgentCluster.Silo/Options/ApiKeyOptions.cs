@@ -1,0 +1,41 @@
+using System.Text.RegularExpressions;
+
+namespace AgentCluster.Silo.Options;
+
+/// <summary>
+/// The front door's API keys (section <c>Auth</c>): a map from the key's name, which becomes the owner of the
+/// sessions the key creates, to the SHA-256 of the key in hex. Only hashes are configured, so a leaked config
+/// or environment listing gives no key away: <c>Auth__ApiKeys__team-a=$(printf %s "$KEY" | sha256sum | cut -d' ' -f1)</c>.
+/// No keys: the node accepts anonymous callers as the owner <see cref="LocalOwner"/>, and refuses to start
+/// unless it listens on loopback only (<see cref="Auth.ListenAddresses"/>).
+/// </summary>
+public sealed partial class ApiKeyOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>The owner of every session when no keys are configured (and of sessions made before owners existed).</summary>
+    public const string LocalOwner = "local";
+
+    public Dictionary<string, string> ApiKeys { get; set; } = [];
+
+    public bool Enabled => ApiKeys.Count > 0;
+
+    public IEnumerable<string> Validate()
+    {
+        foreach (var (name, hash) in ApiKeys)
+        {
+            if (!NamePattern().IsMatch(name))
+                yield return $"Auth:ApiKeys: the key name '{name}' must be 1-64 letters, digits, '_', '-' or '.', starting with a letter or digit.";
+            if (!HashPattern().IsMatch(hash))
+                yield return $"Auth:ApiKeys:{name} must be the SHA-256 of the key as 64 hex digits (printf %s \"$KEY\" | sha256sum), not the key itself.";
+        }
+        foreach (var shared in ApiKeys.GroupBy(k => k.Value.ToLowerInvariant()).Where(g => g.Count() > 1))
+            yield return $"Auth:ApiKeys: {string.Join(" and ", shared.Select(k => k.Key))} have the same key; each name needs its own.";
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    private static partial Regex NamePattern();
+
+    [GeneratedRegex("^[0-9A-Fa-f]{64}$")]
+    private static partial Regex HashPattern();
+}
