@@ -36,8 +36,8 @@ public sealed class ApiKeyAuthenticationHandler(
 
         // Every hash is compared, whichever matches, so the time taken does not depend on which key it was.
         string? owner = null;
-        foreach (var (name, hash) in keys.Value.ApiKeys)
-            if (SessionTokens.Matches(value.Parameter, hash.ToLowerInvariant())) owner = name;
+        foreach (var (name, hash) in keys.Value.Hashes())
+            if (SessionTokens.Matches(value.Parameter, hash)) owner = name;
         return Task.FromResult(owner is null ? AuthenticateResult.Fail("The API key is not valid.") : Success(owner));
     }
 

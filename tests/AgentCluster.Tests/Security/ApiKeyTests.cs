@@ -71,6 +71,15 @@ public sealed class ApiKeyTests(KeyedNodeFixture node)
         Assert.Contains(id, await ListAsync(node.A));
         Assert.DoesNotContain(id, await ListAsync(node.B));
 
+        // team-b's rotated key is team-b: it sees what team-b made, and still not team-a's.
+        var teamB = await KeyedNodeFixture.StartIdleSessionAsync(node.B);
+        using var rotated = node.Node.Client(node.RotatedKeyB);
+        Assert.Equal(HttpStatusCode.OK, (await rotated.GetAsync($"/sessions/{teamB}")).StatusCode);
+        Assert.Contains(teamB, await ListAsync(rotated));
+        Assert.DoesNotContain(teamB, await ListAsync(node.A));
+        await Problems.AssertAsync(await rotated.GetAsync($"/sessions/{id}"), HttpStatusCode.NotFound, id);
+        Assert.Equal(HttpStatusCode.OK, (await rotated.DeleteAsync($"/sessions/{teamB}")).StatusCode);
+
         // Nothing B tried reached the session: still idle after its one turn, and A's own create is still idempotent.
         var view = (await node.A.GetFromJsonAsync<JsonObject>($"/sessions/{id}"))!;
         Assert.Equal(("idle", 1), (view["status"]!.GetValue<string>(), view["turns"]!.GetValue<int>()));

@@ -66,6 +66,8 @@ public sealed class BadInputTests(KeyedNodeFixture node)
         // A newer agent may send more than this node knows: accepted, not a 400.
         Assert.Equal(HttpStatusCode.OK, (await agent.PostAsJsonAsync($"/agent/sessions/{id}/heartbeat", new { instance = "probe", load = 0.5 })).StatusCode);
         await Problems.AssertAsync(await agent.PostAsync($"/agent/sessions/{id}/events", Json("{\"instance\":\"probe\",\"events\":[")), HttpStatusCode.BadRequest, "JSON");
+        foreach (var wait in new[] { "NaN", "Infinity", "-1", "61" })
+            await Problems.AssertAsync(await agent.GetAsync($"/agent/sessions/{id}/turns/next?after=1&instance=probe&wait={wait}"), HttpStatusCode.BadRequest, "wait");
         // Announced and never sent: the node answers from the header alone, without reading 16 MiB first.
         var oversize = await RawHttp.AnnounceBodyAsync(node.Node.HttpPort, $"/agent/sessions/{id}/events", 16 * 1024 * 1024 + 1, $"Bearer {token}");
         Assert.Equal((413, "application/problem+json"), (oversize.Status, oversize.ContentType));

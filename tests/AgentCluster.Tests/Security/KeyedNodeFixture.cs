@@ -17,6 +17,9 @@ public sealed class KeyedNodeFixture : IAsyncLifetime
 
     public string KeyA { get; } = ApiKeys.New();
     public string KeyB { get; } = ApiKeys.New();
+
+    /// <summary>team-b's next key, configured beside the first as during a rotation: both act as team-b.</summary>
+    public string RotatedKeyB { get; } = ApiKeys.New();
     public NodeProcess Node { get; private set; } = null!;
     public HttpClient A { get; private set; } = null!;
     public HttpClient B { get; private set; } = null!;
@@ -27,7 +30,7 @@ public sealed class KeyedNodeFixture : IAsyncLifetime
         Node = await NodeProcess.StartAsync(new Dictionary<string, string>
         {
             ["Auth__ApiKeys__team-a"] = ApiKeys.Sha256Hex(KeyA),
-            ["Auth__ApiKeys__team-b"] = ApiKeys.Sha256Hex(KeyB).ToUpperInvariant(), // sha256sum's case is not required
+            ["Auth__ApiKeys__team-b"] = $"{ApiKeys.Sha256Hex(RotatedKeyB)}, {ApiKeys.Sha256Hex(KeyB).ToUpperInvariant()}", // any case
         });
         (A, B, Anonymous) = (Node.Client(KeyA), Node.Client(KeyB), Node.Client());
     }

@@ -41,11 +41,13 @@ public sealed class StartupTests
         {
             ["Auth__ApiKeys__ci"] = "the-key-itself",
             ["Auth__ApiKeys__ops"] = ApiKeys.Sha256Hex("k"),
+            ["Auth__ApiKeys__dup"] = ApiKeys.Sha256Hex("other") + "," + ApiKeys.Sha256Hex("k"),
         }, Deadline);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("Auth:ApiKeys:ci must be the SHA-256 of the key as 64 hex digits", log);
-        Assert.DoesNotContain("Auth:ApiKeys:ops", log);
+        Assert.Contains("Auth:ApiKeys: dup and ops list the same key twice", log); // (configuration lists names in order)
+        Assert.DoesNotContain("Auth:ApiKeys:ops ", log);
         Assert.DoesNotContain("Now listening on", log);
     }
 
