@@ -89,7 +89,8 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
         await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Started], Deadline);
         var rootfs = await fly.RootfsAsync(app, m.Id);
         var envFile = Path.Combine(rootfs, "env.txt");
-        await Eventually.TrueAsync(() => File.Exists(envFile) && File.ReadAllText(envFile).Contains("PRIMARY_REGION"), Deadline, "the script wrote its env");
+        var pwdFile = Path.Combine(rootfs, "pwd.txt"); // written after env.txt: once it is there, both are whole
+        await Eventually.TrueAsync(() => File.Exists(pwdFile) && File.ReadAllText(pwdFile).EndsWith('\n'), Deadline, "the script wrote its env and working directory");
 
         var env = File.ReadAllLines(envFile).Select(l => l.Split('=', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1]);
         Assert.Equal("hello", env["GREETING"]);
@@ -101,7 +102,7 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
         Assert.Equal(m.InstanceId, env["FLY_MACHINE_VERSION"]);
         Assert.Equal(m.PrivateIp, env["FLY_PRIVATE_IP"]);
         Assert.Equal("app", env["FLY_PROCESS_GROUP"]);
-        Assert.Equal(rootfs, File.ReadAllText(Path.Combine(rootfs, "pwd.txt")).Trim());
+        Assert.Equal(rootfs, File.ReadAllText(pwdFile).Trim());
 
         await fly.Machines.StopMachineAsync(app, m.Id, new StopRequest { Timeout = TimeSpan.FromSeconds(1) });
         await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Stopped], Deadline);
