@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Abstractions.Sessions;
@@ -48,7 +47,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var ids = Enumerable.Range(0, Sessions).Select(i => $"chaos-{i}-{Guid.NewGuid():N}"[..24]).ToList();
         var retries = 0;
         foreach (var (id, i) in ids.Select((id, i) => (id, i)))
-            retries += await UntilAcceptedAsync(nodes[i % 3], () => nodes[i % 3].Http.PostAsJsonAsync("/sessions", new { prompt = NumberedLines.Prompt(Lines, 0.1), session_id = id }));
+            retries += await RetriesAsync(() => nodes[i % 3].Http.PostAsJsonAsync("/sessions", new { prompt = NumberedLines.Prompt(Lines, 0.1), session_id = id }), $"create {id}");
 
         var readers = ids.Select((id, i) => new ResumingEventReader(id, Enumerable.Range(0, 3).Select(n => nodes[(i + n) % 3].Http).ToList())).ToList();
         var reading = readers.Select(r => r.ReadUntilAsync(IsTerminated, 3 * Deadline)).ToList();
@@ -68,7 +67,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var frozenAt = Stopwatch.StartNew();
         foreach (var id in ids.Take(Frozen)) Assert.Equal(0, Signals.Freeze(Assert.Single(AgentProcesses.Of(id))));
         foreach (var (id, i) in ids.Skip(Frozen).Select((id, i) => (id, i)))
-            retries += await UntilAcceptedAsync(live[i % 2], () => live[i % 2].Http.DeleteAsync($"/sessions/{id}"));
+            retries += await RetriesAsync(() => live[i % 2].Http.DeleteAsync($"/sessions/{id}"), $"delete {id}");
         var reaped = new List<TimeSpan>();
         foreach (var id in ids.Take(Frozen))
         {
@@ -105,19 +104,13 @@ public sealed class ChaosTests(ITestOutputHelper output)
     private static string Describe(IEnumerable<ResumingEventReader> readers) =>
         string.Join(" | ", readers.Select(r => $"{r.SessionId} at {r.LastId}: {string.Join("; ", r.Interruptions.TakeLast(3))}"));
 
-    private static bool IsTerminated(SseEvent e) => e.Type == EventTypes.SessionStatus && e.Payload["status"]?.GetValue<string>() == SessionStatus.Terminated;
-
-    /// <summary>Sends until the node accepts (2xx); a 503 is retried after its Retry-After. Returns the retries.</summary>
-    private static async Task<int> UntilAcceptedAsync(NodeProcess node, Func<Task<HttpResponseMessage>> send)
+    /// <summary>Sends until a node accepts; a 503 (Fly trouble) is retried with the same request, as a client should.</summary>
+    private static async Task<int> RetriesAsync(Func<Task<HttpResponseMessage>> send, string what)
     {
-        for (var attempt = 0; attempt < 30; attempt++)
-        {
-            using var response = await send();
-            if (response.IsSuccessStatusCode) return attempt;
-            Assert.True(response.StatusCode == HttpStatusCode.ServiceUnavailable, $"{node.Url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromMilliseconds(200));
-        }
-        Assert.Fail($"{node.Url} did not accept within 30 attempts");
-        return 0;
+        var (response, retries) = await Accepted.UntilAcceptedAsync(send, Deadline, what);
+        response.Dispose();
+        return retries;
     }
+
+    private static bool IsTerminated(SseEvent e) => e.Type == EventTypes.SessionStatus && e.Payload["status"]?.GetValue<string>() == SessionStatus.Terminated;
 }
