@@ -36,7 +36,7 @@ public static class AgentApi
                 throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
             // A poll held open must not hold up this node's shutdown: it then ends with 503, and the agent
             // polls another node.
-            using var polling = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, drain.Draining);
+            using var polling = drain.Hold(context);
             try
             {
                 var turn = await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentNextTurnAsync(

@@ -35,7 +35,7 @@ public sealed class EventStream(IGrainFactory grains, NodeDrain drain, IOptions<
 
         // The client left, or this node is shutting down: then the stream just ends, and the client resumes
         // through another node from its Last-Event-ID.
-        using var ending = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, drain.Draining);
+        using var ending = drain.Hold(context);
         var aborted = ending.Token;
         var seen = from;
         var failures = 0;

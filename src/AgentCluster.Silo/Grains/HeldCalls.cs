@@ -24,6 +24,10 @@ internal static class HeldCalls
         return Releases.GetValue(activation, _ => new CancellationTokenSource()).Token;
     }
 
+    /// <summary>A held call's own token: cancelled by its caller, or when <paramref name="activation"/> begins to deactivate.</summary>
+    public static CancellationTokenSource Hold(IGrainContext activation, CancellationToken caller) =>
+        CancellationTokenSource.CreateLinkedTokenSource(caller, Released(activation));
+
     /// <summary>What a watcher is told: its stream resumes from the log once the session is active again.</summary>
     public static SiloUnavailableException Moving(string sessionId) =>
         new($"Session '{sessionId}' is moving to a new activation; resume from the last event seen.");

@@ -51,6 +51,8 @@ public sealed partial class SessionGrain(
     /// <summary>Sessions stored before owners existed belong to the keyless owner.</summary>
     private string Owner => S.Owner ?? ApiKeyOptions.LocalOwner;
 
+    private static string OwnerOf(StartSession request) => request.Owner ?? ApiKeyOptions.LocalOwner;
+
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         head = await log.ReadHeadAsync(Id, cancellationToken);
@@ -63,7 +65,7 @@ public sealed partial class SessionGrain(
     private async Task<StartResult> StartAsync(StartSession request)
     {
         // Another owner's id: refused before anything else, so its request can neither read nor resume the session.
-        if (Started && Owner != (request.Owner ?? ApiKeyOptions.LocalOwner))
+        if (Started && Owner != OwnerOf(request))
             throw new SessionException(SessionErrorKind.Conflict,
                 $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
         if (Started && !S.Creating) return new StartResult(View(), Created: false);
@@ -96,7 +98,7 @@ public sealed partial class SessionGrain(
     {
         var now = Now;
         S.Status = SessionStatus.Starting;
-        S.Owner = request.Owner ?? ApiKeyOptions.LocalOwner;
+        S.Owner = OwnerOf(request);
         S.Creating = true;
         S.CreatedAt = S.UpdatedAt = now;
         S.Runtime = request.Runtime ?? options.Value.DefaultRuntime;
@@ -181,7 +183,7 @@ public sealed partial class SessionGrain(
                 if (ended && seen >= head.LastSeq) yield break;
 
                 SessionEvent live;
-                using (var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, HeldCalls.Released(GrainContext)))
+                using (var held = HeldCalls.Hold(GrainContext, cancellationToken))
                 {
                     try { live = await watcher.ReadAsync(held.Token); }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { throw HeldCalls.Moving(Id); }
@@ -252,7 +254,7 @@ public sealed partial class SessionGrain(
 
             var remaining = until - Now;
             if (remaining <= TimeSpan.Zero) return null;
-            using var held = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, HeldCalls.Released(GrainContext));
+            using var held = HeldCalls.Hold(GrainContext, cancellationToken);
             try
             {
                 await queued.WaitAsync(remaining, time, held.Token);
@@ -314,7 +316,6 @@ public sealed partial class SessionGrain(
         S.CompletedTurns = turn;
         S.Pending.RemoveAll(t => t.Turn <= turn);
     }
-
 
     private async Task TerminateAsync(string reason, string? message)
     {

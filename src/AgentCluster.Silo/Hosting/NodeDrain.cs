@@ -18,6 +18,10 @@ public sealed class NodeDrain(IHostApplicationLifetime lifetime)
     public CancellationToken Draining => lifetime.ApplicationStopping;
 
     public bool IsDraining => Draining.IsCancellationRequested;
+
+    /// <summary>For a request held open (a stream, a long poll): cancelled when its client leaves or the node begins to drain.</summary>
+    public CancellationTokenSource Hold(HttpContext context) =>
+        CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, Draining);
 }
 
 /// <summary>Refuses a request because this node is shutting down: the same request succeeds through another node.</summary>
