@@ -22,6 +22,13 @@ public sealed class EmulatorOptions
     /// </summary>
     public Dictionary<string, ImageCommand> Images { get; set; } = new();
 
+    /// <summary>
+    /// False: machines go through the whole state machine (boot delay, start, stop, suspend, destroy, events)
+    /// but run no process. For load tests, where thousands of machines cannot each be a process, and the
+    /// harness plays the agents itself (it reads their environment from the machine's config, as an agent would).
+    /// </summary>
+    public bool RunProcesses { get; set; } = true;
+
     /// <summary>How long a new machine sits in <c>created</c> before it boots (Fly: a few seconds while the image is prepared).</summary>
     public TimeSpan BootDelay { get; set; } = TimeSpan.Zero;
 

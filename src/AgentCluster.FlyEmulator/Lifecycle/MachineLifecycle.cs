@@ -140,7 +140,7 @@ internal sealed class MachineLifecycle(
         lock (m.Sync)
         {
             leases.Check(m, nonce);
-            if (m.State != Started || m.Process is null) throw FlyError.CannotFrom("suspend", m.State);
+            if (m.State != Started) throw FlyError.CannotFrom("suspend", m.State);
             process = m.Process;
             m.AddEvent("suspend", "suspending", "user", Now, Options.EventsKept);
             m.SetState(Suspending, Now);
@@ -148,7 +148,7 @@ internal sealed class MachineLifecycle(
         InBackground(m, () =>
         {
             // The emulator's snapshot: the whole process tree frozen in memory until start resumes it.
-            process.Signal(SIGSTOP);
+            process?.Signal(SIGSTOP);
             lock (m.Sync)
             {
                 if (m.State != Suspending) return Task.CompletedTask;
@@ -325,6 +325,17 @@ internal sealed class MachineLifecycle(
     /// <summary>Starts the machine's process; the machine must be <c>starting</c>, or the new process is discarded.</summary>
     private void Spawn(EmulatedMachine m)
     {
+        if (!Options.RunProcesses)
+        {
+            lock (m.Sync)
+            {
+                if (m.State != Starting) return;
+                ++m.Run;
+                m.AddEvent("start", "started", "flyd", Now, Options.EventsKept);
+                m.SetState(Started, Now);
+            }
+            return;
+        }
         MachineProcess process;
         try
         {

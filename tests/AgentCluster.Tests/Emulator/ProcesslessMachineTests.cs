@@ -1,0 +1,43 @@
+using AgentCluster.Fly;
+using AgentCluster.Fly.Models;
+using AgentCluster.FlyEmulator;
+using AgentCluster.Tests.Infrastructure;
+
+namespace AgentCluster.Tests.Emulator;
+
+/// <summary>
+/// FlyEmulator:RunProcesses=false, for load tests: machines keep Fly's whole state machine and its events, but
+/// nothing runs (the script below would leave a file if it did).
+/// </summary>
+public sealed class ProcesslessMachineTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
+
+    [Fact]
+    public async Task Machines_go_through_their_states_without_running_anything()
+    {
+        await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.RunProcesses = false);
+        await using var services = EmulatorFixture.CreateClientServices(emulator.BaseUrl, "any-token");
+        var fly = new EmulatorClient(services);
+        await fly.Apps.CreateAppAsync(new CreateAppRequest { Name = "load", OrgSlug = "personal" });
+        using var http = new HttpClient();
+
+        var m = await fly.Machines.CreateMachineAsync("load", EmulatorFixture.Script("echo ran > ran.txt; sleep 60"));
+        await fly.Machines.WaitForStateAsync("load", m.Id, [MachineStates.Started], Deadline);
+        var process = await EmulatorFixture.ProcessInfoAsync(http, emulator, "load", m.Id);
+        Assert.Null(process.Pid);
+
+        await fly.Machines.SuspendMachineAsync("load", m.Id);
+        await fly.Machines.WaitForStateAsync("load", m.Id, [MachineStates.Suspended], Deadline);
+        await fly.Machines.StartMachineAsync("load", m.Id);
+        await fly.Machines.WaitForStateAsync("load", m.Id, [MachineStates.Started], Deadline);
+        await fly.Machines.StopMachineAsync("load", m.Id, new StopRequest());
+        await fly.Machines.WaitForStateAsync("load", m.Id, [MachineStates.Stopped], Deadline);
+        await fly.Machines.DestroyMachineAsync("load", m.Id, force: false);
+
+        var events = await fly.Machines.ListMachineEventsAsync("load", m.Id);
+        Assert.Contains(events, e => e.Type == "exit" && e.Status == "stopped");
+        Assert.Equal("destroyed", events[0].Status);
+        Assert.False(File.Exists(Path.Combine(process.Rootfs, "ran.txt")));
+    }
+}
