@@ -1,0 +1,27 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+
+namespace AgentCluster.Benchmarks.Agents;
+
+/// <summary>The public API as a client uses it: create a session, send a message.</summary>
+public static class SessionsClient
+{
+    /// <summary>POST /sessions; the new session's id (fails unless 201).</summary>
+    public static async Task<string> CreateAsync(HttpClient node, string prompt, CancellationToken cancellationToken, string runtime = "shell")
+    {
+        using var response = await node.PostAsJsonAsync("/sessions", new { prompt, runtime }, cancellationToken);
+        var body = await response.Content.ReadAsStringAsync(cancellationToken);
+        if (response.StatusCode != System.Net.HttpStatusCode.Created)
+            throw new HttpRequestException($"POST /sessions answered {(int)response.StatusCode}: {body}");
+        return JsonNode.Parse(body)!["session_id"]!.GetValue<string>();
+    }
+
+    /// <summary>Creates <paramref name="count"/> sessions, <paramref name="concurrency"/> at a time.</summary>
+    public static async Task<List<string>> CreateManyAsync(HttpClient node, int count, int concurrency, CancellationToken cancellationToken)
+    {
+        var ids = new string[count];
+        await Parallel.ForAsync(0, count, new ParallelOptions { MaxDegreeOfParallelism = concurrency, CancellationToken = cancellationToken },
+            async (i, ct) => ids[i] = await CreateAsync(node, "echo bench", ct));
+        return [.. ids];
+    }
+}
