@@ -51,12 +51,8 @@ internal sealed class MachineLifecycle(
             State = Created,
             Launching = request.SkipLaunch != true,
         };
-        lock (app.NamesSync)
-        {
-            if (store.Machines(app).Any(m => m.Name == name && m.DestroyedAt is null))
-                throw new FlyError(409, $"already_exists: unable to create machine: a machine named '{name}' already exists in app {app.Name}");
-            app.Machines[id] = machine;
-        }
+        if (!app.TryAdd(machine))
+            throw new FlyError(409, $"already_exists: unable to create machine: a machine named '{name}' already exists in app {app.Name}");
         Directory.CreateDirectory(machine.RootfsDirectory);
         lock (machine.Sync)
         {

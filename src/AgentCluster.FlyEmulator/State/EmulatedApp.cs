@@ -11,8 +11,33 @@ internal sealed class EmulatedApp(string id, string name, string orgSlug, string
     public string Network { get; } = network;
     public ConcurrentDictionary<string, EmulatedMachine> Machines { get; } = new();
 
-    /// <summary>Serialises name checks on create, so two creates cannot both take a name.</summary>
-    public Lock NamesSync { get; } = new();
+    // Machine names are unique among live machines; an index, because a scan per create grows with the app.
+    private readonly Lock namesSync = new();
+    private readonly Dictionary<string, EmulatedMachine> byName = new(StringComparer.Ordinal);
+
+    /// <summary>Adds the machine unless a machine that is not destroyed holds its name (atomic: two creates cannot both take it).</summary>
+    public bool TryAdd(EmulatedMachine machine)
+    {
+        lock (namesSync)
+        {
+            if (byName.TryGetValue(machine.Name, out var holder))
+                lock (holder.Sync)
+                    if (holder.DestroyedAt is null) return false;
+            byName[machine.Name] = machine;
+            Machines[machine.Id] = machine;
+            return true;
+        }
+    }
+
+    /// <summary>A machine past its destroyed retention leaves the app, and its name with it.</summary>
+    public void Remove(EmulatedMachine machine)
+    {
+        lock (namesSync)
+        {
+            Machines.TryRemove(machine.Id, out _);
+            if (byName.TryGetValue(machine.Name, out var holder) && holder == machine) byName.Remove(machine.Name);
+        }
+    }
 
     public App ToApp(int machineCount) => new()
     {

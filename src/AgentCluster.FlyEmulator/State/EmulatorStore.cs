@@ -34,7 +34,7 @@ internal sealed class EmulatorStore(IOptions<EmulatorOptions> options, TimeProvi
         if (!app.Machines.TryGetValue(machineId, out var machine)) return null;
         if (IsGone(machine))
         {
-            app.Machines.TryRemove(machineId, out _);
+            app.Remove(machine);
             return null;
         }
         return machine;

@@ -109,12 +109,14 @@ public sealed partial class SessionGrain(
         S.Pending = [new QueuedTurn(1, request.Prompt)];
         heartbeatDeadline = now + options.Value.BootGrace;
         await state.WriteStateAsync();
-        await catalog.AddAsync(Owner, Id, now);
-        await AppendAsync(
-        [
-            new(EventTypes.SessionStatus, 0, EventPayloads.Status(SessionStatus.Starting, null)),
-            new(EventTypes.UserMessage, 1, EventPayloads.UserMessage(request.Prompt)),
-        ]);
+        // Both only once the session is durable; independent of each other, so one round trip for the two.
+        await Task.WhenAll(
+            catalog.AddAsync(Owner, Id, now),
+            AppendAsync(
+            [
+                new(EventTypes.SessionStatus, 0, EventPayloads.Status(SessionStatus.Starting, null)),
+                new(EventTypes.UserMessage, 1, EventPayloads.UserMessage(request.Prompt)),
+            ]));
     }
 
     private async Task<AgentCluster.Fly.Models.Machine> CreateMachineAsync(StartSession request, string token)

@@ -5,6 +5,9 @@ namespace AgentCluster.Benchmarks.Harness;
 /// <summary>What a closed-loop run measured: operations, failures, throughput and latencies (after the warm-up).</summary>
 public sealed record LoadResult(int Operations, int Failures, TimeSpan Elapsed, Latencies Latencies, string? FirstFailure)
 {
+    /// <summary>Calls made during the warm-up (not in the figures above, but the server did the work).</summary>
+    public int WarmUpOperations { get; init; }
+
     public double PerSecond => Operations / Elapsed.TotalSeconds;
 }
 
@@ -19,8 +22,9 @@ public static class ClosedLoop
         int concurrency, TimeSpan warmUp, TimeSpan duration, Func<int, CancellationToken, Task> operation,
         CancellationToken cancellationToken, int maxOperations = int.MaxValue)
     {
-        if (warmUp > TimeSpan.Zero) await MeasureAsync(concurrency, warmUp, int.MaxValue, operation, cancellationToken);
-        return await MeasureAsync(concurrency, duration, maxOperations, operation, cancellationToken);
+        var warm = warmUp > TimeSpan.Zero ? await MeasureAsync(concurrency, warmUp, int.MaxValue, operation, cancellationToken) : null;
+        var measured = await MeasureAsync(concurrency, duration, maxOperations, operation, cancellationToken);
+        return measured with { WarmUpOperations = warm is null ? 0 : warm.Operations + warm.Failures };
     }
 
     private static async Task<LoadResult> MeasureAsync(

@@ -44,6 +44,9 @@ public sealed class RedisHost : IAsyncDisposable
     /// <summary>Bytes Redis has received from all its clients (INFO stats total_net_input_bytes): what was sent to it to write.</summary>
     public async Task<long> NetInputBytesAsync() => await InfoLongAsync("stats", "total_net_input_bytes");
 
+    /// <summary>Commands Redis has processed (INFO stats total_commands_processed).</summary>
+    public async Task<long> CommandsAsync() => await InfoLongAsync("stats", "total_commands_processed");
+
     public async Task<long> UsedMemoryAsync() => await InfoLongAsync("memory", "used_memory");
 
     private async Task<long> InfoLongAsync(string section, string key)

@@ -31,8 +31,12 @@ public sealed class CreateScenario : IScenario
         var duration = bench.Seconds(10, 0.5);
         foreach (var concurrency in new[] { 1, 16, 64 })
         {
+            var (cpu, commands) = (node.CpuTime(), await redis.CommandsAsync());
             var create = await ClosedLoop.RunAsync(concurrency, bench.WarmUp, duration,
                 (_, ct) => SessionsClient.CreateAsync(http, "echo bench", ct), cancellationToken);
+            // Per create, warm-up included: what a create costs the node and Redis, whatever else the machine runs.
+            var creates = create.Operations + create.WarmUpOperations;
+            (cpu, commands) = (node.CpuTime() - cpu, await redis.CommandsAsync() - commands);
             var flyCreate = await ClosedLoop.RunAsync(concurrency, bench.WarmUp, duration,
                 (_, ct) => CreateMachineAsync(flyHttp, ct), cancellationToken);
             var constant = await bench.ConstantBaselineAsync(concurrency, """{"prompt":"echo bench","runtime":"shell"}""", duration, cancellationToken);
@@ -47,6 +51,8 @@ public sealed class CreateScenario : IScenario
             var overhead99 = new Metric($"overhead p99 @{concurrency}", create.Latencies.P99 - flyCreate.Latencies.P99, "ms").Against("kestrel constant p99", constant.Latencies.P99);
             metrics.AddRange(concurrency == 64 ? [p50, p99, overhead50.AtMost(2), overhead99.AtMost(10)] : [p50, p99, overhead50, overhead99]);
             metrics.Add(new Metric($"creates/s @{concurrency}", create.PerSecond, "/s").Against("kestrel constant req/s", constant.PerSecond));
+            metrics.Add(new Metric($"node CPU per create @{concurrency}", cpu.TotalMilliseconds / creates, "ms"));
+            metrics.Add(new Metric($"Redis commands per create @{concurrency}", (double)commands / creates, ""));
         }
         return new ScenarioReport(Name, Description, metrics,
         [

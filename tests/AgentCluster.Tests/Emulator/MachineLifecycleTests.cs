@@ -62,11 +62,16 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
     public async Task Stop_sends_the_configured_signal_and_kills_a_process_that_ignores_it()
     {
         var app = await fly.NewAppAsync();
-        var polite = await fly.Machines.CreateMachineAsync(app, EmulatorFixture.Script("trap 'exit 7' USR1; while :; do sleep 0.1; done",
+        // Each script says when its trap is set: a signal sent before that would meet the shell's default handling.
+        var polite = await fly.Machines.CreateMachineAsync(app, EmulatorFixture.Script("trap 'exit 7' USR1; touch trapped; while :; do sleep 0.1; done",
             c => c with { StopConfig = new StopConfig { Signal = "SIGUSR1", Timeout = TimeSpan.FromSeconds(10) } }));
-        var stubborn = await fly.Machines.CreateMachineAsync(app, EmulatorFixture.Script("trap '' INT TERM; while :; do sleep 0.1; done"));
-        await fly.Machines.WaitForStateAsync(app, polite.Id, [MachineStates.Started], Deadline);
-        await fly.Machines.WaitForStateAsync(app, stubborn.Id, [MachineStates.Started], Deadline);
+        var stubborn = await fly.Machines.CreateMachineAsync(app, EmulatorFixture.Script("trap '' INT TERM; touch trapped; while :; do sleep 0.1; done"));
+        foreach (var m in new[] { polite, stubborn })
+        {
+            await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Started], Deadline);
+            var trapped = Path.Combine(await fly.RootfsAsync(app, m.Id), "trapped");
+            await Eventually.TrueAsync(() => File.Exists(trapped), Deadline, $"machine {m.Id}'s script set its trap");
+        }
 
         await fly.Machines.StopMachineAsync(app, polite.Id, new StopRequest());
         await fly.Machines.StopMachineAsync(app, stubborn.Id, new StopRequest { Signal = "SIGTERM", Timeout = TimeSpan.FromSeconds(1) });
