@@ -84,7 +84,7 @@ public sealed class ScaleScenario : IScenario
 
         notes.AddRange(
         [
-            "State measured: every session idle (created, its agent pushed turn.completed for turn 1: status idle, one state write, 5 log events), its grain active on the node, one reaper schedule entry each.",
+            "State measured: every session idle (created, its agent pushed turn.completed for turn 1: status idle, a state write; 4 log events: status starting, the prompt, turn.completed, status idle), its grain active on the node, one reaper schedule entry each.",
             "RSS/session = node VmRSS delta ÷ N, from after a warm-up batch to 5 s after the last session went idle (includes garbage not yet collected and the heap's headroom). Heap/session = dotnet.gc.last_collection.heap.size (all generations, dotnet-counters) delta ÷ N.",
             "Redis/session = used_memory delta ÷ N: grain state, event log, agent cursor, catalog entry, schedule entry.",
             "Empty sweep = the one Redis read a sweep makes when nothing is due (ZRANGEBYSCORE of a shard's schedule, limit SweepBatch), timed from the harness on a real shard key holding N ÷ Shards entries.",
