@@ -12,7 +12,7 @@ public static class DotnetCounters
 {
     private const string HeapSize = "dotnet.gc.last_collection.heap.size";
 
-    /// <summary>The managed heap after the last GC (all generations), in bytes; null when it cannot be read.</summary>
+    /// <summary>The managed heap as the last GC left it (all generations), in bytes; null when it cannot be read.</summary>
     public static async Task<long?> GcHeapBytesAsync(int pid, CancellationToken cancellationToken)
     {
         var tool = Environment.GetEnvironmentVariable("DOTNET_COUNTERS")
@@ -43,7 +43,8 @@ public static class DotnetCounters
             foreach (var e in events)
                 if (e!["name"]!.GetValue<string>().StartsWith(HeapSize, StringComparison.Ordinal))
                     sizes[e["tags"]!.GetValue<string>()] = (long)e["value"]!.GetValue<double>();
-            return sizes.Count > 0 ? sizes.Values.Sum() : null;
+            // Zero: no collection since the process started, nothing to say.
+            return sizes.Values.Sum() is > 0 and var total ? total : null;
         }
         catch (Exception e) when (e is System.ComponentModel.Win32Exception or OperationCanceledException or IOException or System.Text.Json.JsonException && !cancellationToken.IsCancellationRequested)
         {
