@@ -16,6 +16,8 @@ public static class FlyEmulatorApp
     public static WebApplication Build(string[] args, Action<EmulatorOptions>? configure = null, TimeProvider? time = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        // Its settings are code defaults (no appsettings.json, which would land beside a node's binary and shadow the node's).
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey])) builder.WebHost.UseUrls(DefaultUrl);
         builder.Services.AddFlyEmulator(builder.Configuration, configure);
         if (time is not null) builder.Services.AddSingleton(time);

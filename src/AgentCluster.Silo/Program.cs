@@ -5,7 +5,8 @@ using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
 using Microsoft.Extensions.Options;
 
-var builder = WebApplication.CreateBuilder(args);
+// appsettings.json is read from beside the node's binary, wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 ListenAddresses.Apply(builder); // PORT (loopback), ASPNETCORE_URLS, Kestrel config, or 127.0.0.1:8080
 
 // With no Fly token configured, the node runs its embedded default: the local Machines emulator in this

@@ -184,9 +184,10 @@ public sealed partial class SessionGrain(
                 }
                 if (ended && seen >= head.LastSeq) yield break;
 
-                SessionEvent live;
-                using (var held = HeldCalls.Hold(GrainContext, cancellationToken))
+                // Buffered events are taken without a wait (and without a token to hold it): the common case under load.
+                if (!watcher.TryRead(out var live))
                 {
+                    using var held = HeldCalls.Hold(GrainContext, cancellationToken);
                     try { live = await watcher.ReadAsync(held.Token); }
                     catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { throw HeldCalls.Moving(Id); }
                 }

@@ -22,7 +22,7 @@ public sealed class CreateScenario : IScenario
         await using var fly = await EmulatorHost.StartAsync(processes: false);
         await using var redis = await RedisHost.StartAsync();
         // No agent ever calls in: the boot grace is long enough that no session is reaped while measuring.
-        var nodes = await NodeHost.StartClusterAsync(1, fly, redis, new Dictionary<string, string> { ["Sessions__BootGrace"] = "01:00:00" });
+        var nodes = await NodeHost.StartClusterAsync(1, fly, redis, NodeSettings.NoReaping);
         await using var node = nodes[0];
         using var http = bench.Client(node.Url);
         using var flyHttp = bench.Client(fly.Url, EmulatorHost.Token);
