@@ -15,6 +15,8 @@ public sealed class RawJsonConverter : JsonConverter<string>
         return document.RootElement.GetRawText();
     }
 
+    // Unvalidated: every such value was parsed by Read on its way in, or serialized by the node itself; checking
+    // again would parse each event once more for every reader of it.
     public override void Write(Utf8JsonWriter writer, string value, JsonSerializerOptions options) =>
-        writer.WriteRawValue(value, skipInputValidation: false);
+        writer.WriteRawValue(value, skipInputValidation: true);
 }

@@ -18,6 +18,8 @@ public static class ApiKeyAuthentication
         services.AddOptions<ApiKeyOptions>()
             .Bind(config.GetSection(ApiKeyOptions.Section))
             .ValidateRulesOnStart(o => o.Validate().Concat(ExposedWithoutKeys(o, config)));
+        // A lone scheme would otherwise become the default one, and authenticate every agent call too.
+        AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication()
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorizationBuilder()
