@@ -38,7 +38,11 @@ internal sealed class OrchestratorClient(
         var query = $"?after={after}&instance={Uri.EscapeDataString(instance)}&wait={(int)wait.TotalSeconds}";
         // The node holds the poll open for up to `wait`; the margin keeps a slow answer from looking like a dead node.
         return CallAsync("poll", wait + CallTimeout, cancellationToken,
-            url => new HttpRequestMessage(HttpMethod.Get, new Uri(url, AgentProtocol.NextTurnPath(config.SessionId) + query)),
+            url =>
+            {
+                StartupTimeline.Mark(StartupTimeline.FirstPollSent);
+                return new HttpRequestMessage(HttpMethod.Get, new Uri(url, AgentProtocol.NextTurnPath(config.SessionId) + query));
+            },
             async (response, ct) => response.StatusCode == HttpStatusCode.NoContent
                 ? null
                 : await response.Content.ReadFromJsonAsync<AgentTurn>(ProtocolJson.Options, ct) ?? throw new JsonException("null turn"));
