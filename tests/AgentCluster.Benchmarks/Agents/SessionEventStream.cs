@@ -3,7 +3,10 @@ using System.Text.Json.Nodes;
 namespace AgentCluster.Benchmarks.Agents;
 
 /// <summary>One Server-Sent Event of a session's stream: its type and its data (the event as JSON).</summary>
-public sealed record SessionEvent(string Type, JsonObject Data);
+public sealed record SessionEvent(string Type, JsonObject Data)
+{
+    public JsonObject Payload => Data["payload"]!.AsObject();
+}
 
 /// <summary>
 /// A client of <c>GET /sessions/{id}/events</c> that parses frames as they arrive, so a scenario can stop at
@@ -36,8 +39,12 @@ public sealed class SessionEventStream : IAsyncDisposable
         }
     }
 
-    /// <summary>Reads until an event of <paramref name="type"/> arrives; fails when the stream ends or the deadline passes first.</summary>
-    public async Task<SessionEvent> WaitForAsync(string type, TimeSpan deadline, CancellationToken cancellationToken)
+    /// <summary>
+    /// Reads until an event of <paramref name="type"/> (that <paramref name="where"/> accepts, if given) arrives;
+    /// fails when the stream ends or the deadline passes first.
+    /// </summary>
+    public async Task<SessionEvent> WaitForAsync(
+        string type, TimeSpan deadline, CancellationToken cancellationToken, Func<SessionEvent, bool>? where = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);
@@ -46,7 +53,7 @@ public sealed class SessionEventStream : IAsyncDisposable
         {
             while (await NextAsync(timeout.Token) is { } e)
             {
-                if (e.Type == type) return e;
+                if (e.Type == type && (where is null || where(e))) return e;
                 seen.Add(e.Type);
             }
         }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Benchmarks.Agents;
 using AgentCluster.Benchmarks.Baselines;
 using AgentCluster.Benchmarks.Harness;
@@ -78,7 +79,7 @@ public sealed class FirstEventScenario : IScenario
         var id = await SessionsClient.CreateAsync(http, "echo hello", cancellationToken);
         var created = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
         await using var stream = await SessionEventStream.OpenAsync(http, id, cancellationToken);
-        await stream.WaitForAsync("agent.output", Deadline, cancellationToken);
+        await stream.WaitForAsync(EventTypes.AgentOutput, Deadline, cancellationToken);
         var firstOutput = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
 
         // Off the clock: where the time went, then the session is ended and its machine gone before the next.
@@ -86,7 +87,7 @@ public sealed class FirstEventScenario : IScenario
         var process = await fly.ProcessOfAsync(flyHttp, machine.Id, cancellationToken);
         var started = Stopwatch.GetElapsedTime(begin, ProcessStats.StartedTimestamp(process.Pid
             ?? throw new InvalidOperationException($"machine {machine.Id} runs no process"))).TotalMilliseconds;
-        await stream.WaitForAsync("turn.completed", Deadline, cancellationToken);
+        await stream.WaitForAsync(EventTypes.TurnCompleted, Deadline, cancellationToken);
         var timeline = await AgentStartupLog.ReadAsync(process.LogPath, Deadline, cancellationToken);
         await SessionsClient.DeleteAsync(http, id, cancellationToken);
         await fly.WaitDestroyedAsync(machine.Id, Deadline, cancellationToken);
