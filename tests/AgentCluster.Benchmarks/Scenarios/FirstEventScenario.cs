@@ -25,10 +25,11 @@ public sealed class FirstEventScenario : IScenario
     public async Task<ScenarioReport> RunAsync(Bench bench, CancellationToken cancellationToken)
     {
         var count = bench.Count(20, 2);
-        var bareAgent = await ProcessSpawn.MeasureAsync("dotnet", [Path.Combine(AppContext.BaseDirectory, "AgentCluster.Agent.dll")], count, cancellationToken);
+        var (agentFile, agentArgs) = LocalAgent.Command;
+        var bareAgent = await ProcessSpawn.MeasureAsync(agentFile, agentArgs, count, cancellationToken);
         var bash = await ProcessSpawn.MeasureAsync("bash", ["-lc", "echo hello"], count, cancellationToken);
         var sh = await ProcessSpawn.MeasureAsync("sh", ["-c", "echo hello"], count, cancellationToken);
-        bench.Log($"baselines: bare agent start-up p50 {bareAgent.P50:0.0} ms, bash -lc echo p50 {bash.P50:0.0} ms, sh -c echo p50 {sh.P50:0.0} ms");
+        bench.Log($"agent build: {LocalAgent.Kind}; baselines: bare agent start-up p50 {bareAgent.P50:0.0} ms, bash -lc echo p50 {bash.P50:0.0} ms, sh -c echo p50 {sh.P50:0.0} ms");
 
         await using var fly = await EmulatorHost.StartAsync(processes: true);
         await using var redis = await RedisHost.StartAsync();
@@ -66,9 +67,9 @@ public sealed class FirstEventScenario : IScenario
             new Metric("sh -c echo p50", sh.P50, "ms"),
         ],
         [
-            $"{count} sessions one after another (plus one not counted); every time is from the start of POST /sessions.",
+            $"{count} sessions one after another (plus one not counted); every time is from the start of POST /sessions. Agent build: {LocalAgent.Kind}.",
             "The process start is the kernel's (10 ms resolution); the agent's milestones are its own, relative to that start.",
-            "bare agent start-up: `dotnet AgentCluster.Agent.dll` without its environment, from start to exit (it stops at reading its configuration).",
+            "bare agent start-up: the same agent build without its environment, from start to exit (it stops at reading its configuration).",
             "The shell runtime runs each turn with `bash -lc`; its profile is the machine's (here: the host's /etc/profile, HOME an empty folder).",
         ]);
     }
