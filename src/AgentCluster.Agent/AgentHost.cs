@@ -41,6 +41,7 @@ internal sealed class AgentHost : IDisposable
     {
         using var stopTurns = new CancellationTokenSource();
         using var stopBackground = new CancellationTokenSource();
+        _ = FirstTurnWarmUp.StartAsync();
         var turnLoop = turns.RunAsync(stopTurns.Token);
         Task[] background =
         [

@@ -3,6 +3,7 @@ using AgentCluster.Agent.Runtimes;
 
 // The in-machine agent: runs the session's turns and reports their events to the orchestrator nodes.
 // Exit codes: 0 session over or machine stopped, 2 misconfigured or token refused, 3 orphaned, 1 a bug.
+StartupTimeline.Mark(StartupTimeline.Main);
 AgentConfig config;
 IAgentRuntime runtime;
 try

@@ -25,11 +25,13 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
                 if (early > TimeSpan.Zero) await Task.Delay(early, time, cancellationToken);
                 continue;
             }
+            StartupTimeline.Mark(StartupTimeline.FirstTurnReceived);
             after = Math.Max(after, turn.Turn);
             log.Write($"turn {turn.Turn} started");
             var outcome = await RunTurnAsync(turn, cancellationToken);
             outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, EventPayloads.TurnCompleted(outcome.Outcome, outcome.ExitCode));
             log.Write($"turn {turn.Turn} {outcome.Outcome}" + (outcome.ExitCode is { } code ? $" exit_code={code}" : ""));
+            StartupTimeline.WriteOnce(log);
             cancellationToken.ThrowIfCancellationRequested();
         }
     }

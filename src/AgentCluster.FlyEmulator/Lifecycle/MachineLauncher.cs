@@ -12,10 +12,23 @@ namespace AgentCluster.FlyEmulator.Lifecycle;
 /// </summary>
 internal sealed class MachineLauncher(IOptions<EmulatorOptions> options)
 {
-    private static readonly ImageCommand DefaultImage = new()
+    /// <summary>Where a native (AOT) build of the agent is looked for, beside the emulator's own files.</summary>
+    public const string NativeAgentFolder = "native-agent";
+
+    private static readonly ImageCommand DefaultImage = LocalAgent();
+
+    /// <summary>
+    /// The agent from the emulator's own folder: its native build when one was published into
+    /// <see cref="NativeAgentFolder"/> (it starts in about 10 ms, where the JIT-compiled one needs 150 ms
+    /// and more before its first output), else the build output, run by dotnet.
+    /// </summary>
+    private static ImageCommand LocalAgent()
     {
-        Entrypoint = ["dotnet", Path.Combine(AppContext.BaseDirectory, "AgentCluster.Agent.dll")],
-    };
+        var native = Path.Combine(AppContext.BaseDirectory, NativeAgentFolder, "AgentCluster.Agent");
+        return File.Exists(native)
+            ? new ImageCommand { Entrypoint = [native] }
+            : new ImageCommand { Entrypoint = ["dotnet", Path.Combine(AppContext.BaseDirectory, "AgentCluster.Agent.dll")] };
+    }
 
     public MachineProcess Launch(EmulatedMachine machine)
     {

@@ -16,6 +16,14 @@ public static class SessionsClient
         return JsonNode.Parse(body)!["session_id"]!.GetValue<string>();
     }
 
+    /// <summary>DELETE /sessions/{id}: ends the session and destroys its machine.</summary>
+    public static async Task DeleteAsync(HttpClient node, string sessionId, CancellationToken cancellationToken)
+    {
+        using var response = await node.DeleteAsync($"/sessions/{sessionId}", cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"DELETE /sessions/{sessionId} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+    }
+
     /// <summary>Creates <paramref name="count"/> sessions, <paramref name="concurrency"/> at a time.</summary>
     public static async Task<List<string>> CreateManyAsync(HttpClient node, int count, int concurrency, CancellationToken cancellationToken)
     {

@@ -11,8 +11,6 @@ namespace AgentCluster.Benchmarks.Agents;
 /// </summary>
 public sealed class SimulatedAgent(HttpClient node, string sessionId, string token)
 {
-    private const string SessionMetadataKey = "agentcluster_session";
-
     private readonly string instance = Guid.NewGuid().ToString("N");
     private long seq;
 
@@ -21,8 +19,7 @@ public sealed class SimulatedAgent(HttpClient node, string sessionId, string tok
     /// <summary>The agent of <paramref name="sessionId"/>'s machine, calling <paramref name="node"/>.</summary>
     public static async Task<SimulatedAgent> ForSessionAsync(EmulatorHost fly, HttpClient node, string sessionId, CancellationToken cancellationToken)
     {
-        var machines = await fly.Machines.ListMachinesByMetadataAsync(EmulatorHost.App, SessionMetadataKey, sessionId, cancellationToken);
-        var machine = machines.Single(m => MachineStates.IsActive(m.State));
+        var machine = await fly.SessionMachineAsync(sessionId, cancellationToken);
         var token = machine.Config?.Env?.GetValueOrDefault(AgentEnvironment.SessionToken)
             ?? throw new InvalidOperationException($"machine {machine.Id} has no {AgentEnvironment.SessionToken}");
         return new SimulatedAgent(node, sessionId, token);

@@ -1,6 +1,8 @@
 using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
+using System.Net.Http.Json;
+using AgentCluster.Fly.Json;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AgentCluster.Benchmarks.Hosts;
@@ -14,6 +16,9 @@ public sealed class EmulatorHost : IAsyncDisposable
 {
     public const string Token = "bench-fly-token";
     public const string App = "agentcluster-agents";
+
+    /// <summary>The metadata key that names a machine's session (the node sets it on every machine it creates).</summary>
+    private const string SessionMetadataKey = "agentcluster_session";
 
     private readonly ChildProcess process;
     private readonly ServiceProvider services;
@@ -61,6 +66,39 @@ public sealed class EmulatorHost : IAsyncDisposable
         return new EmulatorHost(process, url, services, processes);
     }
 
+    /// <summary>The one live machine of a session.</summary>
+    public async Task<Machine> SessionMachineAsync(string sessionId, CancellationToken cancellationToken)
+    {
+        var machines = await Machines.ListMachinesByMetadataAsync(App, SessionMetadataKey, sessionId, cancellationToken);
+        return machines.Single(m => MachineStates.IsActive(m.State));
+    }
+
+    /// <summary>The local process behind a machine (the emulator's <c>/_emulator/…/process</c>): its pid (null when none runs) and its log file.</summary>
+    public async Task<MachineProcessInfo> ProcessOfAsync(HttpClient http, string machineId, CancellationToken cancellationToken) =>
+        (await http.GetFromJsonAsync<MachineProcessInfo>(new Uri(Url, $"/_emulator/apps/{App}/machines/{machineId}/process"), FlyJson.Options, cancellationToken))!;
+
+    /// <summary>
+    /// Polls the machine until it reads as destroyed (or is gone: destroyed machines are kept only briefly);
+    /// the time to it is within one poll of when the emulator destroyed it.
+    /// </summary>
+    public async Task WaitDestroyedAsync(string machineId, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var until = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                if ((await Machines.GetMachineAsync(App, machineId, cancellationToken)).State == MachineStates.Destroyed) return;
+            }
+            catch (FlyApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                return;
+            }
+            if (until.Elapsed > deadline) throw new TimeoutException($"machine {machineId} not destroyed within {deadline.TotalSeconds:0} s");
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     /// <summary>The Refit client with no retries and no client-side rate limit: a baseline must see the emulator as it is.</summary>
     private static ServiceProvider FlyClients(Uri url)
     {
@@ -83,3 +121,6 @@ public sealed class EmulatorHost : IAsyncDisposable
         await process.DisposeAsync();
     }
 }
+
+/// <summary>What the emulator says of a machine's process.</summary>
+public sealed record MachineProcessInfo(int? Pid, string Rootfs, string LogPath);
