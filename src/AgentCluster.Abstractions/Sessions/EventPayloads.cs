@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using AgentCluster.Abstractions.Agents;
 
 namespace AgentCluster.Abstractions.Sessions;
@@ -8,7 +9,7 @@ namespace AgentCluster.Abstractions.Sessions;
 /// The payload of each event type (see <see cref="EventTypes"/>) as the JSON text an event carries: one
 /// definition for the session, which writes some of them, and the agent, which writes the others.
 /// </summary>
-public static class EventPayloads
+public static partial class EventPayloads
 {
     public static string Status(string status, string? reason) => Json(new StatusPayload(status, reason));
 
@@ -30,7 +31,20 @@ public static class EventPayloads
     /// <param name="at">When what is announced happens, unless the agent speaks first.</param>
     public static string Warning(string kind, string message, DateTimeOffset at, int? turn = null) => Json(new WarningPayload(kind, message, at, turn));
 
-    private static string Json<T>(T payload) => JsonSerializer.Serialize(payload, ProtocolJson.Options);
+    // Source-generated (ProtocolJson's conventions), so that the agent can be compiled ahead of time (Native AOT).
+    private static string Json<T>(T payload) => JsonSerializer.Serialize(payload, (JsonTypeInfo<T>)PayloadJson.Default.GetTypeInfo(typeof(T))!);
+
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web,
+        PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+    [JsonSerializable(typeof(StatusPayload))]
+    [JsonSerializable(typeof(UserMessagePayload))]
+    [JsonSerializable(typeof(OutputPayload))]
+    [JsonSerializable(typeof(ToolUsePayload))]
+    [JsonSerializable(typeof(ToolResultPayload))]
+    [JsonSerializable(typeof(TurnCompletedPayload))]
+    [JsonSerializable(typeof(ErrorPayload))]
+    [JsonSerializable(typeof(WarningPayload))]
+    private sealed partial class PayloadJson : JsonSerializerContext;
 
     private sealed record StatusPayload(string Status, string? Reason);
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace AgentCluster.Benchmarks.Agents;
 
 /// <summary>One Server-Sent Event of a session's stream: its type and its data (the event as JSON).</summary>
-public sealed record SessionEvent(string Type, JsonObject Data)
+public sealed record StreamedEvent(string Type, JsonObject Data)
 {
     public JsonObject Payload => Data["payload"]!.AsObject();
 }
@@ -43,8 +43,8 @@ public sealed class SessionEventStream : IAsyncDisposable
     /// Reads until an event of <paramref name="type"/> (that <paramref name="where"/> accepts, if given) arrives;
     /// fails when the stream ends or the deadline passes first.
     /// </summary>
-    public async Task<SessionEvent> WaitForAsync(
-        string type, TimeSpan deadline, CancellationToken cancellationToken, Func<SessionEvent, bool>? where = null)
+    public async Task<StreamedEvent> WaitForAsync(
+        string type, TimeSpan deadline, CancellationToken cancellationToken, Func<StreamedEvent, bool>? where = null)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(deadline);
@@ -65,14 +65,14 @@ public sealed class SessionEventStream : IAsyncDisposable
     }
 
     /// <summary>The next event, or null once the server ended the stream; keep-alive comments are skipped.</summary>
-    private async Task<SessionEvent?> NextAsync(CancellationToken cancellationToken)
+    private async Task<StreamedEvent?> NextAsync(CancellationToken cancellationToken)
     {
         string? type = null, data = null;
         while (await reader.ReadLineAsync(cancellationToken) is { } line)
         {
             if (line.Length == 0)
             {
-                if (data is not null) return new SessionEvent(type ?? "message", JsonNode.Parse(data)!.AsObject());
+                if (data is not null) return new StreamedEvent(type ?? "message", JsonNode.Parse(data)!.AsObject());
                 continue;
             }
             if (line.StartsWith("event: ", StringComparison.Ordinal)) type = line[7..];
