@@ -99,7 +99,7 @@ public sealed class StorageScenario : IScenario
         ],
         [
             $"Event size = one agent.output event as stored in the Redis list and sent as the SSE data line: its JSON (seq, type, turn, at, payload {{stream, text}}) with a {TextLength}-character text.",
-            $"Redis bytes in = INFO total_net_input_bytes delta over the window, ÷ events: every command any client sent, with RESP framing — the log appends (WATCH/LLEN/MULTI/RPUSH/HSET cursor/EXEC), grain state writes, reaper schedule writes, the node's background traffic (reaper sweeps, Orleans membership) and this harness's INFO calls.",
+            $"Redis bytes in = INFO total_net_input_bytes delta over the window, ÷ events: every command any client sent, with RESP framing — the log appends (one script: length check, RPUSH, cursor HSET), grain state writes, reaper schedule writes, the node's background traffic (reaper sweeps, Orleans membership) and this harness's INFO calls.",
             $"The agent pushes batches of {Batch} events, one at a time, as a real agent flushes its outbox; one push = one append transaction.",
             "used_memory/event: INFO used_memory delta ÷ events (Redis's allocator view; lists grow in listpack nodes, so short windows step).",
             "bare SET: a SET of a value the size of one event, sent by the same client setup; its bytes are the floor for storing an event one command at a time.",
