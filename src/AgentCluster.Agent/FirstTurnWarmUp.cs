@@ -6,7 +6,7 @@ namespace AgentCluster.Agent;
 
 /// <summary>
 /// Compiles, while the first poll waits on the node, the code the first turn needs after it: the event
-/// payloads' JSON (reflection-based, the first use builds its converters) and the push's. A fresh process
+/// payloads' JSON and the push's (a first use builds the serializers' metadata). A fresh process
 /// would otherwise do it between the turn arriving and its first output going out. Nothing is sent or kept.
 /// </summary>
 internal static class FirstTurnWarmUp
