@@ -1,3 +1,4 @@
+using AgentCluster.Benchmarks.Harness;
 using System.Globalization;
 
 namespace AgentCluster.Benchmarks.Agents;
@@ -18,14 +19,11 @@ public static class AgentStartupLog
     /// <summary>Milestone → milliseconds since the agent process started; waits for the line up to <paramref name="deadline"/>.</summary>
     public static async Task<IReadOnlyDictionary<string, double>> ReadAsync(string logPath, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        var until = DateTime.UtcNow + deadline;
-        while (true)
-        {
-            var line = File.Exists(logPath) ? ReadShared(logPath).FirstOrDefault(l => l.Contains(Marker, StringComparison.Ordinal)) : null;
-            if (line is not null) return Parse(line[(line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..]);
-            if (DateTime.UtcNow > until) throw new TimeoutException($"no start-up line in {logPath} within {deadline.TotalSeconds:0} s");
-            await Task.Delay(20, cancellationToken);
-        }
+        string? line = null;
+        await Eventually.TrueAsync(() => Task.FromResult(
+                (line = File.Exists(logPath) ? ReadShared(logPath).FirstOrDefault(l => l.Contains(Marker, StringComparison.Ordinal)) : null) is not null),
+            deadline, () => $"the start-up line in {logPath}", cancellationToken);
+        return Parse(line![(line!.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length)..]);
     }
 
     private static Dictionary<string, double> Parse(string text) =>

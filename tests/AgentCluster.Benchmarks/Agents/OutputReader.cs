@@ -32,6 +32,19 @@ public sealed class OutputReader(HttpClient node, string sessionId, bool measure
     public Task Connected => connected.Task;
 
     private readonly TaskCompletionSource connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource? reached;
+    private long expected = long.MaxValue;
+
+    /// <summary>Completes once <paramref name="count"/> events have arrived, or the reader has stopped (see <see cref="Error"/>).</summary>
+    public Task DeliveredAsync(long count)
+    {
+        var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        reached = signal;
+        Interlocked.Exchange(ref expected, count);
+        if (Delivered >= count) signal.TrySetResult();
+        return Task.WhenAny(signal.Task, stopped.Task);
+    }
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -52,6 +65,7 @@ public sealed class OutputReader(HttpClient node, string sessionId, bool measure
         finally
         {
             connected.TrySetResult(); // a reader that failed to connect is not waited for; its Error says why
+            stopped.TrySetResult();
         }
     }
 
@@ -64,6 +78,6 @@ public sealed class OutputReader(HttpClient node, string sessionId, bool measure
         if (!StampedOutput.TryRead(data, out var number, out var pushed)) throw new InvalidDataException($"event {id}: no stamped output");
         if (number != delivered + 1) throw new InvalidDataException($"event {id}: output #{number} after #{delivered}");
         if (measureLatency) Latencies.Add((received - pushed) * MillisecondsPerTick);
-        Interlocked.Increment(ref delivered);
+        if (Interlocked.Increment(ref delivered) >= Interlocked.Read(ref expected)) reached?.TrySetResult();
     }
 }

@@ -1,3 +1,4 @@
+using AgentCluster.Benchmarks.Harness;
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -53,21 +54,13 @@ public sealed class ChildProcess : IAsyncDisposable
     public void Watch(Action<string>? watch) => onLine = watch;
 
     /// <summary>Polls <paramref name="ready"/> until it holds; fails with the process's output when it exits or the deadline passes.</summary>
-    public async Task WaitUntilAsync(Func<Task<bool>> ready, TimeSpan deadline, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
+    public Task WaitUntilAsync(Func<Task<bool>> ready, TimeSpan deadline, string what) =>
+        Eventually.TrueAsync(async () =>
         {
             if (process.HasExited) throw new InvalidOperationException($"{Name} exited with {process.ExitCode} before {what}:\n{Tail}");
-            try
-            {
-                if (await ready()) return;
-            }
-            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or StackExchange.Redis.RedisException) { }
-            if (clock.Elapsed > deadline) throw new TimeoutException($"{Name}: not {what} within {deadline.TotalSeconds:0} s:\n{Tail}");
-            await Task.Delay(50);
-        }
-    }
+            try { return await ready(); }
+            catch (Exception e) when (e is HttpRequestException or IOException or TaskCanceledException or StackExchange.Redis.RedisException) { return false; }
+        }, deadline, () => $"{Name} {what}:\n{Tail}");
 
     public void Freeze() => Signal(SIGSTOP);
 

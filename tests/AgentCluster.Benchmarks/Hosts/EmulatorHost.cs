@@ -78,24 +78,17 @@ public sealed class EmulatorHost : IAsyncDisposable
         (await http.GetFromJsonAsync<MachineProcessInfo>(new Uri(Url, $"/_emulator/apps/{App}/machines/{machineId}/process"), FlyJson.Options, cancellationToken))!;
 
     /// <summary>
-    /// Polls the machine until it reads as destroyed (or is gone: destroyed machines are kept only briefly);
-    /// the time to it is within one poll of when the emulator destroyed it.
+    /// Waits (Fly's /wait, answered as the state is reached) until the machine is destroyed, or gone: destroyed
+    /// machines are kept only briefly.
     /// </summary>
     public async Task WaitDestroyedAsync(string machineId, TimeSpan deadline, CancellationToken cancellationToken)
     {
-        var until = System.Diagnostics.Stopwatch.StartNew();
-        while (true)
+        try
         {
-            try
-            {
-                if ((await Machines.GetMachineAsync(App, machineId, cancellationToken)).State == MachineStates.Destroyed) return;
-            }
-            catch (FlyApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-            {
-                return;
-            }
-            if (until.Elapsed > deadline) throw new TimeoutException($"machine {machineId} not destroyed within {deadline.TotalSeconds:0} s");
-            await Task.Delay(20, cancellationToken);
+            await Machines.WaitForStateAsync(App, machineId, [MachineStates.Destroyed], deadline, cancellationToken: cancellationToken);
+        }
+        catch (FlyApiException e) when (e.Kind == FlyErrorKind.NotFound)
+        {
         }
     }
 

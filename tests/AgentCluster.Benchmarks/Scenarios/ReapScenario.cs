@@ -58,7 +58,7 @@ public sealed class ReapScenario : IScenario
             [
                 $"{count} sessions, each frozen after its first turn (`echo ready`), all at once; TTL {Ttl.TotalSeconds:0} s, agent heartbeat and reaper sweep every {Interval.TotalSeconds:0} s.",
                 "The TTL counts from the agent's last heartbeat, up to one interval before the freeze: a reap may come up to that much before TTL after the freeze.",
-                "Machine destroyed: the emulator's machine reads destroyed (polled every 20 ms).",
+                "Machine destroyed: the emulator's /wait answers that the machine reads destroyed.",
             ]);
         }
         finally

@@ -120,8 +120,9 @@ public sealed class RelayScenario : IScenario
             var expected = agents.Select((a, i) => (a.Agent.SessionId, Pushed: pushed[i])).ToDictionary(p => p.SessionId, p => p.Pushed);
 
             var deadline = pushing + bench.Seconds(60, 10);
-            while (readers.Any(r => r.Delivered < expected[r.SessionId] && r.Error is null) && clock.Elapsed < deadline)
-                await Task.Delay(1, cancellationToken);
+            var delivered = Task.WhenAll(readers.Select(r => r.DeliveredAsync(expected[r.SessionId])));
+            try { await delivered.WaitAsync(Max(deadline - clock.Elapsed, TimeSpan.Zero), cancellationToken); }
+            catch (TimeoutException) { } // the readers behind are named below
             var elapsed = clock.Elapsed;
             ThrowIfFailed(readers);
             if (readers.FirstOrDefault(r => r.Delivered != expected[r.SessionId]) is { } behind)
@@ -206,4 +207,6 @@ public sealed class RelayScenario : IScenario
             Turn = 1,
             Payload = StampedOutput.Payload(n, Stopwatch.GetTimestamp(), EventSize),
         }).ToList()), ProtocolJson.Options);
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 }

@@ -50,8 +50,9 @@ public sealed class ScaleScenario : IScenario
 
         // Warm-up: the create and idle paths jitted, pools and caches filled, before the "before" reading.
         await MakeIdleAsync(bench, fly, http, await SessionsClient.CreateManyAsync(http, bench.Count(500, 20), Concurrency, cancellationToken), cancellationToken);
-        await Task.Delay(bench.Seconds(3, 0.5), cancellationToken);
-        var (rssBefore, heapBefore, redisBefore) = (node.ResidentBytes(), await DotnetCounters.GcHeapBytesAsync(node.Process.Pid, cancellationToken), await redis.UsedMemoryAsync());
+        // The heap is read first: dotnet-counters samples for a few seconds, in which the node settles.
+        var heapBefore = await DotnetCounters.GcHeapBytesAsync(node.Process.Pid, cancellationToken);
+        var (rssBefore, redisBefore) = (node.ResidentBytes(), await redis.UsedMemoryAsync());
 
         // Sessions are created in chunks until there are 100k or the budget is spent: the create rate is not
         // constant (it falls as machines accumulate), so N is what was created in time, measured, not predicted.
@@ -74,9 +75,8 @@ public sealed class ScaleScenario : IScenario
         var reconcileList = await MakeIdleAsync(bench, fly, http, ids, cancellationToken);
         bench.Log($"scale: {count} sessions idle after {clock.Elapsed.TotalSeconds:0} s");
 
-        await Task.Delay(bench.Seconds(5, 0.5), cancellationToken);
-        var rssPerSession = (node.ResidentBytes() - rssBefore) / (double)count;
         var heapAfter = await DotnetCounters.GcHeapBytesAsync(node.Process.Pid, cancellationToken);
+        var rssPerSession = (node.ResidentBytes() - rssBefore) / (double)count;
         var redisPerSession = (await redis.UsedMemoryAsync() - redisBefore) / (double)count;
         double? heapPerSession = heapBefore is { } h0 && heapAfter is { } h1 ? (h1 - h0) / (double)count : null;
 
@@ -92,7 +92,7 @@ public sealed class ScaleScenario : IScenario
         notes.AddRange(
         [
             "State measured: every session idle (created, its agent pushed turn.completed for turn 1: status idle, a state write; 4 log events: status starting, the prompt, turn.completed, status idle), its grain active on the node, one reaper schedule entry each.",
-            "RSS/session = node VmRSS delta ÷ N, from after a warm-up batch to 5 s after the last session went idle (includes garbage not yet collected and the heap's headroom). Heap/session = dotnet.gc.last_collection.heap.size (all generations, dotnet-counters) delta ÷ N.",
+            "RSS/session = node VmRSS delta ÷ N, from after a warm-up batch to after the last session went idle (each read after a 3 s dotnet-counters sample) (includes garbage not yet collected and the heap's headroom). Heap/session = dotnet.gc.last_collection.heap.size (all generations, dotnet-counters) delta ÷ N.",
             "Redis/session = used_memory delta ÷ N: grain state, event log, agent cursor, catalog entry, schedule entry.",
             "Empty sweep = the one Redis read a sweep makes when nothing is due (ZRANGEBYSCORE of a shard's schedule, limit SweepBatch), timed from the harness on a real shard key holding N ÷ Shards entries.",
             "Checks: the harness marks sessions due (ZADD score 0 in their shard's schedule), as each live session's entry falls due once per heartbeat TTL; each shard's sweeps ask each session to check itself (nothing to do: it writes its next due time back). Checks/s = checked ÷ (first sweep start → last sweep end), from ReaperGrain's Debug log.",
@@ -184,15 +184,11 @@ public sealed class ScaleScenario : IScenario
         // The node's CPU is sampled while waiting, so that only the sweeps' span is counted, not the wait for
         // the next tick (up to a sweep interval of background work).
         var cpu = new List<(TimeSpan At, TimeSpan Cpu)> { (sweeps.Now, node.CpuTime()) };
-        var deadline = Stopwatch.StartNew();
-        var limit = bench.Seconds(300, 60);
-        while (sweeps.Since(since).Sum(s => s.Checked) < marked)
+        await Eventually.TrueAsync(() =>
         {
-            if (deadline.Elapsed > limit)
-                throw new TimeoutException($"the reaper checked {sweeps.Since(since).Sum(s => s.Checked)} of {marked} due sessions in {limit.TotalSeconds:0} s");
-            await Task.Delay(50, cancellationToken);
             cpu.Add((sweeps.Now, node.CpuTime()));
-        }
+            return Task.FromResult(sweeps.Since(since).Sum(s => s.Checked) >= marked);
+        }, bench.Seconds(300, 60), () => $"the reaper checked {sweeps.Since(since).Sum(s => s.Checked)} of {marked} due sessions", cancellationToken);
         var bytesIn = await redis.NetInputBytesAsync() - bytes;
         var done = sweeps.Since(since);
         var failed = done.Sum(s => s.Failed);
