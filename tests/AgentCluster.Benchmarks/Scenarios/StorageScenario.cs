@@ -30,7 +30,7 @@ public sealed class StorageScenario : IScenario
 
         await using var fly = await EmulatorHost.StartAsync(processes: false);
         await using var redis = await RedisHost.StartAsync();
-        var nodes = await NodeHost.StartClusterAsync(1, fly, redis, new Dictionary<string, string> { ["Sessions__BootGrace"] = "01:00:00" });
+        var nodes = await NodeHost.StartClusterAsync(1, fly, redis, NodeSettings.NoReaping);
         await using var node = nodes[0];
         using var http = bench.Client(node.Url);
 
