@@ -5,7 +5,10 @@ namespace AgentCluster.Abstractions.Agents;
 /// <list type="bullet">
 /// <item><c>POST {base}/agent/sessions/{id}/events</c> body <see cref="AgentEventBatch"/> → 200 <see cref="AgentAck"/></item>
 /// <item><c>POST {base}/agent/sessions/{id}/heartbeat</c> body <see cref="AgentHello"/> → 200 <see cref="AgentAck"/></item>
+/// <item><c>GET {base}/agent/sessions/{id}/setup</c> → 200 <see cref="AgentSetup"/>: the runtime's settings and credentials, once at start</item>
 /// <item><c>GET {base}/agent/sessions/{id}/turns/next?after=N&amp;instance=I&amp;wait=S</c> → 200 <see cref="AgentTurn"/>, or 204 when none came in time</item>
+/// <item><c>GET {base}/agent/sessions/{id}/turns/{turn}/interrupt?instance=I&amp;wait=S</c> → 200 <see cref="AgentInterrupt"/> when the
+/// running turn is to stop, or 204 when not within the wait (the agent holds this poll while a turn runs)</item>
 /// </list>
 /// 401 without a token, 403 with another session's token, 404 for an unknown session, 410 once the session
 /// is terminated (the agent exits). JSON is snake_case.
@@ -15,6 +18,8 @@ public static class AgentProtocol
     public static string EventsPath(string sessionId) => $"agent/sessions/{Uri.EscapeDataString(sessionId)}/events";
     public static string HeartbeatPath(string sessionId) => $"agent/sessions/{Uri.EscapeDataString(sessionId)}/heartbeat";
     public static string NextTurnPath(string sessionId) => $"agent/sessions/{Uri.EscapeDataString(sessionId)}/turns/next";
+    public static string SetupPath(string sessionId) => $"agent/sessions/{Uri.EscapeDataString(sessionId)}/setup";
+    public static string InterruptPath(string sessionId, int turn) => $"agent/sessions/{Uri.EscapeDataString(sessionId)}/turns/{turn}/interrupt";
 
     /// <summary>The longest a next-turn poll is held open (well under Orleans' 30 s call timeout).</summary>
     public static readonly TimeSpan MaxPollWait = TimeSpan.FromSeconds(20);

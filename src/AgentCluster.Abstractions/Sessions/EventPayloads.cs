@@ -25,6 +25,10 @@ public static partial class EventPayloads
     /// <param name="outcome">One of <see cref="TurnOutcomes"/>.</param>
     public static string TurnCompleted(string outcome, int? exitCode, string? reason = null) => Json(new TurnCompletedPayload(outcome, exitCode, reason));
 
+    /// <summary>A model runtime's turn: how many model round trips it took, the tokens it used and what it cost.</summary>
+    public static string TurnCompleted(string outcome, string? reason, int? numTurns, TokenUsage? usage, decimal? costUsd) =>
+        Json(new TurnCompletedPayload(outcome, ExitCode: null, reason, numTurns, usage, costUsd));
+
     public static string Error(string message) => Json(new ErrorPayload(message));
 
     /// <param name="kind">One of <see cref="WarningKinds"/>.</param>
@@ -42,6 +46,7 @@ public static partial class EventPayloads
     [JsonSerializable(typeof(ToolUsePayload))]
     [JsonSerializable(typeof(ToolResultPayload))]
     [JsonSerializable(typeof(TurnCompletedPayload))]
+    [JsonSerializable(typeof(TokenUsage))]
     [JsonSerializable(typeof(ErrorPayload))]
     [JsonSerializable(typeof(WarningPayload))]
     private sealed partial class PayloadJson : JsonSerializerContext;
@@ -56,7 +61,8 @@ public static partial class EventPayloads
 
     private sealed record ToolResultPayload(string ToolUseId, string Content, bool IsError);
 
-    private sealed record TurnCompletedPayload(string Outcome, int? ExitCode, string? Reason);
+    private sealed record TurnCompletedPayload(string Outcome, int? ExitCode, string? Reason,
+        int? NumTurns = null, TokenUsage? Usage = null, decimal? CostUsd = null);
 
     private sealed record ErrorPayload(string Message);
 

@@ -23,4 +23,10 @@ public sealed record SessionView
     /// check. Not shown to clients: a caller only ever sees its own sessions.
     /// </summary>
     [Id(11), JsonIgnore] public string? Owner { get; init; }
+
+    [Id(12)] public string? Preset { get; init; }
+    [Id(13)] public string? Model { get; init; }
+
+    /// <summary>The name of the session's persistent workspace, if it has one.</summary>
+    [Id(14)] public string? Workspace { get; init; }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using AgentCluster.Abstractions.Agents;
 
 namespace AgentCluster.Abstractions.Sessions;
 
@@ -19,6 +20,36 @@ public sealed record StartSession
     /// is refused (<see cref="SessionErrorKind.Conflict"/>).
     /// </summary>
     [Id(6)] public string? Owner { get; init; }
+
+    /// <summary>The preset the request named (already resolved into the fields here), shown in the session's view.</summary>
+    [Id(7)] public string? Preset { get; init; }
+
+    /// <summary>The runtime's settings (model, system prompt, tools, …), resolved from the preset and the request.</summary>
+    [Id(8)] public AgentSettings? Agent { get; init; }
+
+    /// <summary>A model key for this session only, instead of the node's: stored encrypted, never logged or returned.</summary>
+    [Id(9)] public SecretText? ApiKey { get; init; }
+
+    /// <summary>The machine image, when the preset names one; else Sessions:AgentImage.</summary>
+    [Id(10)] public string? Image { get; init; }
+
+    /// <summary>This session's idle timeout, when the preset sets one; else Sessions:IdleTimeout.</summary>
+    [Id(11)] public TimeSpan? IdleTimeout { get; init; }
+
+    /// <summary>A persistent workspace (a Fly volume mounted at /workspace) for this session.</summary>
+    [Id(12)] public WorkspaceSpec? Workspace { get; init; }
+}
+
+/// <summary>
+/// A persistent workspace: a Fly volume, mounted at <c>/workspace</c>. A named one outlives the session and
+/// is reused by the next session of the same owner that names it (one session at a time).
+/// </summary>
+[GenerateSerializer, Immutable, Alias("AgentCluster.WorkspaceSpec")]
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record WorkspaceSpec
+{
+    [Id(0)] public string? Name { get; init; }
+    [Id(1)] public int? SizeGb { get; init; }
 }
 
 /// <summary>The machine size: Fly's guest (cpu_kind shared|performance, cpus, memory_mb).</summary>

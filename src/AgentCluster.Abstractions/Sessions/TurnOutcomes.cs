@@ -6,8 +6,11 @@ public static class TurnOutcomes
     public const string Success = "success";
     public const string Error = "error";
 
-    /// <summary>Cut short: the session ended, the machine stopped, or the agent process died mid-turn.</summary>
+    /// <summary>Cut short: interrupted by the client (POST /sessions/{id}/interrupt), the session ended, the machine stopped, or the agent process died mid-turn.</summary>
     public const string Interrupted = "interrupted";
+
+    /// <summary>The model used all the round trips the session's max_turns allows before it finished.</summary>
+    public const string MaxTurns = "max_turns";
 
     /// <summary>Given up by the session (the agent went silent inside it for too long); the payload says why.</summary>
     public const string Failed = "failed";

@@ -52,7 +52,7 @@ public sealed partial class SessionGrain
         var next = heartbeatDeadline;
         DateTimeOffset? other =
             TurnInProgress ? (stallWarnedAt is { } warned ? warned + settings.StallGrace : lastAgentEvent + settings.StallTimeout)
-            : S.Status == SessionStatus.Idle ? S.IdleSince + settings.IdleTimeout
+            : S.Status == SessionStatus.Idle ? S.IdleSince + (S.IdleTimeout ?? settings.IdleTimeout)
             : null;
         return other < next ? other : next;
     }
@@ -100,7 +100,7 @@ public sealed partial class SessionGrain
         {
             await CheckStallAsync(now);
         }
-        else if (S.Status == SessionStatus.Idle && now >= S.IdleSince + settings.IdleTimeout)
+        else if (S.Status == SessionStatus.Idle && now >= S.IdleSince + (S.IdleTimeout ?? settings.IdleTimeout))
         {
             await SleepAsync();
         }

@@ -25,6 +25,7 @@ public sealed partial class SessionGrain(
     SessionMachines machines,
     IOptions<AgentSessionOptions> options,
     IOptions<ReaperOptions> reaperOptions,
+    IOptions<ModelOptions> models,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain
 {
@@ -101,7 +102,10 @@ public sealed partial class SessionGrain(
         S.Owner = OwnerOf(request);
         S.Creating = true;
         S.CreatedAt = S.UpdatedAt = now;
-        S.Runtime = request.Runtime ?? options.Value.DefaultRuntime;
+        S.Runtime = request.Runtime ?? options.Value.RuntimeFor(models.Value.HasKey || request.ApiKey is not null);
+        S.Agent = request.Agent;
+        S.Preset = request.Preset;
+        S.IdleTimeout = request.IdleTimeout;
         S.Region = request.Region ?? options.Value.Region;
         S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
         S.TokenHash = SessionTokens.Hash(token);
@@ -431,5 +435,8 @@ public sealed partial class SessionGrain(
         Runtime = S.Runtime,
         Metadata = S.Metadata,
         Owner = Owner,
+        Preset = S.Preset,
+        Model = S.Agent?.Model,
+        Workspace = S.Workspace,
     };
 }

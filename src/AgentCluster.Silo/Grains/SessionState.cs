@@ -1,3 +1,5 @@
+using AgentCluster.Abstractions.Agents;
+
 namespace AgentCluster.Silo.Grains;
 
 /// <summary>
@@ -53,6 +55,23 @@ public sealed class SessionState
 
     /// <summary>The API key name that created the session; null in sessions stored before owners existed.</summary>
     [Id(20)] public string? Owner { get; set; }
+
+    /// <summary>The runtime's settings, handed to the agent at start (and again to a restarted agent).</summary>
+    [Id(21)] public AgentSettings? Agent { get; set; }
+
+    /// <summary>The session's own model key, encrypted (ASP.NET Core Data Protection); null: the node's key.</summary>
+    [Id(22)] public string? ProtectedApiKey { get; set; }
+
+    [Id(23)] public string? Preset { get; set; }
+
+    /// <summary>The name of the session's persistent workspace, if it has one.</summary>
+    [Id(24)] public string? Workspace { get; set; }
+
+    /// <summary>This session's idle timeout (from its preset); null: Sessions:IdleTimeout.</summary>
+    [Id(25)] public TimeSpan? IdleTimeout { get; set; }
+
+    /// <summary>The client asked this turn to stop: the agent's interrupt watch for it answers at once.</summary>
+    [Id(26)] public int InterruptedTurn { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("AgentCluster.QueuedTurn")]

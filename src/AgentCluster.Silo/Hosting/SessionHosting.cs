@@ -27,6 +27,14 @@ public static class SessionHosting
                     options.CallbackUrls = urls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             })
             .ValidateRulesOnStart(o => o.Validate());
+        services.AddOptions<ModelOptions>()
+            .Configure(options =>
+            {
+                config.GetSection(ModelOptions.Section).Bind(options);
+                if (config["ANTHROPIC_API_KEY"] is { Length: > 0 } key) options.ApiKey = key;
+                if (config["ANTHROPIC_BASE_URL"] is { Length: > 0 } url) options.BaseUrl = url;
+            })
+            .ValidateRulesOnStart(o => o.Validate());
         services.AddOptions<ReaperOptions>().Bind(config.GetSection(ReaperOptions.Section)).ValidateRulesOnStart(o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddKeyedSingleton(SessionClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());

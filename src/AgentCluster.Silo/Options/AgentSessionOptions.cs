@@ -13,10 +13,17 @@ public sealed partial class AgentSessionOptions
     /// <summary>Where machines go when a request names no region (FLY_REGION).</summary>
     public string Region { get; set; } = "iad";
 
-    public string DefaultRuntime { get; set; } = "shell";
+    /// <summary>
+    /// The runtime of a session whose request and preset name none. Null: <c>claude-code</c> when the node has a
+    /// model key (ANTHROPIC_API_KEY) or the request brings one, else <c>shell</c>.
+    /// </summary>
+    public string? DefaultRuntime { get; set; }
+
+    /// <param name="modelKey">The node has a model key, or the request brings one.</param>
+    public string RuntimeFor(bool modelKey) => DefaultRuntime ?? (modelKey ? "claude-code" : "shell");
 
     /// <summary>Runtimes a request may name; the agent image must have them.</summary>
-    public List<string> Runtimes { get; set; } = ["shell"];
+    public List<string> Runtimes { get; set; } = ["shell", "claude-code", "anthropic"];
 
     public string CpuKind { get; set; } = "shared";
     public int Cpus { get; set; } = 1;
@@ -74,7 +81,7 @@ public sealed partial class AgentSessionOptions
     {
         if (string.IsNullOrWhiteSpace(AgentImage)) yield return "FLY_AGENT_IMAGE (Sessions:AgentImage) must not be empty.";
         if (!RegionPattern().IsMatch(Region)) yield return $"FLY_REGION '{Region}' is not a region code like 'iad'.";
-        if (!Runtimes.Contains(DefaultRuntime)) yield return $"Sessions:DefaultRuntime '{DefaultRuntime}' is not one of Sessions:Runtimes.";
+        if (DefaultRuntime is not null && !Runtimes.Contains(DefaultRuntime)) yield return $"Sessions:DefaultRuntime '{DefaultRuntime}' is not one of Sessions:Runtimes.";
         foreach (var url in CallbackUrls)
             if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                 yield return $"AGENTCLUSTER_CALLBACK_URLS: '{url}' is not an absolute http(s) URL.";

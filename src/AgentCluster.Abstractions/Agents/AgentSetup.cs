@@ -1,0 +1,23 @@
+namespace AgentCluster.Abstractions.Agents;
+
+/// <summary>
+/// What an agent fetches from the node when it starts (<see cref="AgentProtocol.SetupPath"/>): the runtime's
+/// settings and the credentials its runtime needs. Credentials travel only over the agent's authenticated
+/// channel, never in the machine's config (which anyone who can list the Fly app's machines reads), and the
+/// agent keeps them in memory and in its runtime process's environment only.
+/// A class, not a record: a record's generated ToString would print the credentials.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("AgentCluster.AgentSetup")]
+public sealed class AgentSetup
+{
+    [Id(0)] public required AgentSettings Settings { get; init; }
+
+    /// <summary>Environment variables for the runtime process: <c>ANTHROPIC_API_KEY</c>, <c>ANTHROPIC_BASE_URL</c>, ….</summary>
+    [Id(1)] public IReadOnlyDictionary<string, string> Credentials { get; init; } = new Dictionary<string, string>();
+
+    public override string ToString() => $"AgentSetup(settings: {Settings}, credentials: [{string.Join(", ", Credentials.Keys)}])";
+}
+
+/// <summary>The node's answer to an interrupt watch: the turn is to stop now.</summary>
+[GenerateSerializer, Immutable, Alias("AgentCluster.AgentInterrupt")]
+public sealed record AgentInterrupt([property: Id(0)] int Turn);
