@@ -9,7 +9,7 @@ IAgentRuntime runtime;
 try
 {
     config = AgentConfig.FromEnvironment();
-    runtime = RuntimeCatalog.Create(config);
+    runtime = RuntimeCatalog.Create(config.Runtime, new RuntimeContext(config.Workspace, new(), new Dictionary<string, string>()));
 }
 catch (AgentExit e)
 {

@@ -29,7 +29,7 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
             after = Math.Max(after, turn.Turn);
             log.Write($"turn {turn.Turn} started");
             var outcome = await RunTurnAsync(turn, cancellationToken);
-            outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, EventPayloads.TurnCompleted(outcome.Outcome, outcome.ExitCode));
+            outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, outcome.ToPayload());
             log.Write($"turn {turn.Turn} {outcome.Outcome}" + (outcome.ExitCode is { } code ? $" exit_code={code}" : ""));
             StartupTimeline.WriteOnce(log);
             cancellationToken.ThrowIfCancellationRequested();

@@ -3,14 +3,21 @@ namespace AgentCluster.Agent.Runtimes;
 /// <summary>The runtimes AGENTCLUSTER_RUNTIME can name; a new runtime is one more entry here.</summary>
 internal static class RuntimeCatalog
 {
-    private static readonly Dictionary<string, Func<AgentConfig, IAgentRuntime>> Runtimes = new(StringComparer.OrdinalIgnoreCase)
+    private static readonly Dictionary<string, Func<RuntimeContext, IAgentRuntime>> Runtimes = new(StringComparer.OrdinalIgnoreCase)
     {
-        [ShellRuntime.RuntimeName] = config => new ShellRuntime(config.Workspace),
+        [ShellRuntime.RuntimeName] = context => new ShellRuntime(context.Workspace),
     };
 
-    /// <exception cref="AgentExit">Exit code 2 for a name no runtime has.</exception>
-    public static IAgentRuntime Create(AgentConfig config) =>
-        Runtimes.TryGetValue(config.Runtime, out var create)
-            ? create(config)
-            : throw AgentExit.Misconfigured($"unknown runtime '{config.Runtime}' (known: {string.Join(", ", Runtimes.Keys)})");
+    /// <exception cref="AgentExit">Exit code 2 for a name no runtime has: checked at start, before any setup.</exception>
+    public static void Check(string name)
+    {
+        if (!Runtimes.ContainsKey(name))
+            throw AgentExit.Misconfigured($"unknown runtime '{name}' (known: {string.Join(", ", Runtimes.Keys)})");
+    }
+
+    public static IAgentRuntime Create(string name, RuntimeContext context)
+    {
+        Check(name);
+        return Runtimes[name](context);
+    }
 }

@@ -3,9 +3,14 @@ using AgentCluster.Abstractions.Sessions;
 namespace AgentCluster.Agent.Runtimes;
 
 /// <summary>How a turn ended: the payload of its turn.completed event.</summary>
-/// <param name="Outcome"><c>success</c>, <c>error</c> or <c>interrupted</c>.</param>
-/// <param name="ExitCode">The process's exit code, for runtimes that run one.</param>
-internal sealed record TurnOutcome(string Outcome, int? ExitCode = null)
+/// <param name="Outcome">One of <see cref="TurnOutcomes"/>: <c>success</c>, <c>error</c>, <c>interrupted</c> or <c>max_turns</c>.</param>
+/// <param name="ExitCode">The process's exit code, for runtimes that run one per turn (shell).</param>
+/// <param name="Reason">Why it ended so, when not plain success (a model's error message, a stop reason).</param>
+/// <param name="NumTurns">Model round trips the turn took (model runtimes).</param>
+/// <param name="Usage">Tokens the turn used (model runtimes).</param>
+/// <param name="CostUsd">What the turn cost, as the runtime estimates it (model runtimes).</param>
+internal sealed record TurnOutcome(
+    string Outcome, int? ExitCode = null, string? Reason = null, int? NumTurns = null, TokenUsage? Usage = null, decimal? CostUsd = null)
 {
     public static TurnOutcome Success(int? exitCode = null) => new(TurnOutcomes.Success, exitCode);
     public static TurnOutcome Error(int? exitCode = null) => new(TurnOutcomes.Error, exitCode);
@@ -13,4 +18,9 @@ internal sealed record TurnOutcome(string Outcome, int? ExitCode = null)
 
     /// <summary>The Unix convention: zero is success, anything else an error.</summary>
     public static TurnOutcome FromExitCode(int exitCode) => exitCode == 0 ? Success(exitCode) : Error(exitCode);
+
+    /// <summary>The turn.completed payload.</summary>
+    public string ToPayload() => ExitCode is not null || (NumTurns is null && Usage is null && CostUsd is null)
+        ? EventPayloads.TurnCompleted(Outcome, ExitCode, Reason)
+        : EventPayloads.TurnCompleted(Outcome, Reason, NumTurns, Usage, CostUsd);
 }

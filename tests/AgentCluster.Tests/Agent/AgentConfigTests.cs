@@ -24,7 +24,7 @@ public sealed class AgentConfigTests
         Assert.Equal(TimeSpan.FromSeconds(10), config.HeartbeatInterval);
         Assert.Equal(TimeSpan.FromMinutes(5), config.OrphanTimeout);
         Assert.Equal(Environment.CurrentDirectory, config.Workspace);
-        Assert.Equal("shell", RuntimeCatalog.Create(config).Name);
+        Assert.Equal("shell", RuntimeCatalog.Create(config.Runtime, new RuntimeContext(config.Workspace, new(), new Dictionary<string, string>())).Name);
     }
 
     [Fact]
@@ -71,7 +71,7 @@ public sealed class AgentConfigTests
     {
         environment[AgentEnvironment.Runtime] = "claude-someday";
 
-        var exit = Assert.Throws<AgentExit>(() => RuntimeCatalog.Create(Load()));
+        var exit = Assert.Throws<AgentExit>(() => RuntimeCatalog.Check(Load().Runtime));
 
         Assert.Equal(2, exit.ExitCode);
         Assert.Contains("claude-someday", exit.Message);
