@@ -3,6 +3,7 @@ using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Presets;
 using Microsoft.Extensions.Options;
 
 // appsettings.json is read from beside the node's binary, wherever it is started from.
@@ -17,6 +18,7 @@ builder.AddNodeDrain();
 builder.AddClusterNode();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
+builder.Services.AddPresets(builder.Configuration);
 builder.Services.AddFrontDoor(builder.Configuration);
 
 var app = builder.Build();
@@ -27,6 +29,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
 app.MapSessions();
+app.MapPresets();
 app.MapAgentProtocol();
 try
 {

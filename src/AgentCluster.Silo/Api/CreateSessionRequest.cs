@@ -20,7 +20,37 @@ public sealed record CreateSessionRequest
     public Dictionary<string, string>? Env { get; init; }
 
     public Dictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>A preset to start from (<c>GET /presets</c>); the fields below override it where it allows.</summary>
+    public string? Preset { get; init; }
+
+    public string? Model { get; init; }
+
+    /// <summary>Appended to the preset's system prompt, if it has one.</summary>
+    public string? SystemPrompt { get; init; }
+
+    /// <summary>Only without a preset: a preset's tools and permission mode are its own.</summary>
+    public List<string>? AllowedTools { get; init; }
+
+    public List<string>? DisallowedTools { get; init; }
+    public string? PermissionMode { get; init; }
+
+    /// <summary>At most the preset's, when it sets one.</summary>
+    public int? MaxTurns { get; init; }
+
+    /// <summary>A named machine size (Tiers), instead of a <see cref="Guest"/>.</summary>
+    public string? Tier { get; init; }
+
+    /// <summary>A model key for this session only. Never stored in clear, logged or echoed, not even in an error.</summary>
+    public string? ApiKey { get; init; }
+
+    public WorkspaceSpec? Workspace { get; init; }
+    public RepositoryRequest? Repository { get; init; }
 }
+
+/// <summary>A git repository cloned into the workspace before the first turn.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
+public sealed record RepositoryRequest(string? Url, string? Branch);
 
 /// <summary>The body of <c>POST /sessions/{id}/messages</c>.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

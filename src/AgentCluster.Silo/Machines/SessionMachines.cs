@@ -184,7 +184,7 @@ public sealed class SessionMachines(
         };
         return new MachineConfig
         {
-            Image = settings.AgentImage,
+            Image = request.Image ?? settings.AgentImage,
             Env = env,
             Metadata = metadata,
             Guest = new MachineGuest
