@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
 using AgentCluster.Abstractions.Sessions;
 
@@ -41,11 +42,24 @@ public sealed record CreateSessionRequest
     /// <summary>A named machine size (Tiers), instead of a <see cref="Guest"/>.</summary>
     public string? Tier { get; init; }
 
-    /// <summary>A model key for this session only. Never stored in clear, logged or echoed, not even in an error.</summary>
-    public string? ApiKey { get; init; }
+    /// <summary>
+    /// A model key for this session only. Never stored in clear, logged or echoed, not even in an error; read
+    /// straight into a <see cref="SecretText"/>, so not even this record's ToString shows it.
+    /// </summary>
+    [JsonConverter(typeof(SecretTextConverter))]
+    public SecretText? ApiKey { get; init; }
 
     public WorkspaceSpec? Workspace { get; init; }
     public RepositoryRequest? Repository { get; init; }
+}
+
+/// <summary>A secret as a JSON string; a value of another type is refused by its path, without being quoted.</summary>
+public sealed class SecretTextConverter : JsonConverter<SecretText>
+{
+    public override SecretText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        reader.TokenType == JsonTokenType.String ? new SecretText(reader.GetString()!) : throw new JsonException(); // no message: System.Text.Json says which field
+
+    public override void Write(Utf8JsonWriter writer, SecretText value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
 }
 
 /// <summary>A git repository cloned into the workspace before the first turn.</summary>

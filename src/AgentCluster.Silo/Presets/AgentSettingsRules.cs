@@ -60,7 +60,8 @@ public static partial class AgentSettingsRules
         {
             "https" or "http" => uri.Host.Length > 0 && uri.UserInfo.Length == 0,
             "ssh" => uri.Host.Length > 0 && !uri.UserInfo.Contains(':'),
-            "file" => uri.AbsolutePath.Length > 1,
+            // Written out: .NET would take a bare path for a file URL too.
+            "file" => url.StartsWith("file://", StringComparison.OrdinalIgnoreCase) && uri.AbsolutePath.Length > 1,
             _ => false,
         };
     }

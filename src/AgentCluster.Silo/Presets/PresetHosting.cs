@@ -20,11 +20,24 @@ public static class PresetHosting
         services.AddOptions<PresetOptions>()
             .Bind(config.GetSection(PresetOptions.Section))
             .Configure<IOptions<TierOptions>, IOptions<AgentSessionOptions>>((o, tiers, sessions) =>
-                o.Catalog = PresetCatalog.Load(o.Directory ?? PresetOptions.DefaultDirectory, mustExist: o.Directory is not null, tiers.Value, sessions.Value))
+            {
+                if (Valid(tiers) is { } tierOptions && Valid(sessions) is { } sessionOptions)
+                    o.Catalog = PresetCatalog.Load(o.Directory ?? PresetOptions.DefaultDirectory, mustExist: o.Directory is not null, tierOptions, sessionOptions);
+            })
             .ValidateRulesOnStart(o => o.Catalog.Problems);
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<PresetOptions>>().Value.Catalog);
         services.AddSingleton<PresetResolver>();
         return services;
+    }
+
+    /// <summary>
+    /// The options presets are checked against, or null when they are invalid themselves: their own
+    /// validation says so, once, and presets are not judged by rules that are wrong.
+    /// </summary>
+    private static T? Valid<T>(IOptions<T> options) where T : class
+    {
+        try { return options.Value; }
+        catch (OptionsValidationException) { return null; }
     }
 
     private static IEnumerable<string> DefaultSizeAndRegionProblems(AgentSessionOptions sessions)

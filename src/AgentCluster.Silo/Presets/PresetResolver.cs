@@ -102,13 +102,13 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
     }
 
     /// <summary>The session's own model key. The refusals describe it and never quote it.</summary>
-    private static SecretText? ApiKeyOf(string? key)
+    private static SecretText? ApiKeyOf(SecretText? secret)
     {
-        if (key is null) return null;
+        if (secret?.Value is not { } key) return null;
         if (string.IsNullOrWhiteSpace(key)) throw SessionException.Invalid("api_key", "api_key must not be blank.");
         if (key.Length > MaxApiKeyLength) throw SessionException.Invalid("api_key", $"api_key may be at most {MaxApiKeyLength} characters.");
         if (key.Any(c => char.IsControl(c) || char.IsWhiteSpace(c)))
             throw SessionException.Invalid("api_key", "api_key must not contain spaces or control characters.");
-        return new SecretText(key);
+        return secret;
     }
 }
