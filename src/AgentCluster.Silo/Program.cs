@@ -35,10 +35,18 @@ try
 {
     await app.RunAsync();
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (ConfigurationFailures(e) is { Count: > 0 } failures)
 {
     // Bad configuration: say what to set, once and plainly (the host logged it too), and exit without a crash dump.
-    await Console.Error.WriteLineAsync("AgentCluster cannot start: " + string.Join(Environment.NewLine, e.Failures));
+    await Console.Error.WriteLineAsync("AgentCluster cannot start: " + string.Join(Environment.NewLine, failures));
     return 1;
 }
 return 0;
+
+// Options checked at start fail one section at a time, or several at once in an AggregateException.
+static List<string> ConfigurationFailures(Exception e) => e switch
+{
+    OptionsValidationException options => [.. options.Failures],
+    AggregateException all when all.InnerExceptions.All(i => i is OptionsValidationException) => [.. all.InnerExceptions.SelectMany(ConfigurationFailures)],
+    _ => [],
+};
