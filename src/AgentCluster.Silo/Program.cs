@@ -3,6 +3,7 @@ using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
 
 // appsettings.json is read from beside the node's binary, wherever it is started from.
@@ -27,6 +28,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
 app.MapSessions();
+app.MapWorkspaces();
 app.MapAgentProtocol();
 try
 {

@@ -20,6 +20,9 @@ public sealed record CreateSessionRequest
     public Dictionary<string, string>? Env { get; init; }
 
     public Dictionary<string, string>? Metadata { get; init; }
+
+    /// <summary>A persistent workspace at /workspace: <c>{"name": "w1", "size_gb": 10}</c>; unnamed, the session's alone.</summary>
+    public WorkspaceSpec? Workspace { get; init; }
 }
 
 /// <summary>The body of <c>POST /sessions/{id}/messages</c>.</summary>

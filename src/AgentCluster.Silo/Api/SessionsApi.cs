@@ -36,6 +36,7 @@ public static class SessionsApi
                 Guest = body.Guest,
                 Env = body.Env,
                 Metadata = body.Metadata,
+                Workspace = body.Workspace,
                 Owner = caller.Owner(),
             });
             return result.Created

@@ -71,6 +71,7 @@ public sealed partial class SessionGrain(
                 $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
         if (Started && !S.Creating) return new StartResult(View(), Created: false);
         StartSessionRules.Validate(request, options.Value);
+        request = await AcquireWorkspaceAsync(request);
 
         // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
         var token = SessionTokens.New();
@@ -127,7 +128,7 @@ public sealed partial class SessionGrain(
     {
         try
         {
-            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token);
+            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token, S.WorkspaceVolumeId);
         }
         catch (SessionException e) when (e.Kind == SessionErrorKind.MachineProviderRejected)
         {
@@ -334,6 +335,7 @@ public sealed partial class SessionGrain(
         await state.WriteStateAsync();
         Signal(); // waiting polls wake up and learn the session is over
         await DestroyMachineAsync();
+        await ReleaseWorkspaceAsync();
 
         var events = new List<NewEvent>();
         if (message is not null) events.Add(new(EventTypes.SessionError, S.Turns, EventPayloads.Error(message)));

@@ -19,6 +19,7 @@ public static partial class StartSessionRules
         if (request.Region is { } region && !RegionPattern().IsMatch(region))
             throw SessionException.Invalid("region", $"region '{region}' is not a Fly region code (three lower-case letters, e.g. 'iad').");
         if (request.Guest is { } guest) ValidateGuest(guest);
+        Workspaces.WorkspaceRules.Validate(request.Workspace);
         if (request.Env?.Count > MaxEnvEntries) throw SessionException.Invalid("env", $"env may have at most {MaxEnvEntries} variables.");
         if (request.Metadata?.Count > MaxMetadataEntries) throw SessionException.Invalid("metadata", $"metadata may have at most {MaxMetadataEntries} keys.");
         foreach (var (key, value) in request.Env ?? new Dictionary<string, string>())

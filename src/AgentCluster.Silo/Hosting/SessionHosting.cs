@@ -41,6 +41,7 @@ public static class SessionHosting
         services.AddSingleton<ReaperShards>();
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
+        services.AddSingleton<Workspaces.WorkspaceVolumes>();
         services.AddSingleton<EventStream>();
 
         if (string.IsNullOrEmpty(config["REDIS_URL"]))
