@@ -72,6 +72,13 @@ public sealed class SessionMachines(
             logger.LogWarning("Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name", sessionId, (int)e.StatusCode, e.Kind);
             return await FindAndAdoptAsync(sessionId, token, cancellationToken) ?? throw Translate(e);
         }
+        catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition && workspaceVolumeId is not null)
+        {
+            // The workspace's volume is still attached to the machine of its previous session (Fly detaches it
+            // a little after that machine is destroyed): a moment later the same request succeeds.
+            throw new SessionException(SessionErrorKind.MachineProviderUnavailable,
+                $"Fly has the workspace volume still attached to another machine ({e.FlyMessage}); retry the same request shortly.", retryAfter: TimeSpan.FromSeconds(5));
+        }
         catch (FlyApiException e)
         {
             throw Translate(e);

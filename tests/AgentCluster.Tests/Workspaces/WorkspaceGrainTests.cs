@@ -3,6 +3,7 @@ using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Abstractions.Workspaces;
 using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
+using AgentCluster.Fly.Models;
 using AgentCluster.FlyEmulator;
 using AgentCluster.Silo.Workspaces;
 using AgentCluster.Tests.Infrastructure;
@@ -131,6 +132,32 @@ public sealed class WorkspaceGrainTests(WorkspaceGrainTests.Cluster fixture) : I
         var id = SessionClusterFixture.NewId();
         await fixture.Session(id).StartAsync(Naming(name));
         Assert.Equal(id, (await Workspace(name).GetAsync())!.SessionId);
+        await fixture.Session(id).DeleteAsync();
+        await Workspace(name).DeleteAsync();
+    }
+
+    [Fact]
+    public async Task A_volume_still_attached_elsewhere_is_a_retry_not_a_failed_session()
+    {
+        var name = NewName();
+        var volumeId = (await Workspace(name).AcquireAsync("before", "iad", 1)).VolumeId;
+        await Workspace(name).ReleaseAsync("before");
+        // What Fly shows for a moment after a machine is destroyed: the volume still attached to it.
+        var lingering = await fixture.Machines.CreateMachineAsync(App, new CreateMachineRequest
+        {
+            SkipLaunch = true,
+            Config = new MachineConfig { Image = SessionClusterFixture.IdleImage, Mounts = [new MachineMount { Volume = volumeId, Path = "/data" }] },
+        });
+
+        var id = SessionClusterFixture.NewId();
+        var retry = await Assert.ThrowsAsync<SessionException>(() => fixture.Session(id).StartAsync(Naming(name)));
+        Assert.Equal(SessionErrorKind.MachineProviderUnavailable, retry.Kind);
+        Assert.NotNull(retry.RetryAfter);
+        Assert.Equal(SessionStatus.Starting, (await fixture.Session(id).GetAsync())!.Status);
+
+        await fixture.Machines.DestroyMachineAsync(App, lingering.Id, force: true);
+        var started = (await fixture.Session(id).StartAsync(Naming(name))).Session;
+        Assert.Equal(volumeId, Assert.Single((await fixture.Machines.GetMachineAsync(App, started.MachineId!)).Config!.Mounts!).Volume);
         await fixture.Session(id).DeleteAsync();
         await Workspace(name).DeleteAsync();
     }
