@@ -3,6 +3,7 @@ using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Presets;
 using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,7 @@ builder.AddNodeDrain();
 builder.AddClusterNode();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
+builder.Services.AddPresets(builder.Configuration);
 builder.Services.AddFrontDoor(builder.Configuration);
 
 var app = builder.Build();
@@ -28,16 +30,25 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
 app.MapSessions();
+app.MapPresets();
 app.MapWorkspaces();
 app.MapAgentProtocol();
 try
 {
     await app.RunAsync();
 }
-catch (OptionsValidationException e)
+catch (Exception e) when (ConfigurationFailures(e) is { Count: > 0 } failures)
 {
     // Bad configuration: say what to set, once and plainly (the host logged it too), and exit without a crash dump.
-    await Console.Error.WriteLineAsync("AgentCluster cannot start: " + string.Join(Environment.NewLine, e.Failures));
+    await Console.Error.WriteLineAsync("AgentCluster cannot start: " + string.Join(Environment.NewLine, failures));
     return 1;
 }
 return 0;
+
+// Options checked at start fail one section at a time, or several at once in an AggregateException.
+static List<string> ConfigurationFailures(Exception e) => e switch
+{
+    OptionsValidationException options => [.. options.Failures],
+    AggregateException all when all.InnerExceptions.All(i => i is OptionsValidationException) => [.. all.InnerExceptions.SelectMany(ConfigurationFailures)],
+    _ => [],
+};

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Presets;
 using AgentCluster.Silo.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -23,22 +24,13 @@ public static class SessionsApi
             .RequireAuthorization(ApiKeyAuthentication.Policy)
             .WithMetadata(new RequestSizeLimitAttribute(limits.MaxRequestBodyBytes));
 
-        sessions.MapPost("", async Task<Results<Created<SessionView>, Ok<SessionView>>> (CreateSessionRequest? body, ClaimsPrincipal caller, IGrainFactory grains) =>
+        sessions.MapPost("", async Task<Results<Created<SessionView>, Ok<SessionView>>> (
+            CreateSessionRequest? body, ClaimsPrincipal caller, IGrainFactory grains, PresetResolver presets) =>
         {
             if (body is null) throw SessionException.Invalid("body", "a JSON body is required: {\"prompt\": \"...\"}.");
             var id = body.SessionId is null ? SessionIds.New() : SessionIds.Check(body.SessionId);
             // Another owner's session_id is a 409 from the session itself, before it looks at anything else.
-            var result = await grains.GetGrain<ISessionGrain>(id).StartAsync(new StartSession
-            {
-                Prompt = body.Prompt ?? throw SessionException.Invalid("prompt", "prompt is required."),
-                Runtime = body.Runtime,
-                Region = body.Region,
-                Guest = body.Guest,
-                Env = body.Env,
-                Metadata = body.Metadata,
-                Workspace = body.Workspace,
-                Owner = caller.Owner(),
-            });
+            var result = await grains.GetGrain<ISessionGrain>(id).StartAsync(presets.Resolve(body, caller.Owner()));
             return result.Created
                 ? TypedResults.Created($"/sessions/{id}", result.Session)
                 : TypedResults.Ok(result.Session);
@@ -68,6 +60,12 @@ public static class SessionsApi
             var turn = await session.SendMessageAsync(
                 body?.Content ?? throw SessionException.Invalid("content", "content is required: {\"content\": \"...\"}."));
             return TypedResults.Accepted($"/sessions/{id}", new SendMessageResponse(id, turn));
+        });
+
+        sessions.MapPost("/{id}/interrupt", async (string id, ClaimsPrincipal caller, IGrainFactory grains) =>
+        {
+            var (session, _) = await grains.OwnedAsync(id, caller.Owner());
+            return TypedResults.Accepted($"/sessions/{id}", new InterruptResponse(id, await session.InterruptAsync()));
         });
 
         sessions.MapDelete("/{id}", async (string id, ClaimsPrincipal caller, IGrainFactory grains) =>

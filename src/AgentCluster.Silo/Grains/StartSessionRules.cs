@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 
 namespace AgentCluster.Silo.Grains;
@@ -16,20 +17,12 @@ public static partial class StartSessionRules
         ValidateContent("prompt", request.Prompt, options);
         if (request.Runtime is { } runtime && !options.Runtimes.Contains(runtime))
             throw SessionException.Invalid("runtime", $"runtime '{runtime}' is not offered here; use one of: {string.Join(", ", options.Runtimes)}.");
-        if (request.Region is { } region && !RegionPattern().IsMatch(region))
-            throw SessionException.Invalid("region", $"region '{region}' is not a Fly region code (three lower-case letters, e.g. 'iad').");
-        if (request.Guest is { } guest) ValidateGuest(guest);
+        if (request.Region is { } region && FlyRegions.Problem("region", region) is { } notARegion)
+            throw SessionException.Invalid("region", notARegion);
+        if (request.Guest is { } guest) FlyGuests.Validate(guest);
+        ValidateEnv(request.Env);
         Workspaces.WorkspaceRules.Validate(request.Workspace);
-        if (request.Env?.Count > MaxEnvEntries) throw SessionException.Invalid("env", $"env may have at most {MaxEnvEntries} variables.");
         if (request.Metadata?.Count > MaxMetadataEntries) throw SessionException.Invalid("metadata", $"metadata may have at most {MaxMetadataEntries} keys.");
-        foreach (var (key, value) in request.Env ?? new Dictionary<string, string>())
-        {
-            if (!EnvNamePattern().IsMatch(key))
-                throw SessionException.Invalid($"env.{key}", $"'{key}' is not an environment variable name (letters, digits, '_', not starting with a digit).");
-            if (ReservedEnvPrefixes.Any(p => key.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
-                throw SessionException.Invalid($"env.{key}", $"'{key}' is reserved: names starting with {string.Join(" or ", ReservedEnvPrefixes)} are set by AgentCluster and Fly.");
-            if (value.Length > 32_768) throw SessionException.Invalid($"env.{key}", "an env value may be at most 32768 characters.");
-        }
         foreach (var (key, value) in request.Metadata ?? new Dictionary<string, string>())
         {
             if (!MetadataKeyPattern().IsMatch(key))
@@ -40,25 +33,26 @@ public static partial class StartSessionRules
         }
     }
 
+    /// <summary>The machine's env, from a request or a preset.</summary>
+    public static void ValidateEnv(IReadOnlyDictionary<string, string>? env)
+    {
+        if (env?.Count > MaxEnvEntries) throw SessionException.Invalid("env", $"env may have at most {MaxEnvEntries} variables.");
+        foreach (var (key, value) in env ?? new Dictionary<string, string>())
+        {
+            if (!EnvNamePattern().IsMatch(key))
+                throw SessionException.Invalid($"env.{key}", $"'{key}' is not an environment variable name (letters, digits, '_', not starting with a digit).");
+            if (ReservedEnvPrefixes.Any(p => key.StartsWith(p, StringComparison.OrdinalIgnoreCase)))
+                throw SessionException.Invalid($"env.{key}", $"'{key}' is reserved: names starting with {string.Join(" or ", ReservedEnvPrefixes)} are set by AgentCluster and Fly.");
+            if (value.Length > 32_768) throw SessionException.Invalid($"env.{key}", "an env value may be at most 32768 characters.");
+        }
+    }
+
     public static void ValidateContent(string field, string? content, AgentSessionOptions options)
     {
         if (string.IsNullOrWhiteSpace(content)) throw SessionException.Invalid(field, $"{field} must not be empty.");
         if (content.Length > options.MaxContentLength)
             throw SessionException.Invalid(field, $"{field} may be at most {options.MaxContentLength} characters (it has {content.Length}).");
     }
-
-    private static void ValidateGuest(GuestSpec guest)
-    {
-        if (guest.CpuKind is { } kind && kind is not ("shared" or "performance"))
-            throw SessionException.Invalid("guest.cpu_kind", "guest.cpu_kind must be 'shared' or 'performance'.");
-        if (guest.Cpus is { } cpus && cpus is < 1 or > 16)
-            throw SessionException.Invalid("guest.cpus", "guest.cpus must be between 1 and 16.");
-        if (guest.MemoryMb is { } memory && (memory < 256 || memory > 131_072 || memory % 256 != 0))
-            throw SessionException.Invalid("guest.memory_mb", "guest.memory_mb must be a multiple of 256 between 256 and 131072.");
-    }
-
-    [GeneratedRegex("^[a-z]{3}$")]
-    private static partial Regex RegionPattern();
 
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,127}$")]
     private static partial Regex EnvNamePattern();

@@ -70,7 +70,7 @@ public sealed class SessionMachines(
         {
             // The create may have happened (a 408 or 5xx says nothing either way; a name conflict says it did).
             logger.LogWarning("Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name", sessionId, (int)e.StatusCode, e.Kind);
-            return await FindAndAdoptAsync(sessionId, token, cancellationToken) ?? throw Translate(e);
+            return await FindAndAdoptAsync(sessionId, token, cancellationToken) ?? throw Translate(e, create.Config.Image);
         }
         catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition && workspaceVolumeId is not null)
         {
@@ -81,7 +81,7 @@ public sealed class SessionMachines(
         }
         catch (FlyApiException e)
         {
-            throw Translate(e);
+            throw Translate(e, create.Config.Image);
         }
         catch (HttpRequestException e)
         {
@@ -195,7 +195,7 @@ public sealed class SessionMachines(
         };
         return new MachineConfig
         {
-            Image = settings.AgentImage,
+            Image = request.Image ?? settings.AgentImage,
             Env = env,
             Metadata = metadata,
             Mounts = WorkspaceMount.For(workspaceVolumeId),
@@ -219,14 +219,15 @@ public sealed class SessionMachines(
         e.IsTransient || e.Kind == FlyErrorKind.RateLimited ? SessionErrorKind.MachineProviderUnavailable : SessionErrorKind.MachineProviderRejected,
         $"Fly could not {action} the machine ({(int)e.StatusCode}: {e.FlyMessage}).", retryAfter: e.RetryAfter);
 
-    private SessionException Translate(FlyApiException e) => e.Kind switch
+    /// <param name="image">The image the machine was to run, for the message when Fly rejects it.</param>
+    private SessionException Translate(FlyApiException e, string? image = null) => e.Kind switch
     {
         FlyErrorKind.Unauthorized or FlyErrorKind.Forbidden => new(SessionErrorKind.MachineProviderRejected,
             $"Fly refused the API token ({(int)e.StatusCode}: {e.FlyMessage}): check FLY_API_TOKEN has access to app '{App}'."),
         FlyErrorKind.NotFound => new(SessionErrorKind.MachineProviderRejected,
             $"Fly app '{App}' was not found ({e.FlyMessage}): check FLY_APP_NAME."),
         FlyErrorKind.BadRequest or FlyErrorKind.Unprocessable or FlyErrorKind.FailedPrecondition => new(SessionErrorKind.MachineProviderRejected,
-            $"Fly rejected the machine ({(int)e.StatusCode}: {e.FlyMessage}); image '{options.Value.AgentImage}'."),
+            $"Fly rejected the machine ({(int)e.StatusCode}: {e.FlyMessage}); image '{image ?? options.Value.AgentImage}'."),
         FlyErrorKind.RateLimited => new(SessionErrorKind.MachineProviderUnavailable,
             "Fly is rate-limiting machine creation; retry the same request later.", retryAfter: e.RetryAfter ?? TimeSpan.FromSeconds(1)),
         _ => new(SessionErrorKind.MachineProviderUnavailable,

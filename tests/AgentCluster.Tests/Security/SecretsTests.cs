@@ -28,6 +28,7 @@ public sealed class SecretsTests
         var apiKey = ApiKeys.New();
         var flyToken = "fo1_" + Random();
         var (nodeAnthropicKey, sessionAnthropicKey) = ("sk-ant-node-" + Random(), "sk-ant-session-" + Random());
+        var sessionModelKey = "sk-ant-api-key-field-" + Random();
 
         await using var redis = await RedisServer.StartAsync();
         await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.ApiToken = flyToken);
@@ -44,14 +45,14 @@ public sealed class SecretsTests
             ["Auth__ApiKeys__ci"] = ApiKeys.Sha256Hex(apiKey),
         });
 
-        string id, agentToken, events, log;
+        string id, agentToken, keyedToken, events, log;
         try
         {
             using var http = node.Client(apiKey);
             using var nearMiss = node.Client(apiKey + "0"); // a wrong key that contains the right one: logged, it would show it
             Assert.Equal(HttpStatusCode.Unauthorized, (await nearMiss.GetAsync("/sessions")).StatusCode);
 
-            var created = await http.PostAsJsonAsync("/sessions", new { prompt = "echo turn one", env = new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = sessionAnthropicKey } });
+            var created = await http.PostAsJsonAsync("/sessions", new { prompt = "echo turn one", runtime = "shell", env = new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = sessionAnthropicKey } });
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
             await using var stream = await SseStream.OpenAsync(http, $"/sessions/{id}/events");
@@ -63,6 +64,21 @@ public sealed class SecretsTests
 
             Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync($"/sessions/{id}/messages", new { content = "echo turn two" })).StatusCode);
             await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "turn 2 completes");
+
+            // A session's own model key (api_key): stored encrypted, handed to its agent over the agent's channel only.
+            var keyed = await http.PostAsJsonAsync("/sessions", new { prompt = "hi", runtime = "anthropic", api_key = sessionModelKey });
+            Assert.Equal(HttpStatusCode.Created, keyed.StatusCode);
+            var keyedId = (await keyed.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
+            keyedToken = await KeyedNodeFixture.AgentTokenAsync(keyedId);
+            using (var agent = new HttpClient { BaseAddress = new Uri(node.Url) })
+            {
+                agent.DefaultRequestHeaders.Authorization = new("Bearer", keyedToken);
+                var setup = (await agent.GetFromJsonAsync<JsonObject>($"/agent/sessions/{keyedId}/setup"))!;
+                Assert.Equal(sessionModelKey, setup["credentials"]!["ANTHROPIC_API_KEY"]!.GetValue<string>());
+            }
+            Assert.Null(AgentProcesses.Variable(AgentProcesses.Of(keyedId)[0], "ANTHROPIC_API_KEY"));
+            Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync($"/sessions/{keyedId}")).StatusCode);
+
             Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync($"/sessions/{id}")).StatusCode);
             await stream.ReadToEndAsync(Deadline);
             events = string.Join("\n", stream.Received.Select(e => e.Json()));
@@ -83,6 +99,7 @@ public sealed class SecretsTests
         {
             ("API key", apiKey), ("FLY_API_TOKEN", flyToken), ("node ANTHROPIC_API_KEY", nodeAnthropicKey),
             ("session ANTHROPIC_API_KEY", sessionAnthropicKey), ("agent token", agentToken),
+            ("session api_key", sessionModelKey), ("keyed session's agent token", keyedToken),
         })
         {
             Assert.False(log.Contains(secret), $"the {name} is in the node's output");
