@@ -14,7 +14,7 @@ public static class FlyServiceCollectionExtensions
 {
     /// <summary>
     /// Registers the Machines API clients (<see cref="IFlyAppsApi"/>, <see cref="IFlyMachinesApi"/>,
-    /// <see cref="IFlyLeasesApi"/>, <see cref="IFlyMetadataApi"/>) on HttpClientFactory, configured from
+    /// <see cref="IFlyLeasesApi"/>, <see cref="IFlyMetadataApi"/>, <see cref="IFlyVolumesApi"/>) on HttpClientFactory, configured from
     /// FLY_API_URL, FLY_API_TOKEN and FLY_APP_NAME (and the <c>Fly</c> section for tuning), validated at start.
     /// </summary>
     public static IServiceCollection AddFlyMachinesClient(
@@ -46,6 +46,7 @@ public static class FlyServiceCollectionExtensions
         AddApi<IFlyMachinesApi>(services, settings);
         AddApi<IFlyLeasesApi>(services, settings);
         AddApi<IFlyMetadataApi>(services, settings);
+        AddApi<IFlyVolumesApi>(services, settings);
         return services;
     }
 

@@ -42,6 +42,7 @@ public static class FlyEmulatorApp
         services.AddSingleton<EmulatorRuntime>();
         services.AddSingleton<MachineLauncher>();
         services.AddSingleton<MachineLeases>();
+        services.AddSingleton<VolumeLifecycle>();
         services.AddSingleton<MachineWaiter>();
         services.AddSingleton<MachineLifecycle>();
         services.AddHostedService<MachineShutdown>();
@@ -58,6 +59,7 @@ public static class FlyEmulatorApp
         app.MapMachines();
         app.MapLeases();
         app.MapMetadata();
+        app.MapVolumes();
         app.MapEmulatorControl();
         return app;
     }

@@ -4,6 +4,7 @@ using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Presets;
+using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
 
 // appsettings.json is read from beside the node's binary, wherever it is started from.
@@ -30,6 +31,7 @@ app.UseAuthorization();
 app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
 app.MapSessions();
 app.MapPresets();
+app.MapWorkspaces();
 app.MapAgentProtocol();
 try
 {

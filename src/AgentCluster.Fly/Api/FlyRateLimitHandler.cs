@@ -31,18 +31,22 @@ internal sealed class FlyRateLimits(IOptions<FlyOptions> options) : IDisposable
     public ValueTask<RateLimitLease> AcquireAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         limiter.AcquireAsync(request, 1, cancellationToken);
 
-    /// <summary>The action and what it is scoped to, from the path <c>/v1/apps/{app}/machines/{id}/{action}</c>.</summary>
+    /// <summary>
+    /// The action and what it is scoped to, from the path <c>/v1/apps/{app}/{machines|volumes}/{id}/{action}</c>:
+    /// creating and listing count against the app, everything else against the machine or volume.
+    /// </summary>
     internal static (string Action, string Scope) Classify(HttpRequestMessage request)
     {
         var segments = (request.RequestUri?.AbsolutePath ?? "").Trim('/').Split('/');
         var method = request.Method;
-        if (segments.Length < 4 || segments[1] != "apps" || segments[3] != "machines")
+        if (segments.Length < 4 || segments[1] != "apps" || segments[3] is not ("machines" or "volumes"))
             return ($"{method}:{string.Join('/', segments.Take(2))}", segments.ElementAtOrDefault(2) ?? "");
-        if (segments.Length == 4) return (method == HttpMethod.Post ? "machine.create" : "machine.list", segments[2]);
-        var machine = segments[4];
+        var resource = segments[3] == "machines" ? "machine" : "volume";
+        if (segments.Length == 4) return (method == HttpMethod.Post ? $"{resource}.create" : $"{resource}.list", segments[2]);
+        var id = segments[4];
         if (segments.Length == 5)
-            return (method == HttpMethod.Get ? "machine.get" : method == HttpMethod.Delete ? "machine.destroy" : "machine.update", machine);
-        return ($"machine.{segments[5]}:{method}", machine);
+            return (method == HttpMethod.Get ? $"{resource}.get" : method == HttpMethod.Delete ? $"{resource}.destroy" : $"{resource}.update", id);
+        return ($"{resource}.{segments[5]}:{method}", id);
     }
 
     public void Dispose() => limiter.Dispose();

@@ -122,13 +122,22 @@ public sealed record MachineCheck
     public Dictionary<string, JsonElement>? Extra { get; init; }
 }
 
+/// <summary>A volume mounted at <see cref="Path"/> (an absolute path in the machine). Fly allows one per machine.</summary>
 public sealed record MachineMount
 {
+    /// <summary>The volume's id (<c>vol_…</c>).</summary>
     public string? Volume { get; init; }
+
     public string? Path { get; init; }
     public string? Name { get; init; }
     public int? SizeGb { get; init; }
     public bool? Encrypted { get; init; }
+
+    /// <summary>Auto-extension: grow by <see cref="AddSizeGb"/> when this full, up to <see cref="SizeGbLimit"/>.</summary>
+    public int? ExtendThresholdPercent { get; init; }
+
+    public int? AddSizeGb { get; init; }
+    public int? SizeGbLimit { get; init; }
 }
 
 public sealed record MachineFile

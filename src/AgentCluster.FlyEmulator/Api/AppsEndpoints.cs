@@ -38,13 +38,14 @@ internal static partial class AppsEndpoints
             return FlyResponses.Json(app.ToApp(store.Machines(app).Count(m => m.DestroyedAt is null)));
         }).Action("app.get");
 
-        apps.MapDelete("/{app_name}", async (string app_name, bool? force, EmulatorStore store, MachineLifecycle lifecycle) =>
+        apps.MapDelete("/{app_name}", async (string app_name, bool? force, EmulatorStore store, MachineLifecycle lifecycle, VolumeLifecycle volumes) =>
         {
             var app = store.RequireApp(app_name);
             var live = store.Machines(app).Where(m => m.DestroyedAt is null).ToList();
             if (live.Count > 0 && force != true && live.Any(m => m.State == MachineStates.Started))
                 throw FlyError.FailedPrecondition("app has running machines; stop them first or use force=true");
             foreach (var machine in live) await lifecycle.DestroyAsync(machine, force: true, nonce: null, checkLease: false);
+            volumes.DeleteAll(app);
             store.TryRemoveApp(app_name);
             return Results.StatusCode(StatusCodes.Status202Accepted);
         }).Action("app.delete");

@@ -45,7 +45,7 @@ internal static class FaultInjection
         }
         finally
         {
-            var scope = context.GetRouteValue("machine_id") ?? context.GetRouteValue("app_name") ?? "";
+            var scope = context.GetRouteValue("machine_id") ?? context.GetRouteValue("volume_id") ?? context.GetRouteValue("app_name") ?? "";
             runtime.Record(new JournalEntry(arrived, action.Name, scope.ToString()!, context.Response.StatusCode));
         }
     });

@@ -17,7 +17,7 @@ internal static class FlyRateLimits
             var action = context.FlyAction();
             if (action is null || !context.RequestServices.GetRequiredService<EmulatorRuntime>().RateLimits)
                 return RateLimitPartition.GetNoLimiter("unlimited");
-            var scope = context.GetRouteValue("machine_id") ?? context.GetRouteValue("app_name") ?? "";
+            var scope = context.GetRouteValue("machine_id") ?? context.GetRouteValue("volume_id") ?? context.GetRouteValue("app_name") ?? "";
             var (burst, perSecond) = action.IsGetMachine ? (10, 5) : (3, 1);
             return RateLimitPartition.GetTokenBucketLimiter($"{action.Name}:{scope}", _ => new TokenBucketRateLimiterOptions
             {

@@ -14,6 +14,7 @@ internal sealed class FlyError(int statusCode, string message, string? errorStat
     public static FlyError BadRequest(string message) => new(400, message);
     public static FlyError AppNotFound() => new(404, "app not found");
     public static FlyError MachineNotFound() => new(404, "machine not found");
+    public static FlyError VolumeNotFound() => new(404, "volume not found");
 
     public static FlyError FailedPrecondition(string message) => new(412, "failed_precondition: " + message);
 

@@ -33,11 +33,24 @@ internal static class MachineConfigRules
         if (config.StopConfig?.Timeout is { } timeout && (timeout < TimeSpan.Zero || timeout > MaxStopTimeout))
             throw FlyError.BadRequest("stop_config.timeout must be between 0s and 5m0s");
 
+        CheckMounts(config.Mounts);
+
         return config with
         {
             Guest = guest,
             Dns = config.Dns ?? EmptyObject,
         };
+    }
+
+    /// <summary>The shape of the mounts; whether the volumes may be mounted is <see cref="VolumeLifecycle.Attach"/>'s call.</summary>
+    private static void CheckMounts(IReadOnlyList<MachineMount>? mounts)
+    {
+        if (mounts is not { Count: > 0 }) return;
+        if (mounts.Count > 1) throw FlyError.BadRequest($"invalid config.mounts: a machine mounts at most one volume, not {mounts.Count}");
+        var mount = mounts[0];
+        if (string.IsNullOrEmpty(mount.Volume)) throw FlyError.BadRequest("invalid config.mounts[0]: volume is required");
+        if (mount.Path is not { Length: > 1 } path || path[0] != '/')
+            throw FlyError.BadRequest($"invalid config.mounts[0]: path '{mount.Path}' must be an absolute path other than /");
     }
 
     private static void CheckGuest(MachineGuest guest)

@@ -8,9 +8,10 @@ namespace AgentCluster.FlyEmulator.Lifecycle;
 /// <summary>
 /// Turns a machine's config into a local process: the command line Fly would run (init.exec overrides
 /// everything; otherwise the image's entrypoint and cmd, each overridable by init), the environment Fly
-/// injects, and the machine's own root filesystem as working directory.
+/// injects, and the machine's own root filesystem as working directory (or its workspace on a volume: see
+/// <see cref="MountNamespace"/>).
 /// </summary>
-internal sealed class MachineLauncher(IOptions<EmulatorOptions> options)
+internal sealed class MachineLauncher(IOptions<EmulatorOptions> options, EmulatorStore store)
 {
     /// <summary>Where a native (AOT) build of the agent is looked for, beside the emulator's own files.</summary>
     public const string NativeAgentFolder = "native-agent";
@@ -32,7 +33,10 @@ internal sealed class MachineLauncher(IOptions<EmulatorOptions> options)
 
     public MachineProcess Launch(EmulatedMachine machine)
     {
-        var launch = new ProcessLaunch(CommandLine(machine.Config), Environment(machine), machine.RootfsDirectory, machine.LogPath);
+        var mounts = MountNamespace.Of(machine, store);
+        var environment = Environment(machine);
+        var launch = new ProcessLaunch(CommandLine(machine.Config), mounts.Translate(environment),
+            mounts.WorkingDirectory(environment, machine.RootfsDirectory), machine.LogPath);
         return MachineProcess.Start(launch);
     }
 
@@ -82,6 +86,8 @@ internal sealed class MachineLauncher(IOptions<EmulatorOptions> options)
         env["FLY_PROCESS_GROUP"] = processGroup;
         env["FLY_VM_MEMORY_MB"] = (config.Guest?.MemoryMb ?? 256).ToString(System.Globalization.CultureInfo.InvariantCulture);
         env.TryAdd("PRIMARY_REGION", machine.Region);
+        env.TryAdd("HOME", machine.RootfsDirectory); // not the working directory, which may be a volume
+
         return env;
     }
 }

@@ -16,6 +16,7 @@ internal sealed class MachineLifecycle(
     EmulatorStore store,
     MachineLauncher launcher,
     MachineLeases leases,
+    VolumeLifecycle volumes,
     IOptions<EmulatorOptions> options,
     TimeProvider time,
     ILogger<MachineLifecycle> logger) : IAsyncDisposable
@@ -36,12 +37,14 @@ internal sealed class MachineLifecycle(
         var now = Now;
         var id = FlyIds.MachineId();
         var name = string.IsNullOrWhiteSpace(request.Name) ? FlyIds.MachineName() : request.Name;
+        var region = string.IsNullOrWhiteSpace(request.Region) ? Options.Region : request.Region;
+        volumes.Attach(app, id, region, config.Mounts);
         var machine = new EmulatedMachine
         {
             Id = id,
             Name = name,
             App = app,
-            Region = string.IsNullOrWhiteSpace(request.Region) ? Options.Region : request.Region,
+            Region = region,
             PrivateIp = store.NextPrivateIp(),
             CreatedAt = now,
             UpdatedAt = now,
@@ -52,7 +55,10 @@ internal sealed class MachineLifecycle(
             Launching = request.SkipLaunch != true,
         };
         if (!app.TryAdd(machine))
+        {
+            volumes.Detach(app, id);
             throw new FlyError(409, $"already_exists: unable to create machine: a machine named '{name}' already exists in app {app.Name}");
+        }
         Directory.CreateDirectory(machine.RootfsDirectory);
         lock (machine.Sync)
         {
@@ -207,6 +213,7 @@ internal sealed class MachineLifecycle(
                 throw new FlyError(409, $"version mismatch: machine {m.Id} is at version {m.Version}, not {expected}");
             if (request.Name is { Length: > 0 } name && name != m.Name) throw FlyError.BadRequest("machine name cannot be changed");
             if (request.Region is { Length: > 0 } region && region != m.Region) throw FlyError.BadRequest("machine region cannot be changed");
+            volumes.Attach(m.App, m.Id, m.Region, config.Mounts);
 
             var wasRunning = m.State is Started or Starting or Restarting or Replacing;
             relaunch = wasRunning && request.SkipLaunch != true;
@@ -265,6 +272,7 @@ internal sealed class MachineLifecycle(
             await process.DisposeAsync();
         }
         DeleteDirectory(m.MachineDirectory);
+        volumes.Detach(m.App, m.Id);
         lock (m.Sync)
         {
             m.AddEvent("destroy", "destroyed", "flyd", Now, Options.EventsKept);

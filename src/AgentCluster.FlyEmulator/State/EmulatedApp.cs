@@ -11,6 +11,9 @@ internal sealed class EmulatedApp(string id, string name, string orgSlug, string
     public string Network { get; } = network;
     public ConcurrentDictionary<string, EmulatedMachine> Machines { get; } = new();
 
+    /// <summary>Its volumes, by id; changed only under <c>VolumeLifecycle</c>'s lock.</summary>
+    public ConcurrentDictionary<string, EmulatedVolume> Volumes { get; } = new();
+
     // Machine names are unique among live machines; an index, because a scan per create grows with the app.
     private readonly Lock namesSync = new();
     private readonly Dictionary<string, EmulatedMachine> byName = new(StringComparer.Ordinal);
@@ -47,7 +50,7 @@ internal sealed class EmulatedApp(string id, string name, string orgSlug, string
         Organization = new AppOrganization { Name = OrgSlug, Slug = OrgSlug, InternalNumericId = 1 },
         InternalNumericId = Math.Abs(Id.GetHashCode() % 1_000_000),
         MachineCount = machineCount,
-        VolumeCount = 0,
+        VolumeCount = Volumes.Count,
         Network = Network,
     };
 }

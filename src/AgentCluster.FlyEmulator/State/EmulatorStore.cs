@@ -52,6 +52,12 @@ internal sealed class EmulatorStore(IOptions<EmulatorOptions> options, TimeProvi
 
     public string MachineDirectory(string appName, string machineId) => Path.Combine(DataDirectory, appName, machineId);
 
+    /// <summary>Where a volume's data lives: beside the app's machines (volume ids start with <c>vol_</c>, machine ids never do).</summary>
+    public string VolumeDirectory(string appName, string volumeId) => Path.Combine(DataDirectory, appName, volumeId);
+
+    public EmulatedVolume RequireVolume(string appName, string volumeId) =>
+        RequireApp(appName).Volumes.GetValueOrDefault(volumeId) ?? throw FlyError.VolumeNotFound();
+
     private bool IsGone(EmulatedMachine machine)
     {
         lock (machine.Sync)

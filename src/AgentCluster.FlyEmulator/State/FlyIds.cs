@@ -24,6 +24,9 @@ internal static class FlyIds
     /// <summary>16 lowercase alphanumerics, e.g. <c>jlyv9r5d56v18xrg</c>.</summary>
     public static string AppId() => RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 16);
 
+    /// <summary><c>vol_</c> and 16 lowercase alphanumerics, e.g. <c>vol_vjeylkgg6gll7j94</c>.</summary>
+    public static string VolumeId() => "vol_" + RandomNumberGenerator.GetString("abcdefghijklmnopqrstuvwxyz0123456789", 16);
+
     /// <summary>adjective-noun-number, e.g. <c>aged-thunder-7371</c>.</summary>
     public static string MachineName() =>
         $"{Adjectives[RandomNumberGenerator.GetInt32(Adjectives.Length)]}-{Nouns[RandomNumberGenerator.GetInt32(Nouns.Length)]}-{RandomNumberGenerator.GetInt32(1000, 10000)}";

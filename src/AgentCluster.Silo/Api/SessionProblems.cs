@@ -44,13 +44,13 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
 
     private static (int, string, string?) Map(SessionException e, bool agent) => e.Kind switch
     {
-        SessionErrorKind.NotFound => (StatusCodes.Status404NotFound, "Session not found", e.Message),
+        SessionErrorKind.NotFound => (StatusCodes.Status404NotFound, e.Field is null ? "Session not found" : "Not found", e.Message),
         SessionErrorKind.Invalid => (StatusCodes.Status400BadRequest, "Invalid request", e.Message),
         SessionErrorKind.Terminated when agent => (StatusCodes.Status410Gone, "Session terminated", e.Message),
         SessionErrorKind.Terminated => (StatusCodes.Status409Conflict, "Session terminated", e.Message),
         SessionErrorKind.Forbidden => (StatusCodes.Status403Forbidden, "Forbidden", e.Message),
         SessionErrorKind.TooManyTurns => (StatusCodes.Status429TooManyRequests, "Too many queued turns", e.Message),
-        SessionErrorKind.Conflict => (StatusCodes.Status409Conflict, "Session id in use", e.Message),
+        SessionErrorKind.Conflict => (StatusCodes.Status409Conflict, e.Field == "session_id" ? "Session id in use" : "Conflict", e.Message),
         SessionErrorKind.MachineProviderRejected => (StatusCodes.Status502BadGateway, "Machine provider refused", e.Message),
         _ => (StatusCodes.Status503ServiceUnavailable, "Machine provider unavailable", e.Message),
     };

@@ -74,6 +74,7 @@ public sealed partial class SessionGrain(
         if (Started && !S.Creating) return new StartResult(View(), Created: false);
         StartSessionRules.Validate(request, options.Value);
         if (!Started) RequireModelKey(request.Runtime ?? options.Value.RuntimeFor(models.Value.HasKey || request.ApiKey is not null), request);
+        request = await AcquireWorkspaceAsync(request);
 
         // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
         var token = SessionTokens.New();
@@ -131,7 +132,7 @@ public sealed partial class SessionGrain(
     {
         try
         {
-            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token);
+            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token, S.WorkspaceVolumeId);
         }
         catch (SessionException e) when (e.Kind == SessionErrorKind.MachineProviderRejected)
         {
@@ -349,6 +350,7 @@ public sealed partial class SessionGrain(
         await state.WriteStateAsync();
         Signal(); // waiting polls wake up and learn the session is over
         await DestroyMachineAsync();
+        await ReleaseWorkspaceAsync();
 
         var events = new List<NewEvent>();
         if (message is not null) events.Add(new(EventTypes.SessionError, S.Turns, EventPayloads.Error(message)));

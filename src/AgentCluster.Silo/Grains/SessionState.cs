@@ -72,6 +72,9 @@ public sealed class SessionState
 
     /// <summary>The client asked this turn to stop: the agent's interrupt watch for it answers at once.</summary>
     [Id(26)] public int InterruptedTurn { get; set; }
+
+    /// <summary>The workspace's Fly volume, mounted at /workspace (see SessionGrain.Workspace.cs).</summary>
+    [Id(27)] public string? WorkspaceVolumeId { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("AgentCluster.QueuedTurn")]

@@ -43,6 +43,7 @@ public static class SessionHosting
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
         services.AddSessionSecrets(config);
+        services.AddSingleton<Workspaces.WorkspaceVolumes>();
         services.AddSingleton<EventStream>();
 
         if (string.IsNullOrEmpty(config["REDIS_URL"]))

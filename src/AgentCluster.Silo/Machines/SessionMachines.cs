@@ -4,6 +4,7 @@ using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Silo.Machines;
@@ -39,13 +40,15 @@ public sealed class SessionMachines(
     /// Creates the machine, or adopts the one an earlier, ambiguous attempt created. Provider failures become
     /// <see cref="SessionException"/>s that say whether retrying can help.
     /// </summary>
-    public async Task<Machine> CreateAsync(string sessionId, StartSession request, string runtime, string region, string token, CancellationToken cancellationToken = default)
+    /// <param name="workspaceVolumeId">The session's workspace volume, mounted at /workspace; null without one.</param>
+    public async Task<Machine> CreateAsync(
+        string sessionId, StartSession request, string runtime, string region, string token, string? workspaceVolumeId = null, CancellationToken cancellationToken = default)
     {
         var create = new CreateMachineRequest
         {
             Name = NameFor(sessionId),
             Region = region,
-            Config = ConfigFor(sessionId, request, runtime, token),
+            Config = ConfigFor(sessionId, request, runtime, token, workspaceVolumeId),
         };
         // Well within the grain call's 30 s, so that the session can still look the machine up and answer.
         var timeout = options.Value.MachineCreateTimeout;
@@ -68,6 +71,13 @@ public sealed class SessionMachines(
             // The create may have happened (a 408 or 5xx says nothing either way; a name conflict says it did).
             logger.LogWarning("Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name", sessionId, (int)e.StatusCode, e.Kind);
             return await FindAndAdoptAsync(sessionId, token, cancellationToken) ?? throw Translate(e, create.Config.Image);
+        }
+        catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition && workspaceVolumeId is not null)
+        {
+            // The workspace's volume is still attached to the machine of its previous session (Fly detaches it
+            // a little after that machine is destroyed): a moment later the same request succeeds.
+            throw new SessionException(SessionErrorKind.MachineProviderUnavailable,
+                $"Fly has the workspace volume still attached to another machine ({e.FlyMessage}); retry the same request shortly.", retryAfter: TimeSpan.FromSeconds(5));
         }
         catch (FlyApiException e)
         {
@@ -166,7 +176,7 @@ public sealed class SessionMachines(
         }
     }
 
-    private MachineConfig ConfigFor(string sessionId, StartSession request, string runtime, string token)
+    private MachineConfig ConfigFor(string sessionId, StartSession request, string runtime, string token, string? workspaceVolumeId)
     {
         var settings = options.Value;
         var env = new Dictionary<string, string>(request.Env ?? new Dictionary<string, string>())
@@ -178,6 +188,7 @@ public sealed class SessionMachines(
             [AgentEnvironment.HeartbeatInterval] = settings.HeartbeatInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [AgentEnvironment.OrphanTimeout] = settings.AgentOrphanTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
+        WorkspaceMount.AddTo(env, workspaceVolumeId);
         var metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>())
         {
             [SessionMetadataKey] = sessionId,
@@ -187,6 +198,7 @@ public sealed class SessionMachines(
             Image = request.Image ?? settings.AgentImage,
             Env = env,
             Metadata = metadata,
+            Mounts = WorkspaceMount.For(workspaceVolumeId),
             Guest = new MachineGuest
             {
                 CpuKind = request.Guest?.CpuKind ?? settings.CpuKind,

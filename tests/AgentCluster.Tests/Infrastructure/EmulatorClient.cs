@@ -8,4 +8,5 @@ public sealed class EmulatorClient(IServiceProvider services)
 {
     public IFlyAppsApi Apps => services.GetRequiredService<IFlyAppsApi>();
     public IFlyMachinesApi Machines => services.GetRequiredService<IFlyMachinesApi>();
+    public IFlyVolumesApi Volumes => services.GetRequiredService<IFlyVolumesApi>();
 }

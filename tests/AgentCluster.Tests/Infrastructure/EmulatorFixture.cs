@@ -44,6 +44,7 @@ public sealed class EmulatorFixture : IAsyncLifetime
     public IFlyMachinesApi Machines => services!.GetRequiredService<IFlyMachinesApi>();
     public IFlyLeasesApi Leases => services!.GetRequiredService<IFlyLeasesApi>();
     public IFlyMetadataApi Metadata => services!.GetRequiredService<IFlyMetadataApi>();
+    public IFlyVolumesApi Volumes => services!.GetRequiredService<IFlyVolumesApi>();
 
     /// <summary>The client as the orchestrator registers it, configured through FLY_* variables; quick retries and no client-side rate limits for tests.</summary>
     public static ServiceProvider CreateClientServices(Uri apiUrl, string token, Action<FlyOptions>? configure = null)

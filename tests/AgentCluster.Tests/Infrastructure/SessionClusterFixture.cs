@@ -28,6 +28,7 @@ public class SessionClusterFixture : IAsyncLifetime
     public EmbeddedFlyEmulator Emulator { get; private set; } = null!;
     public InProcessTestCluster Cluster { get; private set; } = null!;
     public IFlyMachinesApi Machines => client!.GetRequiredService<IFlyMachinesApi>();
+    public IFlyVolumesApi Volumes => client!.GetRequiredService<IFlyVolumesApi>();
     public IGrainFactory Grains => Cluster.Client;
 
     public async Task InitializeAsync()
