@@ -80,7 +80,17 @@ internal sealed class AgentHost : IDisposable
     private async Task RunTurnsAsync(CancellationToken cancellationToken)
     {
         var setup = await client.SetupAsync(cancellationToken);
-        var runtime = RuntimeCatalog.Create(config.Runtime, new RuntimeContext(config.Workspace, setup.Settings, setup.Credentials));
+        IAgentRuntime runtime;
+        try
+        {
+            var workspace = await WorkspaceRepository.CloneAsync(config.Workspace, setup.Settings.Repository, log, cancellationToken) ?? config.Workspace;
+            runtime = RuntimeCatalog.Create(config.Runtime, new RuntimeContext(workspace, setup.Settings, setup.Credentials));
+        }
+        catch (RepositoryCloneException e)
+        {
+            log.Write(e.Message);
+            runtime = new UnavailableRuntime(config.Runtime, e.Message);
+        }
         log.Write($"runtime {runtime.Name} set up" + (setup.Settings.Model is { } model ? $" (model {model})" : ""));
         await new TurnLoop(client, runtime, outbox, time, log).RunAsync(cancellationToken);
     }

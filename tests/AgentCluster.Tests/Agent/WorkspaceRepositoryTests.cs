@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Agent;
 
@@ -14,13 +13,9 @@ public sealed class WorkspaceRepositoryTests : IDisposable
     public WorkspaceRepositoryTests()
     {
         remote = Path.Combine(root, "origin", "project.git");
-        Git(root, "init", "--bare", "--initial-branch=main", remote);
+        Infrastructure.Git.CreateBare(remote, new Dictionary<string, string> { ["README.md"] = "main\n" });
         var seed = Path.Combine(root, "seed");
         Git(root, "clone", remote, seed);
-        File.WriteAllText(Path.Combine(seed, "README.md"), "main\n");
-        Git(seed, "add", ".");
-        Git(seed, "commit", "-m", "main");
-        Git(seed, "push", "origin", "main");
         Git(seed, "checkout", "-b", "feature");
         File.WriteAllText(Path.Combine(seed, "feature.txt"), "feature\n");
         Git(seed, "add", ".");
@@ -167,19 +162,7 @@ public sealed class WorkspaceRepositoryTests : IDisposable
     public void Credentials_are_taken_out_of_the_url(string url, string shown) =>
         Assert.Equal(shown, WorkspaceRepository.WithoutCredentials(url));
 
-    private static string Git(string folder, params string[] args)
-    {
-        var info = new ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        info.Environment["GIT_AUTHOR_NAME"] = info.Environment["GIT_COMMITTER_NAME"] = "test";
-        info.Environment["GIT_AUTHOR_EMAIL"] = info.Environment["GIT_COMMITTER_EMAIL"] = "test@example.com";
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEnd();
-        var error = process.StandardError.ReadToEnd();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"git {string.Join(' ', args)}: {error}");
-        return output.Trim();
-    }
+    private static string Git(string folder, params string[] args) => Infrastructure.Git.Run(folder, args);
 
     public void Dispose()
     {
