@@ -20,19 +20,20 @@ internal sealed class AgentHost : IDisposable
     private readonly OrphanWatch orphans;
     private readonly Heartbeats heartbeats;
     private readonly EventOutbox outbox;
-    private readonly TurnLoop turns;
+    private readonly AgentConfig config;
+    private readonly OrchestratorClient client;
 
-    public AgentHost(AgentConfig config, IAgentRuntime runtime, string instance, TimeProvider time, AgentLog log)
+    public AgentHost(AgentConfig config, string instance, TimeProvider time, AgentLog log)
     {
+        this.config = config;
         this.time = time;
         this.log = log;
         // Per-call deadlines live in the client; a quick connect timeout moves a failing call on to the next node.
         http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
         orphans = new OrphanWatch(config.OrphanTimeout, time);
-        var client = new OrchestratorClient(config, instance, http, orphans, time, log, Random.Shared);
+        client = new OrchestratorClient(config, instance, http, orphans, time, log, Random.Shared);
         heartbeats = new Heartbeats(client, config.HeartbeatInterval, time);
         outbox = new EventOutbox(client, time, heartbeats.Sent);
-        turns = new TurnLoop(client, runtime, outbox, time, log);
     }
 
     /// <param name="stop">Fires on SIGTERM/SIGINT.</param>
@@ -42,7 +43,7 @@ internal sealed class AgentHost : IDisposable
         using var stopTurns = new CancellationTokenSource();
         using var stopBackground = new CancellationTokenSource();
         _ = FirstTurnWarmUp.StartAsync();
-        var turnLoop = turns.RunAsync(stopTurns.Token);
+        var turnLoop = RunTurnsAsync(stopTurns.Token);
         Task[] background =
         [
             outbox.RunAsync(stopBackground.Token),
@@ -73,6 +74,15 @@ internal sealed class AgentHost : IDisposable
         await SettleAsync([turnLoop, .. background]);
         log.Write($"exiting with code {exitCode}");
         return exitCode;
+    }
+
+    /// <summary>Sets the runtime up from what the node hands over (settings, credentials), then runs the turns.</summary>
+    private async Task RunTurnsAsync(CancellationToken cancellationToken)
+    {
+        var setup = await client.SetupAsync(cancellationToken);
+        var runtime = RuntimeCatalog.Create(config.Runtime, new RuntimeContext(config.Workspace, setup.Settings, setup.Credentials));
+        log.Write($"runtime {runtime.Name} set up" + (setup.Settings.Model is { } model ? $" (model {model})" : ""));
+        await new TurnLoop(client, runtime, outbox, time, log).RunAsync(cancellationToken);
     }
 
     private int ExitCodeOf(Task ended)

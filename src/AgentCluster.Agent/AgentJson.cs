@@ -16,4 +16,6 @@ namespace AgentCluster.Agent;
 [JsonSerializable(typeof(AgentAck))]
 [JsonSerializable(typeof(AgentEventBatch))]
 [JsonSerializable(typeof(AgentHello))]
+[JsonSerializable(typeof(AgentSetup))]
+[JsonSerializable(typeof(AgentInterrupt))]
 internal sealed partial class AgentJson : JsonSerializerContext;

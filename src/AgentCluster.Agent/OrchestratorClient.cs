@@ -34,20 +34,34 @@ internal sealed class OrchestratorClient(
             url => Post(url, AgentProtocol.HeartbeatPath(config.SessionId), new AgentHello(instance), AgentJson.Default.AgentHello),
             ReadAckAsync);
 
-    public Task<AgentTurn?> NextTurnAsync(int after, CancellationToken cancellationToken)
+    public Task<AgentTurn?> NextTurnAsync(int after, CancellationToken cancellationToken) =>
+        PollAsync("poll", AgentProtocol.NextTurnPath(config.SessionId), $"after={after}", AgentJson.Default.AgentTurn, cancellationToken,
+            () => StartupTimeline.Mark(StartupTimeline.FirstPollSent));
+
+    public Task<AgentInterrupt?> WatchInterruptAsync(int turn, CancellationToken cancellationToken) =>
+        PollAsync("interrupt watch", AgentProtocol.InterruptPath(config.SessionId, turn), null, AgentJson.Default.AgentInterrupt, cancellationToken);
+
+    public Task<AgentSetup> SetupAsync(CancellationToken cancellationToken) =>
+        CallAsync("setup", CallTimeout, cancellationToken,
+            url => new HttpRequestMessage(HttpMethod.Get, new Uri(url, AgentProtocol.SetupPath(config.SessionId))),
+            async (response, ct) => await ReadAsync(response, AgentJson.Default.AgentSetup, ct) ?? throw new JsonException("null setup"));
+
+    /// <summary>A long poll: the node holds it open for up to its wait, then answers 204 when nothing came.</summary>
+    private Task<T?> PollAsync<T>(string what, string path, string? query, JsonTypeInfo<T> json, CancellationToken cancellationToken, Action? sending = null)
+        where T : class
     {
         var wait = AgentProtocol.MaxPollWait;
-        var query = $"?after={after}&instance={Uri.EscapeDataString(instance)}&wait={(int)wait.TotalSeconds}";
-        // The node holds the poll open for up to `wait`; the margin keeps a slow answer from looking like a dead node.
-        return CallAsync("poll", wait + CallTimeout, cancellationToken,
+        var fullQuery = $"?{(query is null ? "" : query + "&")}instance={Uri.EscapeDataString(instance)}&wait={(int)wait.TotalSeconds}";
+        // The margin keeps a slow answer from looking like a dead node.
+        return CallAsync(what, wait + CallTimeout, cancellationToken,
             url =>
             {
-                StartupTimeline.Mark(StartupTimeline.FirstPollSent);
-                return new HttpRequestMessage(HttpMethod.Get, new Uri(url, AgentProtocol.NextTurnPath(config.SessionId) + query));
+                sending?.Invoke();
+                return new HttpRequestMessage(HttpMethod.Get, new Uri(url, path + fullQuery));
             },
             async (response, ct) => response.StatusCode == HttpStatusCode.NoContent
                 ? null
-                : await ReadAsync(response, AgentJson.Default.AgentTurn, ct) ?? throw new JsonException("null turn"));
+                : await ReadAsync(response, json, ct) ?? throw new JsonException($"null answer to the {what}"));
     }
 
     // Bodies are small: whole buffers, serialized and parsed in one go, take less code to start than

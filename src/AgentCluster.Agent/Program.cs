@@ -5,11 +5,10 @@ using AgentCluster.Agent.Runtimes;
 // Exit codes: 0 session over or machine stopped, 2 misconfigured or token refused, 3 orphaned, 1 a bug.
 StartupTimeline.Mark(StartupTimeline.Main);
 AgentConfig config;
-IAgentRuntime runtime;
 try
 {
     config = AgentConfig.FromEnvironment();
-    runtime = RuntimeCatalog.Create(config.Runtime, new RuntimeContext(config.Workspace, new(), new Dictionary<string, string>()));
+    RuntimeCatalog.Check(config.Runtime);
 }
 catch (AgentExit e)
 {
@@ -19,9 +18,9 @@ catch (AgentExit e)
 
 var log = new AgentLog(Console.Out);
 var instance = Guid.NewGuid().ToString("N");
-log.Write($"started session={config.SessionId} machine={config.MachineId} runtime={runtime.Name} " +
+log.Write($"started session={config.SessionId} machine={config.MachineId} runtime={config.Runtime} " +
           $"instance={instance} urls={string.Join(',', config.OrchestratorUrls)} pid={Environment.ProcessId}");
 
 using var signals = new StopSignals();
-using var host = new AgentHost(config, runtime, instance, TimeProvider.System, log);
+using var host = new AgentHost(config, instance, TimeProvider.System, log);
 return await host.RunAsync(signals.Token);

@@ -28,11 +28,51 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
             StartupTimeline.Mark(StartupTimeline.FirstTurnReceived);
             after = Math.Max(after, turn.Turn);
             log.Write($"turn {turn.Turn} started");
-            var outcome = await RunTurnAsync(turn, cancellationToken);
+            var outcome = await RunInterruptibleAsync(turn, cancellationToken);
             outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, outcome.ToPayload());
             log.Write($"turn {turn.Turn} {outcome.Outcome}" + (outcome.ExitCode is { } code ? $" exit_code={code}" : ""));
             StartupTimeline.WriteOnce(log);
             cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
+    /// <summary>
+    /// Runs the turn while holding the interrupt watch for it, so that a client's interrupt reaches the runtime
+    /// as cancellation within one round trip: the agent always holds one poll, the next turn's or this one.
+    /// </summary>
+    private async Task<TurnOutcome> RunInterruptibleAsync(AgentTurn turn, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watch = WatchAsync(turn.Turn, stop);
+        try
+        {
+            return await RunTurnAsync(turn, stop.Token);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await watch;
+        }
+    }
+
+    private async Task WatchAsync(int turn, CancellationTokenSource stop)
+    {
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                if (await orchestrator.WatchInterruptAsync(turn, stop.Token) is null) continue;
+                log.Write($"turn {turn} interrupted by the client");
+                await stop.CancelAsync();
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        catch (AgentExit)
+        {
+            // The session is over: the turn stops; the heartbeats and the next poll end the agent.
+            await stop.CancelAsync();
         }
     }
 

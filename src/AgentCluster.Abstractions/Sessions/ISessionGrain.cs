@@ -27,6 +27,14 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("SendMessage")]
     Task<int> SendMessageAsync(string content);
 
+    /// <summary>
+    /// Stops the session's current turn: the agent's runtime is cancelled and reports <c>turn.completed</c>
+    /// {outcome: interrupted}; a turn the agent has not taken yet ends at once without running. Later turns
+    /// still run, and the session stays usable. Returns the turn interrupted; Conflict when no turn is open.
+    /// </summary>
+    [Alias("Interrupt")]
+    Task<int> InterruptAsync();
+
     /// <summary>Ends the session with reason <c>deleted</c> and destroys its machine. Deleting twice is harmless.</summary>
     [Alias("Delete")]
     Task<SessionView> DeleteAsync();
@@ -52,4 +60,15 @@ public interface ISessionGrain : IGrainWithStringKey
     /// </summary>
     [Alias("AgentNextTurn"), AlwaysInterleave]
     Task<AgentTurn?> AgentNextTurnAsync(string token, string instance, int afterTurn, TimeSpan wait, CancellationToken cancellationToken = default);
+
+    /// <summary>What the agent's runtime needs: the session's settings and the model credentials (see <see cref="AgentSetup"/>).</summary>
+    [Alias("AgentSetup")]
+    Task<AgentSetup> AgentSetupAsync(string token);
+
+    /// <summary>
+    /// Held by the agent while it runs <paramref name="turn"/>: answers as soon as the client interrupts that
+    /// turn, or null after <paramref name="wait"/>. Interleaves, like the next-turn poll.
+    /// </summary>
+    [Alias("AgentWatchTurn"), AlwaysInterleave]
+    Task<AgentInterrupt?> AgentWatchTurnAsync(string token, int turn, TimeSpan wait, CancellationToken cancellationToken = default);
 }

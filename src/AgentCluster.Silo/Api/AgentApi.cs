@@ -28,28 +28,46 @@ public static class AgentApi
         agent.MapPost("/heartbeat", async (string id, AgentHello? body, HttpRequest request, IGrainFactory grains) =>
             TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentHeartbeatAsync(BearerToken(request), body?.Instance ?? "")));
 
-        agent.MapGet("/turns/next", async (string id, int? after, string? instance, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
+        agent.MapGet("/setup", async (string id, HttpRequest request, IGrainFactory grains) =>
+            TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentSetupAsync(BearerToken(request))));
+
+        agent.MapGet("/turns/next", (string id, int? after, string? instance, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
         {
-            var token = BearerToken(context.Request);
             if (after is < 0) throw SessionException.Invalid("after", "after must be a turn number ≥ 0.");
-            if (wait is { } seconds && !(seconds is >= 0 and <= 60)) // written so that NaN fails too
-                throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
-            // A poll held open must not hold up this node's shutdown: it then ends with 503, and the agent
-            // polls another node.
-            using var polling = drain.Hold(context);
-            try
-            {
-                var turn = await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentNextTurnAsync(
-                    token, instance ?? "", after ?? 0, TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds), polling.Token);
-                return turn is null ? Results.NoContent() : TypedResults.Ok(turn);
-            }
-            catch (OperationCanceledException) when (drain.IsDraining)
-            {
-                throw new NodeDrainingException();
-            }
+            return HoldPollAsync(context, drain, wait, (grain, token, held, ct) => grain.AgentNextTurnAsync(token, instance ?? "", after ?? 0, held, ct), grains, id);
+        });
+
+        agent.MapGet("/turns/{turn:int}/interrupt", (string id, int turn, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
+        {
+            if (turn < 1) throw SessionException.Invalid("turn", "turn must be a turn number ≥ 1.");
+            return HoldPollAsync(context, drain, wait, (grain, token, held, ct) => grain.AgentWatchTurnAsync(token, turn, held, ct), grains, id);
         });
 
         return agent;
+    }
+
+    /// <summary>
+    /// A long poll: held open up to <c>wait</c> seconds, 200 with what came or 204 when nothing did. A poll held
+    /// open must not hold up this node's shutdown: it then ends with 503, and the agent polls another node.
+    /// </summary>
+    private static async Task<IResult> HoldPollAsync<T>(
+        HttpContext context, NodeDrain drain, double? wait,
+        Func<ISessionGrain, string, TimeSpan, CancellationToken, Task<T?>> poll, IGrainFactory grains, string id) where T : class
+    {
+        var token = BearerToken(context.Request);
+        if (wait is { } seconds && !(seconds is >= 0 and <= 60)) // written so that NaN fails too
+            throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
+        using var polling = drain.Hold(context);
+        try
+        {
+            var answer = await poll(grains.GetGrain<ISessionGrain>(SessionIds.Check(id)), token,
+                TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds), polling.Token);
+            return answer is null ? Results.NoContent() : TypedResults.Ok(answer);
+        }
+        catch (OperationCanceledException) when (drain.IsDraining)
+        {
+            throw new NodeDrainingException();
+        }
     }
 
     private static string BearerToken(HttpRequest request)

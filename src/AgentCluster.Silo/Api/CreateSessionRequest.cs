@@ -28,4 +28,7 @@ public sealed record SendMessageRequest(string? Content);
 
 public sealed record SendMessageResponse(string SessionId, int Turn);
 
+/// <summary>The answer to <c>POST /sessions/{id}/interrupt</c>: the turn that is being stopped.</summary>
+public sealed record InterruptResponse(string SessionId, int Turn);
+
 public sealed record SessionList(IReadOnlyList<SessionView> Sessions, string? NextCursor);

@@ -69,6 +69,12 @@ public static class SessionsApi
             return TypedResults.Accepted($"/sessions/{id}", new SendMessageResponse(id, turn));
         });
 
+        sessions.MapPost("/{id}/interrupt", async (string id, ClaimsPrincipal caller, IGrainFactory grains) =>
+        {
+            var (session, _) = await grains.OwnedAsync(id, caller.Owner());
+            return TypedResults.Accepted($"/sessions/{id}", new InterruptResponse(id, await session.InterruptAsync()));
+        });
+
         sessions.MapDelete("/{id}", async (string id, ClaimsPrincipal caller, IGrainFactory grains) =>
             TypedResults.Ok(await (await grains.OwnedAsync(id, caller.Owner())).Grain.DeleteAsync()));
 

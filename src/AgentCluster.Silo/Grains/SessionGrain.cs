@@ -5,6 +5,7 @@ using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
+using AgentCluster.Silo.Secrets;
 using AgentCluster.Silo.Storage;
 using Microsoft.Extensions.Options;
 
@@ -26,6 +27,7 @@ public sealed partial class SessionGrain(
     IOptions<AgentSessionOptions> options,
     IOptions<ReaperOptions> reaperOptions,
     IOptions<ModelOptions> models,
+    SessionSecrets secrets,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain
 {
@@ -71,6 +73,7 @@ public sealed partial class SessionGrain(
                 $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
         if (Started && !S.Creating) return new StartResult(View(), Created: false);
         StartSessionRules.Validate(request, options.Value);
+        if (!Started) RequireModelKey(request.Runtime ?? options.Value.RuntimeFor(models.Value.HasKey || request.ApiKey is not null), request);
 
         // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
         var token = SessionTokens.New();
@@ -104,6 +107,7 @@ public sealed partial class SessionGrain(
         S.CreatedAt = S.UpdatedAt = now;
         S.Runtime = request.Runtime ?? options.Value.RuntimeFor(models.Value.HasKey || request.ApiKey is not null);
         S.Agent = request.Agent;
+        S.ProtectedApiKey = request.ApiKey is { } key ? secrets.Protect(key.Value) : null;
         S.Preset = request.Preset;
         S.IdleTimeout = request.IdleTimeout;
         S.Region = request.Region ?? options.Value.Region;
@@ -253,23 +257,34 @@ public sealed partial class SessionGrain(
     {
         AuthorizeAgent(token);
         AgentRules.ValidateInstance(instance);
-        var until = Now + (wait > AgentProtocol.MaxPollWait ? AgentProtocol.MaxPollWait : wait);
+        var until = PollDeadline(wait);
         while (true)
         {
             var queued = turnQueued.Task;
             if (await Exclusively(() => TakeTurnAsync(instance, afterTurn), cancellationToken) is { } turn) return turn;
+            if (!await WaitForChangeAsync(queued, until, cancellationToken)) return null;
+        }
+    }
 
-            var remaining = until - Now;
-            if (remaining <= TimeSpan.Zero) return null;
-            using var held = HeldCalls.Hold(GrainContext, cancellationToken);
-            try
-            {
-                await queued.WaitAsync(remaining, time, held.Token);
-            }
-            catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                return null; // no turn in time, or this activation is deactivating: the agent asks again
-            }
+    private DateTimeOffset PollDeadline(TimeSpan wait) => Now + (wait > AgentProtocol.MaxPollWait ? AgentProtocol.MaxPollWait : wait);
+
+    /// <summary>
+    /// Waits for <paramref name="changed"/> (a <see cref="Signal"/>) until <paramref name="until"/>. False when the
+    /// time is up, or when this activation is deactivating: the agent's poll then ends empty and it asks again.
+    /// </summary>
+    private async Task<bool> WaitForChangeAsync(Task changed, DateTimeOffset until, CancellationToken cancellationToken)
+    {
+        var remaining = until - Now;
+        if (remaining <= TimeSpan.Zero) return false;
+        using var held = HeldCalls.Hold(GrainContext, cancellationToken);
+        try
+        {
+            await changed.WaitAsync(remaining, time, held.Token);
+            return true;
+        }
+        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return false;
         }
     }
 

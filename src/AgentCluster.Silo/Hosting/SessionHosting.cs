@@ -4,6 +4,7 @@ using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
+using AgentCluster.Silo.Secrets;
 using AgentCluster.Silo.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -41,6 +42,7 @@ public static class SessionHosting
         services.AddSingleton<ReaperShards>();
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
+        services.AddSessionSecrets(config);
         services.AddSingleton<EventStream>();
 
         if (string.IsNullOrEmpty(config["REDIS_URL"]))

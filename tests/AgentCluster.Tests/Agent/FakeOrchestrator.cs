@@ -12,7 +12,14 @@ internal sealed class FakeOrchestrator : IOrchestrator
     private readonly List<IReadOnlyList<AgentEvent>> pushes = [];
     private readonly Queue<AgentTurn?> turns = [];
     private readonly List<int> polls = [];
+    private readonly TaskCompletionSource<int> interrupted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int heartbeats;
+
+    /// <summary>The settings and credentials the agent's setup call gets.</summary>
+    public AgentSetup Setup { get; set; } = new() { Settings = new AgentSettings() };
+
+    /// <summary>The client interrupts <paramref name="turn"/>: its watch answers.</summary>
+    public void Interrupt(int turn) => interrupted.TrySetResult(turn);
 
     /// <summary>What a push acknowledges, given the batch; by default all of it.</summary>
     public Func<IReadOnlyList<AgentEvent>, long> AckedSeq { get; set; } = batch => batch[^1].Seq;
@@ -40,6 +47,16 @@ internal sealed class FakeOrchestrator : IOrchestrator
     {
         Interlocked.Increment(ref heartbeats);
         return Task.FromResult(new AgentAck(0, SessionStatus.Running));
+    }
+
+    public Task<AgentSetup> SetupAsync(CancellationToken cancellationToken) => Task.FromResult(Setup);
+
+    public async Task<AgentInterrupt?> WatchInterruptAsync(int turn, CancellationToken cancellationToken)
+    {
+        var interruptedTurn = await interrupted.Task.WaitAsync(cancellationToken);
+        if (interruptedTurn == turn) return new AgentInterrupt(turn);
+        await Task.Delay(Timeout.Infinite, cancellationToken);
+        throw new UnreachableException();
     }
 
     public async Task<AgentTurn?> NextTurnAsync(int after, CancellationToken cancellationToken)

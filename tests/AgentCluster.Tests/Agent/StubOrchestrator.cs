@@ -52,6 +52,9 @@ public sealed class StubOrchestrator : IAsyncDisposable
         app.MapPost("/agent/sessions/{id}/events", stub.PushAsync);
         app.MapPost("/agent/sessions/{id}/heartbeat", stub.HeartbeatAsync);
         app.MapGet("/agent/sessions/{id}/turns/next", stub.NextTurnAsync);
+        app.MapGet("/agent/sessions/{id}/setup", (string id, HttpRequest request) =>
+            stub.Refusal(id, request) ?? Results.Json(new AgentSetup { Settings = new AgentSettings() }, ProtocolJson.Options));
+        app.MapGet("/agent/sessions/{id}/turns/{turn:int}/interrupt", stub.WatchInterruptAsync);
         await app.StartAsync();
         stub.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
         return stub;
@@ -144,6 +147,20 @@ public sealed class StubOrchestrator : IAsyncDisposable
                 return Results.NoContent();
             }
         }
+    }
+
+    /// <summary>Never interrupts: answers 204 once the poll's wait is over (or the agent gives up on it).</summary>
+    private async Task<IResult> WatchInterruptAsync(string id, int turn, int wait, HttpRequest request)
+    {
+        if (Refusal(id, request) is { } refusal) return refusal;
+        try
+        {
+            await Task.Delay(TimeSpan.FromSeconds(wait), request.HttpContext.RequestAborted);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        return Results.NoContent();
     }
 
     private IResult? Refusal(string id, HttpRequest request)

@@ -59,6 +59,43 @@ public sealed class TurnLoopTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(running, pushing));
     }
 
+    [Fact]
+    public async Task An_interrupt_cancels_the_running_turn_which_is_reported_as_interrupted_and_the_next_turn_runs()
+    {
+        orchestrator.Answer(new AgentTurn(1, "long"), new AgentTurn(2, "short"));
+        var runtime = new WaitingRuntime();
+        var (loop, outbox) = NewLoop(runtime);
+        using var stop = new CancellationTokenSource();
+        var running = loop.RunAsync(stop.Token);
+        var pushing = outbox.RunAsync(stop.Token);
+
+        await runtime.Started.Task.WaitAsync(Deadline);
+        orchestrator.Interrupt(1);
+        await Eventually.TrueAsync(() => orchestrator.Polls.Count == 3, Deadline, "the loop went on to turn 2 and polled again");
+        await Eventually.TrueAsync(() => outbox.Pending == 0, Deadline, "the turns' events were pushed");
+        var completed = orchestrator.Pushes.SelectMany(p => p).Where(e => e.Type == EventTypes.TurnCompleted).ToList();
+        Assert.Equal([(1, """{"outcome":"interrupted"}"""), (2, """{"outcome":"success"}""")], completed.Select(e => (e.Turn, e.Payload)));
+
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Task.WhenAll(running, pushing));
+    }
+
+    /// <summary>Turn "long" waits until cancelled; any other turn succeeds at once.</summary>
+    private sealed class WaitingRuntime : IAgentRuntime
+    {
+        public TaskCompletionSource Started { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public string Name => "waiting";
+
+        public async Task<TurnOutcome> RunTurnAsync(AgentTurn turn, ITurnEvents events, CancellationToken cancellationToken)
+        {
+            if (turn.Content != "long") return TurnOutcome.Success();
+            Started.TrySetResult();
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("unreachable");
+        }
+    }
+
     private sealed class ThrowingRuntime : IAgentRuntime
     {
         public string Name => "throwing";

@@ -51,7 +51,7 @@ public sealed class SecretsTests
             using var nearMiss = node.Client(apiKey + "0"); // a wrong key that contains the right one: logged, it would show it
             Assert.Equal(HttpStatusCode.Unauthorized, (await nearMiss.GetAsync("/sessions")).StatusCode);
 
-            var created = await http.PostAsJsonAsync("/sessions", new { prompt = "echo turn one", env = new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = sessionAnthropicKey } });
+            var created = await http.PostAsJsonAsync("/sessions", new { prompt = "echo turn one", runtime = "shell", env = new Dictionary<string, string> { ["ANTHROPIC_API_KEY"] = sessionAnthropicKey } });
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
             await using var stream = await SseStream.OpenAsync(http, $"/sessions/{id}/events");

@@ -69,6 +69,29 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task An_interrupt_stops_the_running_command_and_the_next_message_runs_on_the_same_agent()
+    {
+        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        var http = node.Http;
+        var created = await http.PostAsJsonAsync("/sessions", new { prompt = "echo started; sleep 600; echo never" });
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
+        await using var stream = await SseStream.OpenAsync(http, $"/sessions/{id}/events");
+        await stream.WaitForAsync(e => e.Type == "agent.output" && e.Text() == "started", Deadline, "the command runs");
+
+        var interrupted = await http.PostAsync($"/sessions/{id}/interrupt", null);
+        Assert.Equal(HttpStatusCode.Accepted, interrupted.StatusCode);
+        Assert.Equal(1, (await interrupted.Content.ReadFromJsonAsync<JsonObject>())!["turn"]!.GetValue<int>());
+        var end = await stream.WaitForAsync(e => e.IsTurnCompleted(1), Deadline, "the turn ends as interrupted");
+        Assert.Equal("interrupted", end.Payload["outcome"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.Conflict, (await http.PostAsync($"/sessions/{id}/interrupt", null)).StatusCode);
+
+        await http.PostAsJsonAsync($"/sessions/{id}/messages", new { content = "echo after" });
+        await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "the next turn runs");
+        Assert.Contains(stream.Received, e => e.Type == "agent.output" && e.Text() == "after");
+        Assert.DoesNotContain(stream.Received, e => e.Type == "agent.output" && e.Text() == "never");
+    }
+
+    [Fact]
     public async Task Bad_requests_get_problem_details_with_the_reason()
     {
         await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());

@@ -1,0 +1,39 @@
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
+
+namespace AgentCluster.Silo.Grains;
+
+/// <summary>
+/// The agent's setup: the runtime's settings and the model credentials, handed over the agent's authenticated
+/// channel when it starts (and again to a restarted agent), so that no key sits in the machine's config.
+/// </summary>
+public sealed partial class SessionGrain
+{
+    /// <summary>Runtimes that call a model, and so need a key.</summary>
+    private static readonly HashSet<string> ModelRuntimes = new(StringComparer.OrdinalIgnoreCase) { "claude-code", "anthropic" };
+
+    private const string ApiKeyVariable = "ANTHROPIC_API_KEY";
+    private const string BaseUrlVariable = "ANTHROPIC_BASE_URL";
+
+    /// <summary>A model runtime with no key anywhere would fail every turn: refused before a machine is made.</summary>
+    private void RequireModelKey(string runtime, StartSession request)
+    {
+        if (ModelRuntimes.Contains(runtime) && request.ApiKey is null && !models.Value.HasKey)
+            throw SessionException.Invalid(request.Runtime is null ? "api_key" : "runtime",
+                $"runtime '{runtime}' needs a model key: pass api_key, or set ANTHROPIC_API_KEY on the nodes.");
+    }
+
+    Task<AgentSetup> ISessionGrain.AgentSetupAsync(string token)
+    {
+        AuthorizeAgent(token);
+        EnsureOpen();
+        var credentials = new Dictionary<string, string>();
+        if (ModelRuntimes.Contains(S.Runtime ?? ""))
+        {
+            var key = S.ProtectedApiKey is { } stored ? secrets.Unprotect(stored) : models.Value.ApiKey;
+            if (key is { Length: > 0 }) credentials[ApiKeyVariable] = key;
+            if (models.Value.BaseUrl is { Length: > 0 } url) credentials[BaseUrlVariable] = url;
+        }
+        return Task.FromResult(new AgentSetup { Settings = S.Agent ?? new AgentSettings(), Credentials = credentials });
+    }
+}
