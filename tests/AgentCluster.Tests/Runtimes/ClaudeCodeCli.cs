@@ -60,10 +60,12 @@ internal sealed class ClaudeCodeCli : IAsyncDisposable
     public ClaudeCodeRuntime Runtime(TimeProvider? time = null) =>
         new(new RuntimeContext(Workspace, Settings, Credentials), time ?? TimeProvider.System, Executable);
 
-    public async Task<(TurnOutcome Outcome, TestRuntimeEvents Events)> RunAsync(int turn, string prompt, CancellationToken cancellationToken = default)
+    /// <param name="time">The runtime's clock; a FakeTimeProvider that never advances makes the interrupt grace endless.</param>
+    public async Task<(TurnOutcome Outcome, TestRuntimeEvents Events)> RunAsync(
+        int turn, string prompt, CancellationToken cancellationToken = default, TimeProvider? time = null)
     {
         var events = new TestRuntimeEvents();
-        var outcome = await Runtime().RunTurnAsync(new AgentTurn(turn, prompt), events, cancellationToken).WaitAsync(TurnDeadline);
+        var outcome = await Runtime(time).RunTurnAsync(new AgentTurn(turn, prompt), events, cancellationToken).WaitAsync(TurnDeadline);
         return (outcome, events);
     }
 

@@ -1,7 +1,10 @@
+using System.Globalization;
 using System.Text.Json;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Agent.Runtimes;
 using AgentCluster.Tests.Fakes;
+using AgentCluster.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace AgentCluster.Tests.Runtimes;
 
@@ -73,7 +76,8 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         Assert.Equal(TurnOutcomes.Success, (await cli.RunAsync(1, "first question")).Outcome.Outcome);
 
         using var interrupt = new CancellationTokenSource();
-        var interrupted = cli.RunAsync(2, "a question to interrupt", interrupt.Token);
+        // A clock that never moves: the turn can only end because the CLI stopped on SIGINT, not killed after the grace.
+        var interrupted = cli.RunAsync(2, "a question to interrupt", interrupt.Token, new FakeTimeProvider());
         await held.Holding.WaitAsync(ClaudeCodeCli.TurnDeadline);
         await interrupt.CancelAsync();
 
@@ -86,6 +90,28 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
         var seen = cli.Fake.Conversation[^1].MessagesText;
         Assert.Contains("first question", seen);
         Assert.Contains("a question to interrupt", seen);
+    }
+
+    [Fact]
+    public async Task An_interrupt_during_a_tool_stops_the_tool_and_reports_the_interrupted_call()
+    {
+        // exec: the tool's shell becomes the sleep, so the pid it writes is the process that must end.
+        var call = Reply.ToolUse("Bash", new { command = "echo $$ > tool.pid; exec sleep 300" });
+        cli.Fake.Script(call);
+        var pidFile = Path.Combine(cli.Workspace, "tool.pid");
+
+        using var interrupt = new CancellationTokenSource();
+        var running = cli.RunAsync(1, "wait a long time", interrupt.Token, new FakeTimeProvider());
+        await Eventually.TrueAsync(() => File.Exists(pidFile) && File.ReadAllText(pidFile).EndsWith('\n'), ClaudeCodeCli.TurnDeadline, "the tool started");
+        var tool = int.Parse(File.ReadAllText(pidFile), CultureInfo.InvariantCulture);
+        Assert.True(Processes.Alive(tool));
+        await interrupt.CancelAsync();
+
+        var (outcome, events) = await running;
+        Assert.Equal(TurnOutcomes.Interrupted, outcome.Outcome);
+        await Eventually.TrueAsync(() => !Processes.Alive(tool), TimeSpan.FromSeconds(10), $"the tool's process {tool} ended");
+        var result = Assert.Single(events.All.OfType<ToolResultEvent>());
+        Assert.Equal((call.ToolUseId, true), (result.ToolUseId, result.IsError));
     }
 
     [Fact]

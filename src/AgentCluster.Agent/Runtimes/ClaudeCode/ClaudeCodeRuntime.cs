@@ -28,20 +28,32 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
         var output = new StreamJsonTurn(events, home.SaveSessionId);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
 
-        var reading = Task.WhenAll(
-            WritePromptAsync(process, turn.Content, cancellationToken),
-            OutputLines.PumpAsync(process.StandardOutput.BaseStream, output.Read, cancellationToken),
-            OutputLines.PumpAsync(process.StandardError.BaseStream, line => events.Output(OutputStreams.Stderr, line), cancellationToken));
+        // Not the turn's token: what the CLI says while it stops still belongs to the turn.
+        using var reading = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        var streams = Task.WhenAll(
+            WritePromptAsync(process, turn.Content, reading.Token),
+            OutputLines.PumpAsync(process.StandardOutput.BaseStream, output.Read, reading.Token),
+            OutputLines.PumpAsync(process.StandardError.BaseStream, line => events.Output(OutputStreams.Stderr, line), reading.Token));
         try
         {
             await process.WaitForExitAsync(cancellationToken);
-            await reading;
+            await streams.WaitAsync(cancellationToken);
             return output.Outcome ?? TurnOutcome.Error(process.ExitCode) with { Reason = $"claude exited with code {process.ExitCode} without a result" };
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             await GracefulStop.StopAsync(process, InterruptGrace, time);
-            return TurnOutcome.Interrupted();
+            // Its last lines (the interrupted tool's result, the usage so far) come once it has exited; a process
+            // it left behind may hold the pipes open, hence the bound.
+            reading.CancelAfter(InterruptGrace);
+            try
+            {
+                await streams;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            return TurnOutcome.Interrupted() with { NumTurns = output.Outcome?.NumTurns, Usage = output.Outcome?.Usage, CostUsd = output.Outcome?.CostUsd };
         }
     }
 
