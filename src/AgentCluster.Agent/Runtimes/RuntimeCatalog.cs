@@ -1,3 +1,5 @@
+using AgentCluster.Agent.Runtimes.ClaudeCode;
+
 namespace AgentCluster.Agent.Runtimes;
 
 /// <summary>The runtimes AGENTCLUSTER_RUNTIME can name; a new runtime is one more entry here.</summary>
@@ -6,6 +8,7 @@ internal static class RuntimeCatalog
     private static readonly Dictionary<string, Func<RuntimeContext, IAgentRuntime>> Runtimes = new(StringComparer.OrdinalIgnoreCase)
     {
         [ShellRuntime.RuntimeName] = context => new ShellRuntime(context.Workspace),
+        [ClaudeCodeRuntime.RuntimeName] = context => new ClaudeCodeRuntime(context, TimeProvider.System),
     };
 
     /// <exception cref="AgentExit">Exit code 2 for a name no runtime has: checked at start, before any setup.</exception>

@@ -22,6 +22,7 @@ internal sealed class ShellRuntime(string workspace) : IAgentRuntime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
+        ChildEnvironment.Scrub(info.Environment);
         info.ArgumentList.Add("-lc");
         info.ArgumentList.Add(turn.Content);
         using var process = Process.Start(info) ?? throw new InvalidOperationException("bash did not start");

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using AgentCluster.Abstractions.Agents;
+
+namespace AgentCluster.Agent.Runtimes.ClaudeCode;
+
+/// <summary>
+/// Runs each turn through the Claude Code CLI in headless streaming mode (<see cref="ClaudeCodeCommand"/>):
+/// one CLI process per turn, the turns chained into one conversation by <c>--resume</c> with the session id
+/// kept in the workspace (<see cref="ClaudeCodeHome"/>); its stream-json output mapped onto the turn's events
+/// (<see cref="StreamJsonTurn"/>).
+/// </summary>
+/// <param name="executable">The CLI; null: <see cref="ClaudeCodeExecutable"/> finds it when a turn starts.</param>
+internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider time, string? executable = null) : IAgentRuntime
+{
+    public const string RuntimeName = "claude-code";
+
+    /// <summary>How long an interrupted CLI has to stop on SIGINT before its process tree is killed.</summary>
+    public static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(5);
+
+    private readonly ClaudeCodeHome home = new(context.Workspace);
+
+    public string Name => RuntimeName;
+
+    public async Task<TurnOutcome> RunTurnAsync(AgentTurn turn, ITurnEvents events, CancellationToken cancellationToken)
+    {
+        home.Create();
+        var info = ClaudeCodeCommand.Create(executable ?? ClaudeCodeExecutable.Resolve(Environment.GetEnvironmentVariable), context, home, home.SessionId);
+        var output = new StreamJsonTurn(events, home.SaveSessionId);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
+
+        // Not the turn's token: what the CLI says while it stops still belongs to the turn.
+        using var reading = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
+        var streams = Task.WhenAll(
+            WritePromptAsync(process, turn.Content, reading.Token),
+            OutputLines.PumpAsync(process.StandardOutput.BaseStream, output.Read, reading.Token),
+            OutputLines.PumpAsync(process.StandardError.BaseStream, line => events.Output(OutputStreams.Stderr, line), reading.Token));
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+            await streams.WaitAsync(cancellationToken);
+            return output.Outcome ?? TurnOutcome.Error(process.ExitCode) with { Reason = $"claude exited with code {process.ExitCode} without a result" };
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            await GracefulStop.StopAsync(process, InterruptGrace, time);
+            // Its last lines (the interrupted tool's result, the usage so far) come once it has exited; a process
+            // it left behind may hold the pipes open, hence the bound.
+            reading.CancelAfter(InterruptGrace);
+            try
+            {
+                await streams;
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            return TurnOutcome.Interrupted() with { NumTurns = output.Outcome?.NumTurns, Usage = output.Outcome?.Usage, CostUsd = output.Outcome?.CostUsd };
+        }
+    }
+
+    /// <summary>The prompt goes on stdin, which then closes: no argv length limit, and the CLI reads it whole.</summary>
+    private static async Task WritePromptAsync(Process process, string prompt, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await process.StandardInput.WriteAsync(prompt.AsMemory(), cancellationToken);
+        }
+        catch (IOException)
+        {
+            // The CLI exited before reading it all; its output says why.
+        }
+        finally
+        {
+            process.StandardInput.Close();
+        }
+    }
+}

@@ -1,0 +1,190 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using AgentCluster.Abstractions.Sessions;
+
+namespace AgentCluster.Agent.Runtimes.ClaudeCode;
+
+/// <summary>
+/// Reads one turn of the CLI's <c>--output-format stream-json</c> output, a JSON message per line, and maps it
+/// onto the turn's events and outcome. Seen from Claude Code 2.1.197 (tools/claude-code):
+/// <list type="table">
+/// <listheader><term>type / subtype</term><description>what it becomes</description></listheader>
+/// <item><term><c>system</c> / <c>init</c></term><description>nothing sent; its <c>session_id</c> is the conversation
+/// (the same on <c>--resume</c>), remembered once a later message shows the conversation was saved</description></item>
+/// <item><term><c>assistant</c></term><description>each <c>text</c> block: Output("text"); each <c>tool_use</c> block:
+/// ToolUse(id, name, input as JSON); other blocks (<c>thinking</c>, <c>redacted_thinking</c>) skipped. Also the
+/// CLI's own synthetic message (<c>model: "&lt;synthetic&gt;"</c>) when an API call failed, the error text as a text block.</description></item>
+/// <item><term><c>user</c></term><description>each <c>tool_result</c> block: ToolResult(tool_use_id, its text parts
+/// joined by newlines, is_error); text blocks (the prompt, reminders the CLI adds) skipped</description></item>
+/// <item><term><c>result</c> / <c>success</c></term><description>outcome <c>success</c>; but <c>error</c> when
+/// <c>is_error</c> (an API error: the CLI reports it as success with <c>is_error: true</c>), Reason its <c>result</c> text</description></item>
+/// <item><term><c>result</c> / <c>error_max_turns</c></term><description>outcome <c>max_turns</c></description></item>
+/// <item><term><c>result</c> / <c>error_during_execution</c>, any other</term><description>outcome <c>error</c>,
+/// Reason the <c>result</c> text, else its <c>errors</c>, else the subtype (e.g. a <c>--resume</c> of a lost conversation)</description></item>
+/// <item><term>every <c>result</c></term><description>NumTurns from <c>num_turns</c>, Usage from <c>usage</c>
+/// (input, output, cache creation, cache read tokens), CostUsd from <c>total_cost_usd</c></description></item>
+/// <item><term><c>system</c> / <c>api_retry</c></term><description>Output("stderr", "claude: API request failed (401
+/// authentication_failed), retry 1 of 10 in 0.6 s"): the CLI retries failed calls for minutes, silently otherwise</description></item>
+/// <item><term>any other type or subtype (<c>system</c> / <c>compact_boundary</c>, hook events,
+/// <c>stream_event</c>, <c>rate_limit_event</c>, …)</term><description>skipped</description></item>
+/// <item><term>a line that is not JSON</term><description>Output("stdout", line), so nothing the CLI says is lost</description></item>
+/// </list>
+/// The CLI's stderr goes to Output("stderr") line by line, outside this class.
+/// </summary>
+/// <param name="conversationSaved">
+/// Called once with the session id when the first message after <c>init</c> arrives: by then the CLI has
+/// written the conversation's transcript, so <c>--resume</c> will find it.
+/// </param>
+internal sealed class StreamJsonTurn(ITurnEvents events, Action<string> conversationSaved)
+{
+    private string? sessionId;
+    private bool saved;
+
+    /// <summary>The outcome the <c>result</c> message gave, or null if none came (the CLI died or was stopped).</summary>
+    public TurnOutcome? Outcome { get; private set; }
+
+    public void Read(string line)
+    {
+        if (string.IsNullOrWhiteSpace(line)) return;
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(line);
+        }
+        catch (JsonException)
+        {
+            events.Output(OutputStreams.Stdout, line);
+            return;
+        }
+        using (document)
+        {
+            var message = document.RootElement;
+            if (message.ValueKind != JsonValueKind.Object) return;
+            var type = String(message, "type");
+            var subtype = String(message, "subtype");
+            if (type == "system" && subtype == "init")
+            {
+                sessionId = String(message, "session_id");
+                return;
+            }
+            NoteSaved();
+            switch (type)
+            {
+                case "system" when subtype == "api_retry":
+                    events.Output(OutputStreams.Stderr, Retry(message));
+                    break;
+                case "assistant":
+                    ReadAssistant(message);
+                    break;
+                case "user":
+                    ReadUser(message);
+                    break;
+                case "result":
+                    Outcome = ReadResult(message);
+                    break;
+            }
+        }
+    }
+
+    private void NoteSaved()
+    {
+        if (saved || sessionId is null) return;
+        saved = true;
+        conversationSaved(sessionId);
+    }
+
+    private void ReadAssistant(JsonElement message)
+    {
+        foreach (var block in Blocks(message))
+        {
+            switch (String(block, "type"))
+            {
+                case "text" when String(block, "text") is { } text:
+                    events.Output(OutputStreams.Text, text);
+                    break;
+                case "tool_use":
+                    events.ToolUse(String(block, "id") ?? "", String(block, "name") ?? "",
+                        block.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
+                    break;
+            }
+        }
+    }
+
+    private void ReadUser(JsonElement message)
+    {
+        foreach (var block in Blocks(message))
+        {
+            if (String(block, "type") != "tool_result") continue;
+            events.ToolResult(String(block, "tool_use_id") ?? "",
+                block.TryGetProperty("content", out var content) ? Text(content) : "",
+                block.TryGetProperty("is_error", out var error) && error.ValueKind == JsonValueKind.True);
+        }
+    }
+
+    /// <summary>Said, because the CLI retries for minutes (a wrong key: ten times) with nothing else to show.</summary>
+    private static string Retry(JsonElement retry)
+    {
+        var status = retry.TryGetProperty("error_status", out var code) ? code.GetRawText() : "no status";
+        var delay = retry.TryGetProperty("retry_delay_ms", out var ms) && ms.TryGetDouble(out var milliseconds) ? milliseconds / 1000 : 0;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"claude: API request failed ({status} {String(retry, "error")}), retry {Long(retry, "attempt")} of {Long(retry, "max_retries")} in {delay:0.#} s");
+    }
+
+    private static TurnOutcome ReadResult(JsonElement result)
+    {
+        var isError = result.TryGetProperty("is_error", out var flag) && flag.ValueKind == JsonValueKind.True;
+        var subtype = String(result, "subtype");
+        var outcome = subtype switch
+        {
+            "success" when !isError => TurnOutcomes.Success,
+            "error_max_turns" => TurnOutcomes.MaxTurns,
+            _ => TurnOutcomes.Error,
+        };
+        return new TurnOutcome(
+            outcome,
+            Reason: outcome == TurnOutcomes.Success ? null : Reason(result, subtype),
+            NumTurns: result.TryGetProperty("num_turns", out var turns) && turns.TryGetInt32(out var count) ? count : null,
+            Usage: result.TryGetProperty("usage", out var usage) && usage.ValueKind == JsonValueKind.Object
+                ? new TokenUsage(Long(usage, "input_tokens"), Long(usage, "output_tokens"),
+                    Long(usage, "cache_creation_input_tokens"), Long(usage, "cache_read_input_tokens"))
+                : null,
+            CostUsd: result.TryGetProperty("total_cost_usd", out var cost) && cost.TryGetDecimal(out var usd) ? usd : null);
+    }
+
+    private static string? Reason(JsonElement result, string? subtype)
+    {
+        if (String(result, "result") is { Length: > 0 } text) return text;
+        if (result.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.Array && errors.GetArrayLength() > 0)
+            return string.Join("; ", errors.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.String ? e.GetString() : e.GetRawText()));
+        return subtype;
+    }
+
+    /// <summary>The content blocks of a message's <c>message.content</c>, none when it is a plain string.</summary>
+    private static IEnumerable<JsonElement> Blocks(JsonElement message) =>
+        message.TryGetProperty("message", out var inner) && inner.ValueKind == JsonValueKind.Object
+        && inner.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.Array
+            ? content.EnumerateArray().Where(block => block.ValueKind == JsonValueKind.Object)
+            : [];
+
+    /// <summary>A tool result's content: a string, or the text parts of its blocks joined by newlines.</summary>
+    private static string Text(JsonElement content)
+    {
+        if (content.ValueKind == JsonValueKind.String) return content.GetString()!;
+        if (content.ValueKind != JsonValueKind.Array) return "";
+        var text = new StringBuilder();
+        foreach (var part in content.EnumerateArray())
+        {
+            if (part.ValueKind != JsonValueKind.Object || String(part, "type") != "text" || String(part, "text") is not { } value) continue;
+            if (text.Length > 0) text.Append('\n');
+            text.Append(value);
+        }
+        return text.ToString();
+    }
+
+    private static string? String(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+
+    private static long Long(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) && value.TryGetInt64(out var number) ? number : 0;
+}

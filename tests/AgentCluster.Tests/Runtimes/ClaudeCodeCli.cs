@@ -1,0 +1,84 @@
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Agent.Runtimes;
+using AgentCluster.Agent.Runtimes.ClaudeCode;
+using AgentCluster.Tests.Fakes;
+
+namespace AgentCluster.Tests.Runtimes;
+
+/// <summary>
+/// The real Claude Code CLI (tools/claude-code, installed by its install.sh) run through <see cref="ClaudeCodeRuntime"/>
+/// in a temporary workspace against a <see cref="FakeAnthropic"/>. Each turn gets a new runtime, as a restarted
+/// agent process would: whatever continues the conversation must be in the workspace.
+/// </summary>
+internal sealed class ClaudeCodeCli : IAsyncDisposable
+{
+    public static readonly TimeSpan TurnDeadline = TimeSpan.FromSeconds(60);
+
+    private ClaudeCodeCli(FakeAnthropic fake, string workspace)
+    {
+        Fake = fake;
+        Workspace = workspace;
+    }
+
+    public FakeAnthropic Fake { get; }
+    public string Workspace { get; }
+
+    public AgentSettings Settings { get; set; } = new()
+    {
+        Model = "claude-test-model",
+        SystemPrompt = "You are tested by AgentCluster.",
+        AllowedTools = ["Bash"],
+    };
+
+    /// <summary>The runtime's credentials; by default the fake's key and address.</summary>
+    public Dictionary<string, string> Credentials { get; } = [];
+
+    public static async Task<ClaudeCodeCli> StartAsync()
+    {
+        var fake = await FakeAnthropic.StartAsync();
+        var cli = new ClaudeCodeCli(fake, Directory.CreateTempSubdirectory("claude-code-ws-").FullName);
+        cli.Credentials["ANTHROPIC_API_KEY"] = fake.ApiKey;
+        cli.Credentials["ANTHROPIC_BASE_URL"] = fake.BaseUrl.ToString().TrimEnd('/');
+        return cli;
+    }
+
+    /// <summary>tools/claude-code/node_modules/.bin/claude; fails (not skips) the test when it is not installed.</summary>
+    public static string Executable
+    {
+        get
+        {
+            var directory = new DirectoryInfo(AppContext.BaseDirectory);
+            while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "tools", "claude-code", "package.json")))
+                directory = directory.Parent;
+            Assert.True(directory is not null, "tools/claude-code not found above " + AppContext.BaseDirectory);
+            var claude = Path.Combine(directory.FullName, "tools", "claude-code", "node_modules", ".bin", "claude");
+            Assert.True(File.Exists(claude), $"The Claude Code CLI is not installed ({claude}): run tools/claude-code/install.sh");
+            return claude;
+        }
+    }
+
+    public ClaudeCodeRuntime Runtime(TimeProvider? time = null) =>
+        new(new RuntimeContext(Workspace, Settings, Credentials), time ?? TimeProvider.System, Executable);
+
+    /// <param name="time">The runtime's clock; a FakeTimeProvider that never advances makes the interrupt grace endless.</param>
+    public async Task<(TurnOutcome Outcome, TestRuntimeEvents Events)> RunAsync(
+        int turn, string prompt, CancellationToken cancellationToken = default, TimeProvider? time = null)
+    {
+        var events = new TestRuntimeEvents();
+        var outcome = await Runtime(time).RunTurnAsync(new AgentTurn(turn, prompt), events, cancellationToken).WaitAsync(TurnDeadline);
+        return (outcome, events);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Fake.DisposeAsync();
+        try
+        {
+            Directory.Delete(Workspace, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A tool's leftover file still open; the temp folder is cleaned up later.
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Agent.Runtimes;
+using AgentCluster.Agent.Runtimes.ClaudeCode;
+
+namespace AgentCluster.Tests.Runtimes;
+
+/// <summary>
+/// The stream-json mapping on lines recorded from Claude Code 2.1.197 against the fake API (long fields such as
+/// the init message's tool and command lists, uuids and timings cut out).
+/// </summary>
+public sealed class ClaudeCodeStreamJsonTests
+{
+    private const string Session = "f7428983-1433-43bb-aa71-611b8b7783e2";
+
+    private const string Init =
+        """{"type":"system","subtype":"init","cwd":"/tmp/ws","session_id":"f7428983-1433-43bb-aa71-611b8b7783e2","tools":["Bash","Read"],"model":"claude-test","permissionMode":"default","apiKeySource":"ANTHROPIC_API_KEY","claude_code_version":"2.1.197"}""";
+
+    private static readonly string[] ToolTurn =
+    [
+        Init,
+        """{"type":"assistant","message":{"id":"msg_fake_1","type":"message","role":"assistant","model":"claude-test","content":[{"type":"text","text":"Trying."}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}},"parent_tool_use_id":null,"session_id":"f7428983-1433-43bb-aa71-611b8b7783e2","request_id":"req_fake_9880ecd461b141ea"}""",
+        """{"type":"assistant","message":{"id":"msg_fake_1","type":"message","role":"assistant","model":"claude-test","content":[{"type":"tool_use","id":"toolu_fc7b","name":"Bash","input":{"command":"echo hi; exit 3"}}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}},"parent_tool_use_id":null,"session_id":"f7428983-1433-43bb-aa71-611b8b7783e2"}""",
+        """{"type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"Exit code 3\nhi","is_error":true,"tool_use_id":"toolu_fc7b"}]},"parent_tool_use_id":null,"session_id":"f7428983-1433-43bb-aa71-611b8b7783e2","tool_use_result":"Error: Exit code 3\nhi"}""",
+        """{"type":"assistant","message":{"id":"msg_fake_2","type":"message","role":"assistant","model":"claude-test","content":[{"type":"tool_use","id":"toolu_b071","name":"Write","input":{"file_path":"/tmp/ws/x.txt","content":"x"}}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}},"parent_tool_use_id":null,"session_id":"f7428983-1433-43bb-aa71-611b8b7783e2"}""",
+        """{"type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"Claude requested permissions to write to /tmp/ws/x.txt, but you haven't granted it yet.","is_error":true,"tool_use_id":"toolu_b071"}]},"parent_tool_use_id":null,"session_id":"f7428983-1433-43bb-aa71-611b8b7783e2"}""",
+        """{"type":"assistant","message":{"id":"msg_fake_3","type":"message","role":"assistant","model":"claude-test","content":[{"type":"text","text":"done"}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}},"parent_tool_use_id":null,"session_id":"f7428983-1433-43bb-aa71-611b8b7783e2"}""",
+        """{"type":"result","subtype":"success","is_error":false,"duration_ms":1917,"num_turns":3,"result":"done","stop_reason":"end_turn","session_id":"f7428983-1433-43bb-aa71-611b8b7783e2","total_cost_usd":0.003,"usage":{"input_tokens":300,"cache_creation_input_tokens":11,"cache_read_input_tokens":22,"output_tokens":60}}""",
+    ];
+
+    [Fact]
+    public void A_turn_with_tools_becomes_text_tool_use_and_tool_result_events_in_order()
+    {
+        var (turn, events, _) = Read(ToolTurn);
+
+        Assert.Equal<RuntimeEvent>(
+        [
+            new OutputEvent(OutputStreams.Text, "Trying."),
+            new ToolUseEvent("toolu_fc7b", "Bash", """{"command":"echo hi; exit 3"}"""),
+            new ToolResultEvent("toolu_fc7b", "Exit code 3\nhi", true),
+            new ToolUseEvent("toolu_b071", "Write", """{"file_path":"/tmp/ws/x.txt","content":"x"}"""),
+            new ToolResultEvent("toolu_b071", "Claude requested permissions to write to /tmp/ws/x.txt, but you haven't granted it yet.", true),
+            new OutputEvent(OutputStreams.Text, "done"),
+        ], events.All);
+        Assert.Equal(new TurnOutcome(TurnOutcomes.Success, NumTurns: 3, Usage: new TokenUsage(300, 60, 11, 22), CostUsd: 0.003m), turn.Outcome);
+    }
+
+    [Fact]
+    public void The_session_id_is_kept_once_a_message_after_init_shows_the_conversation_was_saved()
+    {
+        var (_, _, saved) = Read(Init);
+        Assert.Empty(saved);
+
+        (_, _, saved) = Read(ToolTurn);
+        Assert.Equal([Session], saved);
+    }
+
+    [Fact]
+    public void Tool_results_with_text_parts_are_joined_and_text_blocks_of_user_messages_skipped()
+    {
+        var (_, events, _) = Read(
+            """{"type":"user","message":{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":[{"type":"text","text":"line one"},{"type":"image","source":{}},{"type":"text","text":"line two"}]}]},"session_id":"s"}""",
+            """{"type":"user","message":{"role":"user","content":[{"type":"text","text":"[Request interrupted by user for tool use]"}]},"session_id":"s"}""",
+            """{"type":"assistant","message":{"role":"assistant","content":[{"type":"thinking","thinking":"hmm","signature":"x"},{"type":"text","text":"after thought"}]},"session_id":"s"}""");
+
+        Assert.Equal<RuntimeEvent>([new ToolResultEvent("toolu_1", "line one\nline two", false), new OutputEvent(OutputStreams.Text, "after thought")], events.All);
+    }
+
+    [Fact]
+    public void Max_turns_ends_with_max_turns_and_the_cli_reason()
+    {
+        var (turn, _, _) = Read(
+            """{"type":"result","subtype":"error_max_turns","duration_ms":725,"is_error":true,"num_turns":2,"stop_reason":"tool_use","session_id":"7433360b","total_cost_usd":0.001,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":20},"errors":["Reached maximum number of turns (1)"]}""");
+
+        Assert.Equal(new TurnOutcome(TurnOutcomes.MaxTurns, Reason: "Reached maximum number of turns (1)", NumTurns: 2, Usage: new TokenUsage(100, 20), CostUsd: 0.001m), turn.Outcome);
+    }
+
+    [Fact]
+    public void An_api_error_reported_as_success_with_is_error_is_an_error_and_retries_are_said_on_stderr()
+    {
+        var (turn, events, _) = Read(
+            """{"type":"system","subtype":"api_retry","attempt":1,"max_retries":1,"retry_delay_ms":592.8421338412726,"error_status":529,"error":"overloaded","session_id":"92d3f7f6"}""",
+            """{"type":"assistant","message":{"id":"a4030f01","model":"<synthetic>","role":"assistant","stop_reason":"stop_sequence","stop_sequence":"","type":"message","usage":{"input_tokens":0,"output_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0},"content":[{"type":"text","text":"API Error: 529 busy."}]},"parent_tool_use_id":null,"session_id":"92d3f7f6","error":"server_error"}""",
+            """{"type":"result","subtype":"success","is_error":true,"duration_ms":926,"num_turns":1,"result":"API Error: 529 busy.","stop_reason":"stop_sequence","session_id":"92d3f7f6","total_cost_usd":0,"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0}}""");
+
+        Assert.Equal((TurnOutcomes.Error, "API Error: 529 busy."), (turn.Outcome!.Outcome, turn.Outcome.Reason));
+        Assert.Equal<RuntimeEvent>(
+        [
+            new OutputEvent(OutputStreams.Stderr, "claude: API request failed (529 overloaded), retry 1 of 1 in 0.6 s"),
+            new OutputEvent(OutputStreams.Text, "API Error: 529 busy."),
+        ], events.All);
+    }
+
+    [Fact]
+    public void A_resume_of_a_lost_conversation_is_an_error_naming_it()
+    {
+        var (turn, _, saved) = Read(
+            """{"type":"result","subtype":"error_during_execution","duration_ms":0,"is_error":true,"num_turns":0,"stop_reason":null,"session_id":"b8c2d335","total_cost_usd":0,"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0},"errors":["No conversation found with session ID: b8c2d335"]}""");
+
+        Assert.Equal((TurnOutcomes.Error, "No conversation found with session ID: b8c2d335", 0), (turn.Outcome!.Outcome, turn.Outcome.Reason, turn.Outcome.NumTurns));
+        Assert.Empty(saved);
+    }
+
+    [Fact]
+    public void Lines_that_are_not_json_are_kept_as_stdout_and_unknown_messages_skipped()
+    {
+        var (turn, events, _) = Read(
+            "Warning: something the CLI printed",
+            "",
+            """{"type":"system","subtype":"compact_boundary","session_id":"s"}""",
+            """{"type":"stream_event","event":{"type":"ping"},"session_id":"s"}""",
+            "[1,2]");
+
+        Assert.Equal<RuntimeEvent>([new OutputEvent(OutputStreams.Stdout, "Warning: something the CLI printed")], events.All);
+        Assert.Null(turn.Outcome);
+    }
+
+    private static (StreamJsonTurn Turn, TestRuntimeEvents Events, List<string> Saved) Read(params string[] lines)
+    {
+        var events = new TestRuntimeEvents();
+        var saved = new List<string>();
+        var turn = new StreamJsonTurn(events, saved.Add);
+        foreach (var line in lines) turn.Read(line);
+        return (turn, events, saved);
+    }
+}
