@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution. Installs what the tests need on a fresh Debian machine
-# (redis-server, for the tests that start a real Redis), then prints one line: "N passed, N failed".
+# (redis-server, for the tests that start a real Redis; the Claude Code CLI, from the npm registry), then
+# prints one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,9 @@ if ! command -v redis-server >/dev/null 2>&1; then
   $sudo_cmd apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
 fi
+
+# The Claude Code CLI the claude-code runtime's tests run (pinned in tools/claude-code; Node via apt-get when missing).
+tools/claude-code/install.sh
 
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
