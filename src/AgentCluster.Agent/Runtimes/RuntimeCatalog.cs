@@ -6,6 +6,7 @@ internal static class RuntimeCatalog
     private static readonly Dictionary<string, Func<RuntimeContext, IAgentRuntime>> Runtimes = new(StringComparer.OrdinalIgnoreCase)
     {
         [ShellRuntime.RuntimeName] = context => new ShellRuntime(context.Workspace),
+        ["anthropic"] = context => new Anthropic.AnthropicRuntime(context),
     };
 
     /// <exception cref="AgentExit">Exit code 2 for a name no runtime has: checked at start, before any setup.</exception>
