@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
@@ -28,8 +29,13 @@ internal sealed class AnthropicRuntime : IAgentRuntime
     private readonly string model;
     private readonly string system;
 
+    /// <exception cref="AgentExit">Exit code 2 in a Native AOT build of the agent, where the SDK cannot work.</exception>
     public AnthropicRuntime(RuntimeContext context)
     {
+        // The SDK (de)serializes its models with System.Text.Json's reflection, which Native AOT leaves out:
+        // better to refuse at start than to fail every turn with the SDK's own exception.
+        if (!JsonSerializer.IsReflectionEnabledByDefault)
+            throw AgentExit.Misconfigured("the anthropic runtime needs an agent built without Native AOT (the Anthropic SDK serializes JSON by reflection)");
         this.context = context;
         toolbox = new Toolbox(context.Workspace, context.Settings);
         conversation = Conversation.Open(context.Workspace);

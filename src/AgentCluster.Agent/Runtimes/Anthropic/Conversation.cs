@@ -36,15 +36,15 @@ internal sealed class Conversation
         return conversation;
     }
 
-    public void AddUserText(string text) => AddUser([new JsonObject { ["type"] = "text", ["text"] = text }]);
+    public void AddUserText(string text) => AddUser(new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text }));
 
     /// <param name="content">The reply's content blocks; an empty reply adds nothing (the API refuses an empty message).</param>
     public void AddAssistant(JsonArray content)
     {
-        if (content.Count > 0) messages.Add(new JsonObject { ["role"] = "assistant", ["content"] = content });
+        if (content.Count > 0) messages.Add((JsonNode)new JsonObject { ["role"] = "assistant", ["content"] = content });
     }
 
-    public void AddToolResults(IEnumerable<JsonObject> results) => AddUser([.. results]);
+    public void AddToolResults(IEnumerable<JsonObject> results) => AddUser(new JsonArray([.. results]));
 
     /// <summary>The tool_use ids of the last assistant message that have no tool_result yet.</summary>
     public IReadOnlyList<string> OpenToolUses()
@@ -106,13 +106,13 @@ internal sealed class Conversation
             foreach (var block in blocks) content.Add(block!.DeepClone());
             return;
         }
-        messages.Add(new JsonObject { ["role"] = "user", ["content"] = blocks });
+        messages.Add((JsonNode)new JsonObject { ["role"] = "user", ["content"] = blocks });
     }
 
     private static JsonArray ReplaceStringContent(JsonObject message)
     {
         var content = new JsonArray();
-        if (message["content"]?.GetValue<string>() is { Length: > 0 } text) content.Add(new JsonObject { ["type"] = "text", ["text"] = text });
+        if (message["content"]?.GetValue<string>() is { Length: > 0 } text) content.Add((JsonNode)new JsonObject { ["type"] = "text", ["text"] = text });
         message["content"] = content;
         return content;
     }

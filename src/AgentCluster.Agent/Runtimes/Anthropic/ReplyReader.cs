@@ -79,11 +79,11 @@ internal sealed class ReplyReader(ITurnEvents events)
         {
             if (block.ToolName is null)
             {
-                if (block.Text.Length > 0) content.Add(new JsonObject { ["type"] = "text", ["text"] = block.Text.ToString() });
+                if (block.Text.Length > 0) content.Add((JsonNode)new JsonObject { ["type"] = "text", ["text"] = block.Text.ToString() });
                 continue;
             }
             var input = calls.FirstOrDefault(c => c.Id == block.ToolId)?.Input.DeepClone() ?? ParseInput(block.Text.ToString());
-            content.Add(new JsonObject { ["type"] = "tool_use", ["id"] = block.ToolId, ["name"] = block.ToolName, ["input"] = input });
+            content.Add((JsonNode)new JsonObject { ["type"] = "tool_use", ["id"] = block.ToolId, ["name"] = block.ToolName, ["input"] = input });
         }
         return new AssistantReply(content, stopReason, usage, calls);
     }
