@@ -103,6 +103,7 @@ public sealed class AnthropicRuntimeTests : IAsyncLifetime
         Assert.Equal(TurnOutcomes.Success, outcome.Outcome);
         Assert.Equal("remember this\nremembered\nwhat did I say?", api.Conversation[1].MessagesText);
         Assert.True(File.Exists(Path.Combine(workspace, Conversation.Folder, Conversation.FileName)));
+        Assert.Equal("*\n", File.ReadAllText(Path.Combine(workspace, Conversation.Folder, ".gitignore")));
     }
 
     [Fact]
@@ -222,6 +223,7 @@ public sealed class AnthropicRuntimeTests : IAsyncLifetime
     [Theory]
     [InlineData("max_tokens", "max_tokens")]
     [InlineData("refusal", "declined")]
+    [InlineData("model_context_window_exceeded", "context window")]
     public async Task A_reply_that_cannot_go_on_is_an_error_outcome_with_the_reason(string stopReason, string said)
     {
         api.Script(new MessageReply([new TextBlock("partial")], stopReason));

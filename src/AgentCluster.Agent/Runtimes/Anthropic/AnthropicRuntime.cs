@@ -97,6 +97,8 @@ internal sealed class AnthropicRuntime : IAgentRuntime
                     return tally.Outcome(TurnOutcomes.Error, $"the model's reply reached max_tokens ({MaxTokens}) before it finished");
                 case "refusal":
                     return tally.Outcome(TurnOutcomes.Error, "the model declined to continue (stop_reason refusal)");
+                case "model_context_window_exceeded":
+                    return tally.Outcome(TurnOutcomes.Error, "the conversation no longer fits the model's context window");
                 case null:
                     return tally.Outcome(TurnOutcomes.Error, "the Messages API stream ended before the reply did");
                 default:
@@ -132,16 +134,16 @@ internal sealed class AnthropicRuntime : IAgentRuntime
             ["description"] = tool.Description,
             ["input_schema"] = JsonNode.Parse(tool.InputSchema),
         }))).ToList();
-        return new MessageCreateParams
+        var request = new MessageCreateParams
         {
             Model = model,
             MaxTokens = MaxTokens,
             System = system,
             Messages = conversation.ToParams(),
-            Tools = tools,
             // The conversation grows by a little each call and is sent whole: the API caches the prefix it has seen.
             CacheControl = new CacheControlEphemeral(),
         };
+        return tools.Count > 0 ? request with { Tools = tools } : request;
     }
 
     /// <summary>

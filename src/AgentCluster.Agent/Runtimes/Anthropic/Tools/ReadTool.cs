@@ -8,12 +8,15 @@ internal sealed class ReadTool(Workspace workspace) : IAgentTool
     public const int DefaultLimit = 2000;
     public const int MaxLineChars = 2000;
 
+    /// <summary>What one read may return at most: every read stays in the conversation, which the model's context must hold.</summary>
+    public const int MaxOutputChars = 100_000;
+
     public string Name => "Read";
 
     public string Description =>
         "Reads a text file in the workspace and returns its lines numbered from 1 (as cat -n). By default up to " +
         $"{DefaultLimit} lines from the start; 'offset' is the line number to start at and 'limit' the number of lines. " +
-        $"Lines longer than {MaxLineChars} characters are cut.";
+        $"Lines longer than {MaxLineChars} characters are cut, and one read returns at most {MaxOutputChars} characters.";
 
     public string InputSchema => """
         {
@@ -44,7 +47,7 @@ internal sealed class ReadTool(Workspace workspace) : IAgentTool
         {
             number++;
             if (number < offset) continue;
-            if (number >= offset + limit)
+            if (number >= offset + limit || text.Length >= MaxOutputChars)
             {
                 more = true;
                 break;
@@ -53,7 +56,7 @@ internal sealed class ReadTool(Workspace workspace) : IAgentTool
         }
         if (number == 0) return new ToolOutput("(the file is empty)");
         if (number < offset) return ToolOutput.Error($"the file has {number} lines; offset {offset} is past its end");
-        if (more) text.AppendLine($"(more lines follow; read on with offset {offset + limit})");
+        if (more) text.AppendLine($"(more lines follow; read on with offset {number})");
         return new ToolOutput(text.ToString().TrimEnd('\n'));
     }
 }
