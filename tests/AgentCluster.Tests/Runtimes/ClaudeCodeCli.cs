@@ -14,10 +14,13 @@ internal sealed class ClaudeCodeCli : IAsyncDisposable
 {
     public static readonly TimeSpan TurnDeadline = TimeSpan.FromSeconds(60);
 
-    private ClaudeCodeCli(FakeAnthropic fake, string workspace)
+    private readonly string root;
+
+    private ClaudeCodeCli(FakeAnthropic fake, string root)
     {
         Fake = fake;
-        Workspace = workspace;
+        this.root = root;
+        Workspace = Directory.CreateDirectory(Path.Combine(root, "workspace")).FullName;
     }
 
     public FakeAnthropic Fake { get; }
@@ -36,9 +39,12 @@ internal sealed class ClaudeCodeCli : IAsyncDisposable
     public static async Task<ClaudeCodeCli> StartAsync()
     {
         var fake = await FakeAnthropic.StartAsync();
-        var cli = new ClaudeCodeCli(fake, Directory.CreateTempSubdirectory("claude-code-ws-").FullName);
+        var cli = new ClaudeCodeCli(fake, Directory.CreateTempSubdirectory("claude-code-").FullName);
         cli.Credentials["ANTHROPIC_API_KEY"] = fake.ApiKey;
         cli.Credentials["ANTHROPIC_BASE_URL"] = fake.BaseUrl.ToString().TrimEnd('/');
+        // The CLI's Bash tool runs login shells: an empty home keeps this machine's profile (pyenv's rehash, with its
+        // lock shared by every shell on the machine) out of them.
+        cli.Credentials["HOME"] = Directory.CreateDirectory(Path.Combine(cli.root, "home")).FullName;
         return cli;
     }
 
@@ -65,7 +71,13 @@ internal sealed class ClaudeCodeCli : IAsyncDisposable
         int turn, string prompt, CancellationToken cancellationToken = default, TimeProvider? time = null)
     {
         var events = new TestRuntimeEvents();
-        var outcome = await Runtime(time).RunTurnAsync(new AgentTurn(turn, prompt), events, cancellationToken).WaitAsync(TurnDeadline);
+        // Interrupted at the deadline rather than abandoned: a CLI left running would outlive the test.
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TurnDeadline);
+        // The outer bound only for a clock that never moves (the interrupt grace then never ends either).
+        var outcome = await Runtime(time).RunTurnAsync(new AgentTurn(turn, prompt), events, deadline.Token).WaitAsync(2 * TurnDeadline);
+        Assert.False(deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested,
+            $"turn {turn} did not end within {TurnDeadline.TotalSeconds:0} s; events: {string.Join(", ", events.All)}");
         return (outcome, events);
     }
 
@@ -74,7 +86,7 @@ internal sealed class ClaudeCodeCli : IAsyncDisposable
         await Fake.DisposeAsync();
         try
         {
-            Directory.Delete(Workspace, recursive: true);
+            Directory.Delete(root, recursive: true);
         }
         catch (IOException)
         {

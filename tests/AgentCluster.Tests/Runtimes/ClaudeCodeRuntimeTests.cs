@@ -69,6 +69,25 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_turn_whose_conversation_was_deleted_starts_a_new_one()
+    {
+        cli.Fake.Script(Reply.Text("one"), Reply.Text("two"), Reply.Text("three"));
+        await cli.RunAsync(1, "first prompt");
+        // As `git clean -fdx` in the workspace would, leaving the session id (kept elsewhere in a real deployment).
+        Directory.Delete(Path.Combine(cli.Workspace, ".agentcluster", "claude-code", "config", "projects"), recursive: true);
+
+        var (outcome, events) = await cli.RunAsync(2, "second prompt");
+        var third = await cli.RunAsync(3, "third prompt");
+
+        Assert.Equal((TurnOutcomes.Success, TurnOutcomes.Success), (outcome.Outcome, third.Outcome.Outcome));
+        Assert.Contains(events.Output(OutputStreams.Stderr), line => line.Contains("is gone; this turn starts a new one", StringComparison.Ordinal));
+        Assert.Equal(["two"], events.Output(OutputStreams.Text));
+        var seen = cli.Fake.Conversation[^1].MessagesText;
+        Assert.Contains("second prompt", seen);
+        Assert.DoesNotContain("first prompt", seen);
+    }
+
+    [Fact]
     public async Task An_interrupted_turn_stops_the_cli_and_the_next_turn_still_works()
     {
         var held = Reply.Held("Let me think about this for a long time");

@@ -97,7 +97,9 @@ public sealed class ClaudeCodeStreamJsonTests
             """{"type":"result","subtype":"error_during_execution","duration_ms":0,"is_error":true,"num_turns":0,"stop_reason":null,"session_id":"b8c2d335","total_cost_usd":0,"usage":{"input_tokens":0,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":0},"errors":["No conversation found with session ID: b8c2d335"]}""");
 
         Assert.Equal((TurnOutcomes.Error, "No conversation found with session ID: b8c2d335", 0), (turn.Outcome!.Outcome, turn.Outcome.Reason, turn.Outcome.NumTurns));
+        Assert.True(turn.ConversationNotFound);
         Assert.Empty(saved);
+        Assert.False(Read(ToolTurn).Turn.ConversationNotFound);
     }
 
     [Fact]

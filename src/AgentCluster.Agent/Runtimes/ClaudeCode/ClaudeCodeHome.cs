@@ -25,6 +25,8 @@ internal sealed class ClaudeCodeHome(string workspace)
         if (!File.Exists(ignore)) File.WriteAllText(ignore, "*\n");
     }
 
+    public void ForgetSessionId() => File.Delete(SessionFile);
+
     public void SaveSessionId(string id)
     {
         // Written whole or not at all: a half-written id would make every later turn fail to resume.

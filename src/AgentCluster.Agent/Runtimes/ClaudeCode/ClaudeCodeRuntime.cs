@@ -24,7 +24,20 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
     public async Task<TurnOutcome> RunTurnAsync(AgentTurn turn, ITurnEvents events, CancellationToken cancellationToken)
     {
         home.Create();
-        var info = ClaudeCodeCommand.Create(executable ?? ClaudeCodeExecutable.Resolve(Environment.GetEnvironmentVariable), context, home, home.SessionId);
+        var resume = home.SessionId;
+        var (outcome, lost) = await RunCliAsync(turn, events, resume, cancellationToken);
+        if (!lost) return outcome;
+        // The transcript --resume reads is gone (a `git clean -x` in the workspace, say): rather than every later
+        // turn failing on it, this one starts a new conversation.
+        events.Output(OutputStreams.Stderr, $"claude: conversation {resume} is gone; this turn starts a new one");
+        home.ForgetSessionId();
+        return (await RunCliAsync(turn, events, resume: null, cancellationToken)).Outcome;
+    }
+
+    /// <returns>How the turn ended, and whether the CLI found no conversation to resume.</returns>
+    private async Task<(TurnOutcome Outcome, bool ConversationLost)> RunCliAsync(AgentTurn turn, ITurnEvents events, string? resume, CancellationToken cancellationToken)
+    {
+        var info = ClaudeCodeCommand.Create(executable ?? ClaudeCodeExecutable.Resolve(Environment.GetEnvironmentVariable), context, home, resume);
         var output = new StreamJsonTurn(events, home.SaveSessionId);
         using var process = Process.Start(info) ?? throw new InvalidOperationException($"{info.FileName} did not start");
 
@@ -38,7 +51,8 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
         {
             await process.WaitForExitAsync(cancellationToken);
             await streams.WaitAsync(cancellationToken);
-            return output.Outcome ?? TurnOutcome.Error(process.ExitCode) with { Reason = $"claude exited with code {process.ExitCode} without a result" };
+            var outcome = output.Outcome ?? TurnOutcome.Error(process.ExitCode) with { Reason = $"claude exited with code {process.ExitCode} without a result" };
+            return (outcome, resume is not null && output.ConversationNotFound);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -53,7 +67,7 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
             catch (OperationCanceledException)
             {
             }
-            return TurnOutcome.Interrupted() with { NumTurns = output.Outcome?.NumTurns, Usage = output.Outcome?.Usage, CostUsd = output.Outcome?.CostUsd };
+            return (TurnOutcome.Interrupted() with { NumTurns = output.Outcome?.NumTurns, Usage = output.Outcome?.Usage, CostUsd = output.Outcome?.CostUsd }, false);
         }
     }
 

@@ -12,22 +12,28 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 /// <listheader><term>type / subtype</term><description>what it becomes</description></listheader>
 /// <item><term><c>system</c> / <c>init</c></term><description>nothing sent; its <c>session_id</c> is the conversation
 /// (the same on <c>--resume</c>), remembered once a later message shows the conversation was saved</description></item>
-/// <item><term><c>assistant</c></term><description>each <c>text</c> block: Output("text"); each <c>tool_use</c> block:
-/// ToolUse(id, name, input as JSON); other blocks (<c>thinking</c>, <c>redacted_thinking</c>) skipped. Also the
-/// CLI's own synthetic message (<c>model: "&lt;synthetic&gt;"</c>) when an API call failed, the error text as a text block.</description></item>
+/// <item><term><c>assistant</c></term><description>each <c>text</c> block: Output("text"); each <c>tool_use</c>
+/// block: ToolUse(id, name, input as JSON); other blocks (<c>thinking</c>, <c>redacted_thinking</c>) skipped. The
+/// same for a subagent's (<c>parent_tool_use_id</c> set) and for the CLI's own synthetic message
+/// (<c>model: "&lt;synthetic&gt;"</c>) that says an API call failed.</description></item>
 /// <item><term><c>user</c></term><description>each <c>tool_result</c> block: ToolResult(tool_use_id, its text parts
-/// joined by newlines, is_error); text blocks (the prompt, reminders the CLI adds) skipped</description></item>
+/// joined by newlines, is_error), including the CLI's own refusals (a tool not allowed; on SIGINT, the
+/// interrupted call's "The user doesn't want to proceed…"); text blocks (the prompt, "[Request interrupted by
+/// user for tool use]") skipped</description></item>
 /// <item><term><c>result</c> / <c>success</c></term><description>outcome <c>success</c>; but <c>error</c> when
 /// <c>is_error</c> (an API error: the CLI reports it as success with <c>is_error: true</c>), Reason its <c>result</c> text</description></item>
 /// <item><term><c>result</c> / <c>error_max_turns</c></term><description>outcome <c>max_turns</c></description></item>
 /// <item><term><c>result</c> / <c>error_during_execution</c>, any other</term><description>outcome <c>error</c>,
-/// Reason the <c>result</c> text, else its <c>errors</c>, else the subtype (e.g. a <c>--resume</c> of a lost conversation)</description></item>
+/// Reason the <c>result</c> text, else its <c>errors</c>, else the subtype (e.g. "No conversation found with
+/// session ID: …" for a <c>--resume</c> of a lost conversation, without <c>init</c>: the runtime then runs the turn
+/// again in a new conversation). After SIGINT the CLI ends so too; the runtime then reports <c>interrupted</c>,
+/// keeping the turn count, usage and cost</description></item>
 /// <item><term>every <c>result</c></term><description>NumTurns from <c>num_turns</c>, Usage from <c>usage</c>
 /// (input, output, cache creation, cache read tokens), CostUsd from <c>total_cost_usd</c></description></item>
 /// <item><term><c>system</c> / <c>api_retry</c></term><description>Output("stderr", "claude: API request failed (401
 /// authentication_failed), retry 1 of 10 in 0.6 s"): the CLI retries failed calls for minutes, silently otherwise</description></item>
-/// <item><term>any other type or subtype (<c>system</c> / <c>compact_boundary</c>, hook events,
-/// <c>stream_event</c>, <c>rate_limit_event</c>, …)</term><description>skipped</description></item>
+/// <item><term>any other type or subtype (not seen in these runs; the CLI documents <c>system</c> /
+/// <c>compact_boundary</c>, hook events, <c>stream_event</c> with --include-partial-messages, …)</term><description>skipped</description></item>
 /// <item><term>a line that is not JSON</term><description>Output("stdout", line), so nothing the CLI says is lost</description></item>
 /// </list>
 /// The CLI's stderr goes to Output("stderr") line by line, outside this class.
@@ -43,6 +49,13 @@ internal sealed class StreamJsonTurn(ITurnEvents events, Action<string> conversa
 
     /// <summary>The outcome the <c>result</c> message gave, or null if none came (the CLI died or was stopped).</summary>
     public TurnOutcome? Outcome { get; private set; }
+
+    /// <summary>
+    /// The CLI ended before starting (no <c>init</c>) because the conversation to resume does not exist: its
+    /// transcript was deleted. Recognised by the CLI's words, so another failure is never taken for it.
+    /// </summary>
+    public bool ConversationNotFound =>
+        sessionId is null && Outcome?.Outcome == TurnOutcomes.Error && Outcome.Reason?.StartsWith("No conversation found", StringComparison.Ordinal) == true;
 
     public void Read(string line)
     {
