@@ -59,20 +59,25 @@ public sealed class ClaudeCodeCommandTests
     }
 
     [Fact]
-    public void Scrubbing_removes_every_agent_variable_and_nothing_else()
+    public void Scrubbing_removes_every_agent_variable_and_the_model_key_unless_for_the_model_client()
     {
-        var environment = new Dictionary<string, string?>
+        Dictionary<string, string?> Environment() => new()
         {
             [AgentEnvironment.SessionToken] = "secret",
             [AgentEnvironment.OrchestratorUrls] = "http://node",
             ["agentcluster_lowercase"] = "x",
             ["PATH"] = "/usr/bin",
             ["MY_AGENTCLUSTER_NOTE"] = "kept: not the prefix",
+            ["ANTHROPIC_API_KEY"] = "sk-ant-key",
         };
 
-        ChildEnvironment.Scrub(environment);
+        var command = Environment();
+        ChildEnvironment.Scrub(command);
+        Assert.Equal(["PATH", "MY_AGENTCLUSTER_NOTE"], command.Keys);
 
-        Assert.Equal(["PATH", "MY_AGENTCLUSTER_NOTE"], environment.Keys);
+        var client = Environment();
+        ChildEnvironment.Scrub(client, modelClient: true);
+        Assert.Equal(["PATH", "MY_AGENTCLUSTER_NOTE", "ANTHROPIC_API_KEY"], client.Keys);
     }
 
     [Fact]

@@ -45,7 +45,7 @@ internal static class ClaudeCodeCommand
             if (context.Get(name) is { } value) environment[name] = value;
         foreach (var (name, value) in Quiet) environment[name] = value;
         environment["CLAUDE_CONFIG_DIR"] = home.ConfigDirectory;
-        ChildEnvironment.Scrub(environment);
+        ChildEnvironment.Scrub(environment, modelClient: true);
         return info;
     }
 

@@ -53,7 +53,7 @@ internal sealed class BashTool(Workspace workspace) : IAgentTool
         };
         info.ArgumentList.Add("-lc");
         info.ArgumentList.Add(command);
-        BashEnvironment.Scrub(info.Environment);
+        ChildEnvironment.Scrub(info.Environment);
 
         using var process = Process.Start(info) ?? throw new InvalidOperationException("bash did not start");
         process.StandardInput.Close();
