@@ -59,6 +59,22 @@ public sealed class AgentProcessTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_interrupt_stops_the_running_command_and_the_next_turn_runs()
+    {
+        await using var agent = AgentProcess.Start(stub, workspace);
+        stub.QueueTurn("echo started; sleep 600");
+        await Eventually.TrueAsync(() => stub.Output("stdout").Contains("started"), Deadline, $"the command runs; agent said:\n{agent.Output}");
+
+        stub.Interrupt(1);
+        await Eventually.TrueAsync(() => stub.Completion(1) is not null, Deadline, $"turn 1 ended; agent said:\n{agent.Output}");
+        Assert.Equal("interrupted", stub.Completion(1)!.Value.GetProperty("outcome").GetString());
+
+        stub.QueueTurn("echo after");
+        await Eventually.TrueAsync(() => stub.Completion(2) is not null, Deadline, "turn 2 completed");
+        Assert.Contains("after", stub.Output("stdout"));
+    }
+
+    [Fact]
     public async Task Pushes_are_repeated_until_acknowledged_and_each_event_is_stored_once()
     {
         stub.FailNextPushes(3, afterStoring: true);

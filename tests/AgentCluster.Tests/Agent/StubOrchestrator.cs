@@ -27,6 +27,7 @@ public sealed class StubOrchestrator : IAsyncDisposable
     private readonly List<string> heartbeats = [];
     private readonly List<(int After, string Instance)> polls = [];
     private readonly List<AgentTurn> turns = [];
+    private readonly TaskCompletionSource<int> interrupted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource turnQueued = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int failPushes;
     private bool storeFailedPushes;
@@ -149,19 +150,23 @@ public sealed class StubOrchestrator : IAsyncDisposable
         }
     }
 
-    /// <summary>Never interrupts: answers 204 once the poll's wait is over (or the agent gives up on it).</summary>
+    /// <summary>Answers when <see cref="Interrupt"/> names the turn, else 204 once the poll's wait is over.</summary>
     private async Task<IResult> WatchInterruptAsync(string id, int turn, int wait, HttpRequest request)
     {
         if (Refusal(id, request) is { } refusal) return refusal;
         try
         {
-            await Task.Delay(TimeSpan.FromSeconds(wait), request.HttpContext.RequestAborted);
+            var interruptedTurn = await interrupted.Task.WaitAsync(TimeSpan.FromSeconds(wait), request.HttpContext.RequestAborted);
+            if (interruptedTurn == turn) return Results.Json(new AgentInterrupt(turn), ProtocolJson.Options);
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is TimeoutException or OperationCanceledException)
         {
         }
         return Results.NoContent();
     }
+
+    /// <summary>The client interrupts <paramref name="turn"/>: the agent's watch on it answers.</summary>
+    public void Interrupt(int turn) => interrupted.TrySetResult(turn);
 
     private IResult? Refusal(string id, HttpRequest request)
     {
