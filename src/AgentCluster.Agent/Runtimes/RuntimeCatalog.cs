@@ -9,7 +9,7 @@ internal static class RuntimeCatalog
     {
         [ShellRuntime.RuntimeName] = context => new ShellRuntime(context.Workspace),
         [ClaudeCodeRuntime.RuntimeName] = context => new ClaudeCodeRuntime(context, TimeProvider.System),
-        ["anthropic"] = context => new Anthropic.AnthropicRuntime(context),
+        [Anthropic.AnthropicRuntime.RuntimeName] = context => new Anthropic.AnthropicRuntime(context),
     };
 
     /// <exception cref="AgentExit">Exit code 2 for a name no runtime has: checked at start, before any setup.</exception>

@@ -9,7 +9,7 @@ namespace AgentCluster.Agent.Runtimes;
 /// </summary>
 internal sealed class ShellRuntime(string workspace) : IAgentRuntime
 {
-    public const string RuntimeName = "shell";
+    public const string RuntimeName = AgentRuntimes.Shell;
 
     public string Name => RuntimeName;
 

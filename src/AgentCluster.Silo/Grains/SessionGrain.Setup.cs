@@ -9,16 +9,16 @@ namespace AgentCluster.Silo.Grains;
 /// </summary>
 public sealed partial class SessionGrain
 {
-    /// <summary>Runtimes that call a model, and so need a key.</summary>
-    private static readonly HashSet<string> ModelRuntimes = new(StringComparer.OrdinalIgnoreCase) { "claude-code", "anthropic" };
-
     private const string ApiKeyVariable = "ANTHROPIC_API_KEY";
     private const string BaseUrlVariable = "ANTHROPIC_BASE_URL";
+
+    /// <summary>The request's runtime, else the node's default for it: claude-code when a model key is at hand.</summary>
+    private string RuntimeOf(StartSession request) => request.Runtime ?? options.Value.RuntimeFor(models.Value.HasKey || request.ApiKey is not null);
 
     /// <summary>A model runtime with no key anywhere would fail every turn: refused before a machine is made.</summary>
     private void RequireModelKey(string runtime, StartSession request)
     {
-        if (ModelRuntimes.Contains(runtime) && request.ApiKey is null && !models.Value.HasKey)
+        if (AgentRuntimes.CallsModel(runtime) && request.ApiKey is null && !models.Value.HasKey)
             throw SessionException.Invalid(request.Runtime is null ? "api_key" : "runtime",
                 $"runtime '{runtime}' needs a model key: pass api_key, or set ANTHROPIC_API_KEY on the nodes.");
     }
@@ -28,7 +28,7 @@ public sealed partial class SessionGrain
         AuthorizeAgent(token);
         EnsureOpen();
         var credentials = new Dictionary<string, string>();
-        if (ModelRuntimes.Contains(S.Runtime ?? ""))
+        if (AgentRuntimes.CallsModel(S.Runtime))
         {
             var key = S.ProtectedApiKey is { } stored ? secrets.Unprotect(stored) : models.Value.ApiKey;
             if (key is { Length: > 0 }) credentials[ApiKeyVariable] = key;

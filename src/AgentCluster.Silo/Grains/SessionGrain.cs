@@ -73,7 +73,7 @@ public sealed partial class SessionGrain(
                 $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
         if (Started && !S.Creating) return new StartResult(View(), Created: false);
         StartSessionRules.Validate(request, options.Value);
-        if (!Started) RequireModelKey(request.Runtime ?? options.Value.RuntimeFor(models.Value.HasKey || request.ApiKey is not null), request);
+        if (!Started) RequireModelKey(RuntimeOf(request), request);
         request = await AcquireWorkspaceAsync(request);
 
         // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
@@ -106,7 +106,7 @@ public sealed partial class SessionGrain(
         S.Owner = OwnerOf(request);
         S.Creating = true;
         S.CreatedAt = S.UpdatedAt = now;
-        S.Runtime = request.Runtime ?? options.Value.RuntimeFor(models.Value.HasKey || request.ApiKey is not null);
+        S.Runtime = RuntimeOf(request);
         S.Agent = request.Agent;
         S.ProtectedApiKey = request.ApiKey is { } key ? secrets.Protect(key.Value) : null;
         S.Preset = request.Preset;

@@ -1,3 +1,4 @@
+using AgentCluster.Abstractions.Agents;
 using System.Text.RegularExpressions;
 
 namespace AgentCluster.Silo.Options;
@@ -20,10 +21,10 @@ public sealed partial class AgentSessionOptions
     public string? DefaultRuntime { get; set; }
 
     /// <param name="modelKey">The node has a model key, or the request brings one.</param>
-    public string RuntimeFor(bool modelKey) => DefaultRuntime ?? (modelKey ? "claude-code" : "shell");
+    public string RuntimeFor(bool modelKey) => DefaultRuntime ?? (modelKey ? AgentRuntimes.ClaudeCode : AgentRuntimes.Shell);
 
     /// <summary>Runtimes a request may name; the agent image must have them.</summary>
-    public List<string> Runtimes { get; set; } = ["shell", "claude-code", "anthropic"];
+    public List<string> Runtimes { get; set; } = [AgentRuntimes.Shell, AgentRuntimes.ClaudeCode, AgentRuntimes.Anthropic];
 
     public string CpuKind { get; set; } = "shared";
     public int Cpus { get; set; } = 1;

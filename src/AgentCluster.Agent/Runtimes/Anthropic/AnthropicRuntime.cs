@@ -18,7 +18,7 @@ namespace AgentCluster.Agent.Runtimes.Anthropic;
 /// </summary>
 internal sealed class AnthropicRuntime : IAgentRuntime
 {
-    public const string RuntimeName = "anthropic";
+    public const string RuntimeName = AgentRuntimes.Anthropic;
     public const string DefaultModel = "claude-sonnet-4-6";
     public const int MaxTokens = 16_000;
     public const string DefaultBaseUrl = "https://api.anthropic.com";

@@ -12,7 +12,7 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 /// <param name="executable">The CLI; null: <see cref="ClaudeCodeExecutable"/> finds it when a turn starts.</param>
 internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider time, string? executable = null) : IAgentRuntime
 {
-    public const string RuntimeName = "claude-code";
+    public const string RuntimeName = AgentRuntimes.ClaudeCode;
 
     /// <summary>How long an interrupted CLI has to stop on SIGINT before its process tree is killed.</summary>
     public static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(5);
