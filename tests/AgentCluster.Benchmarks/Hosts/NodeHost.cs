@@ -21,6 +21,23 @@ public sealed class NodeHost : IAsyncDisposable
     public static async Task<IReadOnlyList<NodeHost>> StartClusterAsync(
         int count, EmulatorHost fly, RedisHost? redis, IReadOnlyDictionary<string, string>? settings = null)
     {
+        // A port free when picked may be taken (by another process's outgoing connection) before the node binds
+        // it: the cluster then starts again on new ports, a bounded number of times.
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await TryStartClusterAsync(count, fly, redis, settings);
+            }
+            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            {
+            }
+        }
+    }
+
+    private static async Task<IReadOnlyList<NodeHost>> TryStartClusterAsync(
+        int count, EmulatorHost fly, RedisHost? redis, IReadOnlyDictionary<string, string>? settings)
+    {
         if (redis is null && count != 1) throw new ArgumentException("The embedded mode is one node.", nameof(count));
         var ports = Enumerable.Range(0, count).Select(_ => Ports.FreeLoopback()).ToList();
         var env = new Dictionary<string, string>(fly.NodeEnvironment)
