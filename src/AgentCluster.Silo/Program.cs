@@ -3,6 +3,7 @@ using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Presets;
 using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ builder.Services.AddFrontDoor(builder.Configuration);
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseNodeDrain();
+app.UseSessionLogScopes();
 app.UseStatusCodePages(); // a 404 or 405 from routing is a ProblemDetails too
 app.UseAuthentication();
 app.UseAuthorization();

@@ -1,6 +1,7 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Options;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
@@ -19,7 +20,8 @@ public static class AgentApi
     {
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
         var agent = routes.MapGroup("/agent/sessions/{id}")
-            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxAgentRequestBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxAgentRequestBodyBytes))
+            .WithSessionLogScope();
 
         agent.MapPost("/events", async (string id, AgentEventBatch? body, HttpRequest request, IGrainFactory grains) =>
             TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentPushAsync(

@@ -20,7 +20,7 @@ namespace AgentCluster.Silo.Api;
 /// written, which the client never notices. When this node shuts down, the stream ends; the client resumes
 /// through another node.
 /// </summary>
-public sealed class EventStream(IGrainFactory grains, NodeDrain drain, IOptions<AgentSessionOptions> options, TimeProvider time, ILogger<EventStream> logger)
+public sealed partial class EventStream(IGrainFactory grains, NodeDrain drain, IOptions<AgentSessionOptions> options, TimeProvider time, ILogger<EventStream> logger)
 {
     private const int MaxResubscribesWithoutProgress = 10;
 
@@ -62,7 +62,7 @@ public sealed class EventStream(IGrainFactory grains, NodeDrain drain, IOptions<
             }
             catch (Exception e) when (IsTransient(e) && !aborted.IsCancellationRequested && ++failures <= MaxResubscribesWithoutProgress)
             {
-                logger.LogInformation("Event stream of session {SessionId} interrupted ({Error}); resuming after {Seq}", sessionId, e.GetType().Name, seen);
+                LogResuming(sessionId, e.GetType().Name, seen);
                 await Task.Delay(TimeSpan.FromMilliseconds(100 * failures), time, aborted);
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
@@ -130,4 +130,7 @@ public sealed class EventStream(IGrainFactory grains, NodeDrain drain, IOptions<
 
     /// <summary>The grain moved, its node died or a call timed out: the log is durable, so resume from it.</summary>
     private static bool IsTransient(Exception e) => e is EnumerationAbortedException || ClusterFaults.IsTransient(e);
+
+    [LoggerMessage(2000, LogLevel.Information, "Event stream of session {SessionId} interrupted ({Error}); resuming after {Seq}")]
+    private partial void LogResuming(string sessionId, string error, long seq);
 }

@@ -10,7 +10,7 @@ namespace AgentCluster.Silo.Api;
 /// Every failure a request can meet, as a ProblemDetails with a reason a person can act on: refusals of the
 /// session (4xx), the machine provider's trouble (502/503), and the cluster's (503). Never a bare 500.
 /// </summary>
-public sealed class SessionProblems(IProblemDetailsService problems, ILogger<SessionProblems> logger) : IExceptionHandler
+public sealed partial class SessionProblems(IProblemDetailsService problems, ILogger<SessionProblems> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
@@ -29,7 +29,7 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
         {
             // A fault of the moment (a node or Redis away) is expected now and then; anything else is a bug.
             var level = ClusterFaults.IsTransient(exception) || exception is SessionException ? LogLevel.Warning : LogLevel.Error;
-            logger.Log(level, exception, "{Method} {Path} failed: {Status}", context.Request.Method, context.Request.Path, status);
+            LogFailed(level, exception, context.Request.Method, context.Request.Path, status);
         }
         if (context.Response.HasStarted) return true; // an SSE stream already under way: just end it
 
@@ -86,4 +86,7 @@ public sealed class SessionProblems(IProblemDetailsService problems, ILogger<Ses
         e.StatusCode is StatusCodes.Status413PayloadTooLarge or StatusCodes.Status415UnsupportedMediaType ? null
         : e.InnerException is System.Text.Json.JsonException json ? $"The JSON body is invalid: {json.Message}"
         : e.Message;
+
+    [LoggerMessage(EventId = 2001, Message = "{Method} {Path} failed: {Status}")]
+    private partial void LogFailed(LogLevel level, Exception exception, string method, PathString path, int status);
 }

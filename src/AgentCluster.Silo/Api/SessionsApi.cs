@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
 using AgentCluster.Silo.Storage;
@@ -22,7 +23,8 @@ public static class SessionsApi
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
         var sessions = routes.MapGroup("/sessions")
             .RequireAuthorization(ApiKeyAuthentication.Policy)
-            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxRequestBodyBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(limits.MaxRequestBodyBytes))
+            .WithSessionLogScope();
 
         sessions.MapPost("", async Task<Results<Created<SessionView>, Ok<SessionView>>> (
             CreateSessionRequest? body, ClaimsPrincipal caller, IGrainFactory grains, PresetResolver presets) =>

@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace AgentCluster.Silo.Fly;
 
 /// <summary>Points the Fly client at the embedded emulator and makes sure the agents' app exists there.</summary>
-internal sealed class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options, ILogger<EmbeddedFly> logger) : IHostedService
+internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options, ILogger<EmbeddedFly> logger) : IHostedService
 {
     public const string DefaultApp = "agentcluster-agents";
 
@@ -42,8 +42,11 @@ internal sealed class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options
         {
             await apps.CreateAppAsync(new CreateAppRequest { Name = app, OrgSlug = "personal" }, cancellationToken);
         }
-        logger.LogInformation("Embedded Fly Machines emulator at {Url}, app {App}", options.Value.ApiUrl, app);
+        LogEmbedded(options.Value.ApiUrl, app);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(3100, LogLevel.Information, "Embedded Fly Machines emulator at {Url}, app {App}")]
+    private partial void LogEmbedded(Uri url, string app);
 }

@@ -22,7 +22,7 @@ public sealed partial class SessionGrain
             S.InterruptedTurn = current.Turn;
             await state.WriteStateAsync();
             Signal();
-            logger.LogInformation("Session {SessionId}: turn {Turn} interrupted by the client", Id, current.Turn);
+            LogInterrupted(Id, current.Turn);
         }
         else
         {

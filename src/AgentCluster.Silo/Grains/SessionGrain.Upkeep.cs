@@ -111,7 +111,7 @@ public sealed partial class SessionGrain
         var why = S.AgentSeen
             ? $"No heartbeat from the agent for {options.Value.HeartbeatTtl.TotalSeconds:0} s"
             : $"The agent did not call in within the boot grace of {options.Value.BootGrace.TotalSeconds:0} s";
-        logger.LogWarning("Session {SessionId} expired: {Why}; destroying machine {MachineId}", Id, why, S.MachineId);
+        LogExpired(Id, why, S.MachineId);
         await CommitAsync([new(EventTypes.SessionWarning, S.Turns,
             EventPayloads.Warning(WarningKinds.ReapPending, $"{why}: its machine is being destroyed.", Now))]);
         await TerminateAsync(TerminationReason.Expired, message: null);
@@ -126,7 +126,7 @@ public sealed partial class SessionGrain
             if (now < lastAgentEvent + settings.StallTimeout) return;
             stallWarnedAt = now;
             var failsAt = now + settings.StallGrace;
-            logger.LogWarning("Session {SessionId}: the agent is silent in turn {Turn}", Id, turn);
+            LogSilent(Id, turn);
             await CommitAsync([new(EventTypes.SessionWarning, turn, EventPayloads.Warning(WarningKinds.Stalled,
                 $"The agent has said nothing in turn {turn} for {settings.StallTimeout.TotalMinutes:0.#} min; the turn fails at {failsAt:O} unless it does.",
                 failsAt, turn))]);
@@ -143,7 +143,7 @@ public sealed partial class SessionGrain
     /// <summary>Idle long enough: the machine is stopped, not destroyed, and the next message starts it again.</summary>
     private async Task SleepAsync()
     {
-        logger.LogInformation("Session {SessionId} idle since {IdleSince}: stopping machine {MachineId}", Id, S.IdleSince, S.MachineId);
+        LogSleeping(Id, S.IdleSince, S.MachineId);
         await machines.StopAsync(S.MachineId!);
         S.SleepingSince = Now;
         await CommitAsync([], forceWrite: true);
@@ -152,7 +152,7 @@ public sealed partial class SessionGrain
     /// <summary>A message for a sleeping session: its machine starts again, with the boot grace of a new one.</summary>
     private async Task WakeAsync()
     {
-        logger.LogInformation("Session {SessionId} woken: starting machine {MachineId}", Id, S.MachineId);
+        LogWoken(Id, S.MachineId);
         await machines.StartAsync(S.MachineId!);
         S.SleepingSince = null;
         S.AgentSeen = false;
@@ -171,7 +171,7 @@ public sealed partial class SessionGrain
         }
         catch (Exception e) when (e is AgentCluster.Fly.FlyApiException or HttpRequestException or TimeoutException)
         {
-            logger.LogWarning(e, "Session {SessionId}: machine {MachineId} not destroyed yet; the reaper will retry", Id, machineId);
+            LogDestroyDeferred(e, Id, machineId);
         }
     }
 
@@ -188,7 +188,7 @@ public sealed partial class SessionGrain
         if (!Started && young) return MachineVerdict.Spared;
 
         // Its session is over or unknown (a create whose session record never made it), or it is a second one.
-        logger.LogWarning("Destroying machine {MachineId}: tagged with session {SessionId}, which is {Status}", machineId, Id, S.Status ?? "unknown");
+        LogDestroyingStray(machineId, Id, S.Status ?? "unknown");
         await machines.DestroyAsync(machineId);
         if (machineId == S.MachineId && S.MachineDestroyPending)
         {
@@ -213,6 +213,6 @@ public sealed partial class SessionGrain
         S.Creating = false;
         heartbeatDeadline = Now + options.Value.BootGrace;
         await state.WriteStateAsync();
-        logger.LogInformation("Session {SessionId} re-attached to machine {MachineId}", Id, machine.Id);
+        LogReattached(Id, machine.Id);
     }
 }

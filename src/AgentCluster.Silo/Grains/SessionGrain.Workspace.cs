@@ -48,7 +48,7 @@ public sealed partial class SessionGrain
         }
         catch (SessionException e)
         {
-            logger.LogWarning("Session {SessionId}: workspace {Workspace} not released or deleted: {Reason}", Id, name, e.Message);
+            LogWorkspaceNotReleased(Id, name, e.Message);
         }
     }
 

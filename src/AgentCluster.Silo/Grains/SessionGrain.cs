@@ -95,7 +95,7 @@ public sealed partial class SessionGrain(
         S.UpdatedAt = Now;
         heartbeatDeadline = Now + options.Value.BootGrace;
         await state.WriteStateAsync();
-        logger.LogInformation("Session {SessionId} started on machine {MachineId} in {Region}", Id, machine.Id, S.Region);
+        LogStarted(Id, machine.Id, S.Region);
         return new StartResult(View(), Created: true);
     }
 
@@ -356,7 +356,7 @@ public sealed partial class SessionGrain(
         if (message is not null) events.Add(new(EventTypes.SessionError, S.Turns, EventPayloads.Error(message)));
         events.Add(new(EventTypes.SessionStatus, S.Turns, EventPayloads.Status(SessionStatus.Terminated, reason)));
         await CommitAsync(events, forceWrite: true);
-        logger.LogInformation("Session {SessionId} terminated: {Reason}", Id, reason);
+        LogTerminated(Id, reason);
     }
 
     /// <summary>
@@ -400,7 +400,7 @@ public sealed partial class SessionGrain(
         {
             // Another activation of this session wrote meanwhile (a split brain during a node failure):
             // this one is stale. Drop it; the caller retries against the one that is current.
-            logger.LogWarning("Session {SessionId}: event log moved under this activation; deactivating", Id);
+            LogEventLogMoved(Id);
             DeactivateOnIdle();
             throw;
         }

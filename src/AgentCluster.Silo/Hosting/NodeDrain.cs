@@ -27,7 +27,7 @@ public sealed class NodeDrain(IHostApplicationLifetime lifetime)
 /// <summary>Refuses a request because this node is shutting down: the same request succeeds through another node.</summary>
 public sealed class NodeDrainingException() : Exception("This node is shutting down; send the request to another node.");
 
-public static class NodeDrainHosting
+public static partial class NodeDrainHosting
 {
     /// <summary>The node's shutdown timeout (<c>ShutdownTimeout</c>) and its drain.</summary>
     public static WebApplicationBuilder AddNodeDrain(this WebApplicationBuilder builder)
@@ -44,7 +44,7 @@ public static class NodeDrainHosting
     {
         var drain = app.ApplicationServices.GetRequiredService<NodeDrain>();
         var logger = app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger<NodeDrain>();
-        drain.Draining.Register(() => logger.LogInformation("Shutting down: refusing new requests, ending event streams and agent polls"));
+        drain.Draining.Register(() => LogDraining(logger));
         return app.Use(async (context, next) =>
         {
             if (drain.IsDraining)
@@ -55,4 +55,7 @@ public static class NodeDrainHosting
             await next(context);
         });
     }
+
+    [LoggerMessage(6000, LogLevel.Information, "Shutting down: refusing new requests, ending event streams and agent polls")]
+    private static partial void LogDraining(ILogger logger);
 }

@@ -1,6 +1,7 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
@@ -45,6 +46,7 @@ public static class SessionHosting
         services.AddSessionSecrets(config);
         services.AddSingleton<Workspaces.WorkspaceVolumes>();
         services.AddSingleton<EventStream>();
+        services.AddSingleton<IIncomingGrainCallFilter, GrainLogScopes>();
 
         if (string.IsNullOrEmpty(config["REDIS_URL"]))
         {

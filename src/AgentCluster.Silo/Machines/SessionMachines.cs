@@ -14,7 +14,7 @@ namespace AgentCluster.Silo.Machines;
 /// name derived from its session and the metadata <c>agentcluster_session</c>, so whoever asks again after a
 /// timeout, a 5xx or a crash finds the machine that may already exist instead of creating a second one.
 /// </summary>
-public sealed class SessionMachines(
+public sealed partial class SessionMachines(
     IFlyMachinesApi machines, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, CallbackUrls callbackUrls, ILogger<SessionMachines> logger)
 {
     public const string SessionMetadataKey = "agentcluster_session";
@@ -61,7 +61,7 @@ public sealed class SessionMachines(
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {
             // The create may have happened, only its answer (or a Retry-After wait) outlasted the timeout.
-            logger.LogWarning("Machine create for session {SessionId} got no answer within {Timeout}; looking it up by name", sessionId, timeout);
+            LogCreateUnanswered(sessionId, timeout);
             return await FindAndAdoptAsync(sessionId, token, cancellationToken)
                 ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable,
                     $"The Fly Machines API did not answer the machine create within {timeout.TotalSeconds:0.#} s. Retry the same request.", retryAfter: TimeSpan.FromSeconds(1));
@@ -69,7 +69,7 @@ public sealed class SessionMachines(
         catch (FlyApiException e) when (e.Kind is FlyErrorKind.Conflict || e.IsTransient)
         {
             // The create may have happened (a 408 or 5xx says nothing either way; a name conflict says it did).
-            logger.LogWarning("Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name", sessionId, (int)e.StatusCode, e.Kind);
+            LogCreateFailed(sessionId, (int)e.StatusCode, e.Kind);
             return await FindAndAdoptAsync(sessionId, token, cancellationToken) ?? throw Translate(e, create.Config.Image);
         }
         catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition && workspaceVolumeId is not null)
@@ -85,7 +85,7 @@ public sealed class SessionMachines(
         }
         catch (HttpRequestException e)
         {
-            logger.LogWarning(e, "Machine create for session {SessionId} lost its connection; looking it up by name", sessionId);
+            LogCreateDisconnected(e, sessionId);
             return await FindAndAdoptAsync(sessionId, token, cancellationToken)
                 ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable, $"The Fly Machines API could not be reached: {e.Message}. Retry the same request.");
         }
@@ -108,7 +108,7 @@ public sealed class SessionMachines(
             var config = machine.Config ?? new MachineConfig();
             if (config.Env?.GetValueOrDefault(AgentEnvironment.SessionToken) == token) return machine;
             var env = new Dictionary<string, string>(config.Env ?? []) { [AgentEnvironment.SessionToken] = token };
-            logger.LogInformation("Adopting machine {MachineId} with a new session token", machine.Id);
+            LogAdopting(machine.Id);
             return await machines.UpdateMachineAsync(App, machine.Id, new UpdateMachineRequest { Config = config with { Env = env } }, cancellationToken: cancellationToken);
         }
         catch (FlyApiException e)
@@ -233,6 +233,18 @@ public sealed class SessionMachines(
         _ => new(SessionErrorKind.MachineProviderUnavailable,
             $"Fly could not create the machine ({(int)e.StatusCode}: {e.FlyMessage}); retry the same request."),
     };
+
+    [LoggerMessage(3000, LogLevel.Warning, "Machine create for session {SessionId} got no answer within {Timeout}; looking it up by name")]
+    private partial void LogCreateUnanswered(string sessionId, TimeSpan timeout);
+
+    [LoggerMessage(3001, LogLevel.Warning, "Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name")]
+    private partial void LogCreateFailed(string sessionId, int status, FlyErrorKind kind);
+
+    [LoggerMessage(3002, LogLevel.Warning, "Machine create for session {SessionId} lost its connection; looking it up by name")]
+    private partial void LogCreateDisconnected(Exception e, string sessionId);
+
+    [LoggerMessage(3003, LogLevel.Information, "Adopting machine {MachineId} with a new session token")]
+    private partial void LogAdopting(string machineId);
 }
 
 /// <summary>A machine of the app and the session its metadata names.</summary>

@@ -73,7 +73,7 @@ public sealed partial class ReaperGrain(
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             // Redis or Fly trouble: this tick is lost, the next one tries again. The schedule is untouched.
-            logger.LogWarning(e, "Reaper shard {Shard}: sweep failed; retrying next tick", Shard);
+            LogSweepFailed(e, Shard);
         }
     }
 
@@ -110,7 +110,7 @@ public sealed partial class ReaperGrain(
         }
         catch (Exception e)
         {
-            logger.LogWarning(e, "Reaper shard {Shard}: session {SessionId} could not be checked", Shard, sessionId);
+            LogCheckFailed(e, Shard, sessionId);
             return false;
         }
     }
@@ -129,7 +129,7 @@ public sealed partial class ReaperGrain(
         var report = new ReconcileReport(tagged.Count, verdicts.Count(v => v == MachineVerdict.Destroyed), verdicts.Count(v => v == MachineVerdict.Adopted));
         LogReconciled(report.Tagged, listed, took.ElapsedMilliseconds);
         if (report.Destroyed + report.Adopted > 0)
-            logger.LogInformation("Reconciled {Tagged} tagged machines: {Destroyed} destroyed, {Adopted} adopted", report.Tagged, report.Destroyed, report.Adopted);
+            LogReconcileActed(report.Tagged, report.Destroyed, report.Adopted);
         return report;
     }
 
@@ -140,4 +140,13 @@ public sealed partial class ReaperGrain(
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Reaper reconciled {Tagged} tagged machines: listed in {ListedMs} ms, done in {ElapsedMs} ms")]
     private partial void LogReconciled(int tagged, long listedMs, long elapsedMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reconciled {Tagged} tagged machines: {Destroyed} destroyed, {Adopted} adopted")]
+    private partial void LogReconcileActed(int tagged, int destroyed, int adopted);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reaper shard {Shard}: sweep failed; retrying next tick")]
+    private partial void LogSweepFailed(Exception e, int shard);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reaper shard {Shard}: session {SessionId} could not be checked")]
+    private partial void LogCheckFailed(Exception e, int shard, string sessionId);
 }

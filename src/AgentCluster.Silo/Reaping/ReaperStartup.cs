@@ -8,7 +8,7 @@ namespace AgentCluster.Silo.Reaping;
 /// node died comes back within seconds on a live one, instead of waiting up to a minute for its reminder (which
 /// stays the durable backstop should every node restart). Waking an awake shard costs one grain call.
 /// </summary>
-public sealed class ReaperStartup(IGrainFactory grains, IOptions<ReaperOptions> options, IHostApplicationLifetime lifetime, ILogger<ReaperStartup> logger)
+public sealed partial class ReaperStartup(IGrainFactory grains, IOptions<ReaperOptions> options, IHostApplicationLifetime lifetime, ILogger<ReaperStartup> logger)
     : IStartupTask
 {
     public async Task Execute(CancellationToken cancellationToken)
@@ -31,7 +31,7 @@ public sealed class ReaperStartup(IGrainFactory grains, IOptions<ReaperOptions> 
                 catch (Exception e) when (!stopping.IsCancellationRequested)
                 {
                     // A shard on a node that just died cannot answer until the cluster notices; next tick.
-                    logger.LogDebug(e, "Waking the reaper shards failed; retrying next tick");
+                    LogWakeFailed(e);
                 }
             }
         }
@@ -42,4 +42,7 @@ public sealed class ReaperStartup(IGrainFactory grains, IOptions<ReaperOptions> 
 
     private Task WakeAllAsync() =>
         Task.WhenAll(Enumerable.Range(0, options.Value.Shards).Select(shard => grains.GetGrain<IReaperGrain>(shard).WakeAsync()));
+
+    [LoggerMessage(4100, LogLevel.Debug, "Waking the reaper shards failed; retrying next tick")]
+    private partial void LogWakeFailed(Exception e);
 }

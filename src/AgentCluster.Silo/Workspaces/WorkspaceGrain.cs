@@ -1,6 +1,7 @@
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Abstractions.Workspaces;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Reaping;
 using Orleans.Concurrency;
 
@@ -14,11 +15,11 @@ namespace AgentCluster.Silo.Workspaces;
 /// <see cref="Exclusively{T}"/>).
 /// </summary>
 [GrainType("workspace"), Reentrant]
-public sealed class WorkspaceGrain(
+public sealed partial class WorkspaceGrain(
     [PersistentState("workspace", ClusterHosting.StorageName)] IPersistentState<WorkspaceState> state,
     WorkspaceVolumes volumes,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
-    ILogger<WorkspaceGrain> logger) : Grain, IWorkspaceGrain
+    ILogger<WorkspaceGrain> logger) : Grain, IWorkspaceGrain, IHasLogScope
 {
     private readonly SemaphoreSlim changes = new(1, 1);
 
@@ -37,7 +38,7 @@ public sealed class WorkspaceGrain(
             // Asked and answered outside the lock: someone else may have come in meanwhile, and being new, it lives.
             if (S.HeldBy is { } current && current != sessionId && current != holder.SessionId) throw InUse(current);
             if (S.HeldBy is { } ended && ended != sessionId)
-                logger.LogWarning("Workspace {Workspace}: session {Holder} ended without giving it back; {SessionId} takes it", Key, ended, sessionId);
+                LogTakenOver(Key, ended, sessionId);
             if (!S.Exists) await RecordAsync(region, sizeGb ?? WorkspaceRules.DefaultSizeGb);
             // Held before the volume exists, so that a second session is refused while this one waits for Fly.
             S.HeldBy = sessionId;
@@ -74,7 +75,7 @@ public sealed class WorkspaceGrain(
             if (S.VolumeId is { } volume) await volumes.DeleteAsync(volume);
             await GrainFactory.GetGrain<IWorkspaceDirectoryGrain>(Owner).RemoveAsync(Name);
             await state.ClearStateAsync();
-            logger.LogInformation("Workspace {Workspace} deleted with its volume {VolumeId}", Key, view.VolumeId);
+            LogDeleted(Key, view.VolumeId);
             return view with { SessionId = null };
         });
     }
@@ -102,7 +103,7 @@ public sealed class WorkspaceGrain(
         if (S.VolumeId is { } known)
         {
             if (await volumes.GetAsync(known) is not null) return;
-            logger.LogWarning("Workspace {Workspace}: its volume {VolumeId} is gone from Fly; making a new, empty one", Key, known);
+            LogVolumeGone(Key, known);
             S.VolumeId = null;
         }
         var volume = S.Creating ? await volumes.FindAsync(VolumeName) : null;
@@ -117,7 +118,7 @@ public sealed class WorkspaceGrain(
         S.Creating = false;
         S.UpdatedAt = Now;
         await state.WriteStateAsync();
-        logger.LogInformation("Workspace {Workspace} has volume {VolumeId} in {Region}", Key, volume.Id, S.Region);
+        LogVolume(Key, volume.Id, S.Region);
     }
 
     /// <summary>
@@ -164,4 +165,18 @@ public sealed class WorkspaceGrain(
             changes.Release();
         }
     }
+
+    LogScope IHasLogScope.LogScope => LogScope.ForWorkspace(Key);
+
+    [LoggerMessage(5000, LogLevel.Warning, "Workspace {Workspace}: session {Holder} ended without giving it back; {SessionId} takes it")]
+    private partial void LogTakenOver(string workspace, string holder, string sessionId);
+
+    [LoggerMessage(5001, LogLevel.Information, "Workspace {Workspace} deleted with its volume {VolumeId}")]
+    private partial void LogDeleted(string workspace, string? volumeId);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Workspace {Workspace}: its volume {VolumeId} is gone from Fly; making a new, empty one")]
+    private partial void LogVolumeGone(string workspace, string volumeId);
+
+    [LoggerMessage(5003, LogLevel.Information, "Workspace {Workspace} has volume {VolumeId} in {Region}")]
+    private partial void LogVolume(string workspace, string volumeId, string? region);
 }

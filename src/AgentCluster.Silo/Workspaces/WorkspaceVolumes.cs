@@ -13,7 +13,7 @@ namespace AgentCluster.Silo.Workspaces;
 /// so it is looked up by its name (unique to the workspace: <see cref="WorkspaceNames.VolumeName"/>) before
 /// anyone creates again. Provider failures become <see cref="SessionException"/>s that say whether retrying helps.
 /// </summary>
-public sealed class WorkspaceVolumes(
+public sealed partial class WorkspaceVolumes(
     IFlyVolumesApi volumes, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, ILogger<WorkspaceVolumes> logger)
 {
     private string App => fly.Value.AppName!;
@@ -56,14 +56,14 @@ public sealed class WorkspaceVolumes(
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            logger.LogWarning("Volume create {Name} got no answer within {Timeout}; looking it up by name", name, timeout);
+            LogCreateUnanswered(name, timeout);
             return await FindAsync(name) ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable,
                 $"The Fly Machines API did not answer the workspace volume's create within {timeout.TotalSeconds:0.#} s. Retry the same request.",
                 retryAfter: TimeSpan.FromSeconds(1));
         }
         catch (FlyApiException e) when (e.Kind == FlyErrorKind.Timeout || e.Kind == FlyErrorKind.ServerError)
         {
-            logger.LogWarning("Volume create {Name} ended with {Status}; looking it up by name", name, (int)e.StatusCode);
+            LogCreateFailed(name, (int)e.StatusCode);
             return await FindAsync(name) ?? throw Translate(e, "create");
         }
         catch (FlyApiException e)
@@ -72,7 +72,7 @@ public sealed class WorkspaceVolumes(
         }
         catch (Exception e) when (e is HttpRequestException or TimeoutRejectedException)
         {
-            logger.LogWarning("Volume create {Name} got no answer ({Reason}); looking it up by name", name, e.Message);
+            LogCreateLost(name, e.Message);
             return await FindAsync(name) ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable,
                 $"The Fly Machines API did not answer the workspace volume's create ({e.Message}). Retry the same request.");
         }
@@ -122,4 +122,13 @@ public sealed class WorkspaceVolumes(
             retryAfter: e.RetryAfter ?? TimeSpan.FromSeconds(1))
         : new(SessionErrorKind.MachineProviderRejected,
             $"Fly refused to {action} the workspace volume in app '{App}' ({(int)e.StatusCode}: {e.FlyMessage}).");
+
+    [LoggerMessage(5100, LogLevel.Warning, "Volume create {Name} got no answer within {Timeout}; looking it up by name")]
+    private partial void LogCreateUnanswered(string name, TimeSpan timeout);
+
+    [LoggerMessage(5101, LogLevel.Warning, "Volume create {Name} ended with {Status}; looking it up by name")]
+    private partial void LogCreateFailed(string name, int status);
+
+    [LoggerMessage(5102, LogLevel.Warning, "Volume create {Name} got no answer ({Reason}); looking it up by name")]
+    private partial void LogCreateLost(string name, string reason);
 }
