@@ -12,7 +12,7 @@ namespace AgentCluster.FlyEmulator.Lifecycle;
 /// into its transient state under the machine's lock and answers at once; the slow part (booting, the
 /// graceful stop and its SIGKILL, restarting) finishes in the background, as on Fly, and callers /wait.
 /// </summary>
-internal sealed class MachineLifecycle(
+internal sealed partial class MachineLifecycle(
     EmulatorStore store,
     MachineLauncher launcher,
     MachineLeases leases,
@@ -354,7 +354,7 @@ internal sealed class MachineLifecycle(
                 m.AddEvent("launch", "failed", "flyd", Now, Options.EventsKept, new MachineEventRequest { Reason = e.Message });
                 m.SetState(Failed, Now);
             }
-            logger.LogWarning("Machine {MachineId} failed to launch: {Reason}", m.Id, e.Message);
+            LogLaunchFailed(m.Id, e.Message);
             return;
         }
 
@@ -371,7 +371,7 @@ internal sealed class MachineLifecycle(
             m.AddEvent("start", "started", "flyd", Now, Options.EventsKept);
             m.SetState(Started, Now);
         }
-        logger.LogInformation("Machine {MachineId} started (pid {Pid})", m.Id, process.Pid);
+        LogStarted(m.Id, process.Pid);
         _ = process.Exited.ContinueWith(exit => OnExit(m, run, process, exit.Result), CancellationToken.None,
             TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
@@ -397,7 +397,7 @@ internal sealed class MachineLifecycle(
                 destroy = m.Config.AutoDestroy == true;
             }
         }
-        logger.LogInformation("Machine {MachineId} exited with {ExitCode}; restarting: {Restart}", m.Id, exit.ExitCode, restart);
+        LogExited(m.Id, exit.ExitCode, restart);
         _ = process.DisposeAsync().AsTask();
         if (restart)
         {
@@ -490,7 +490,7 @@ internal sealed class MachineLifecycle(
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not delete {Path}: {Reason}", path, e.Message);
+            LogNotDeleted(path, e.Message);
         }
     }
 
@@ -505,7 +505,22 @@ internal sealed class MachineLifecycle(
         }
         catch (Exception e)
         {
-            logger.LogError(e, "Machine {MachineId}: background transition failed", m.Id);
+            LogTransitionFailed(e, m.Id);
         }
     });
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Machine {MachineId} failed to launch: {Reason}")]
+    private partial void LogLaunchFailed(string machineId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Machine {MachineId} started (pid {Pid})")]
+    private partial void LogStarted(string machineId, int pid);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Machine {MachineId} exited with {ExitCode}; restarting: {Restart}")]
+    private partial void LogExited(string machineId, int exitCode, bool restart);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete {Path}: {Reason}")]
+    private partial void LogNotDeleted(string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Machine {MachineId}: background transition failed")]
+    private partial void LogTransitionFailed(Exception e, string machineId);
 }

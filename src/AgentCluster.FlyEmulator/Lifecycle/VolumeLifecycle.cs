@@ -165,10 +165,13 @@ internal sealed partial class VolumeLifecycle(EmulatorStore store, IOptions<Emul
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            logger.LogWarning("Could not delete volume folder {Path}: {Reason}", path, e.Message);
+            LogNotDeleted(path, e.Message);
         }
     }
 
     [GeneratedRegex("^[a-z0-9_]{1,30}$")]
     private static partial Regex NamePattern();
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not delete volume folder {Path}: {Reason}")]
+    private partial void LogNotDeleted(string path, string reason);
 }
