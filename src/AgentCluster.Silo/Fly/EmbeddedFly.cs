@@ -28,7 +28,7 @@ internal sealed class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options
     {
         ["FLY_API_URL"] = emulator.BaseUrl.ToString(),
         ["FLY_API_TOKEN"] = "embedded-" + Guid.NewGuid().ToString("N"),
-        ["FLY_APP_NAME"] = DefaultApp,
+        [FlyOptions.AgentAppVariable] = DefaultApp,
     };
 
     public async Task StartAsync(CancellationToken cancellationToken)
