@@ -2,11 +2,18 @@ namespace AgentCluster.Fly;
 
 /// <summary>
 /// Where the Machines API is and who we are to it. Read from the variables Fly users already know:
-/// <c>FLY_API_URL</c> (default the public API), <c>FLY_API_TOKEN</c>, <c>FLY_APP_NAME</c>.
+/// <c>FLY_API_URL</c> (default the public API), <c>FLY_API_TOKEN</c>, and the agents' app from
+/// <c>FLY_AGENT_APP</c> (or, outside a Fly Machine, <c>FLY_APP_NAME</c>), or the <c>Fly</c> section.
 /// </summary>
 public sealed class FlyOptions
 {
     public static readonly Uri PublicApiUrl = new("https://api.machines.dev");
+
+    /// <summary>
+    /// The agents' app. Not FLY_APP_NAME: in a Fly Machine Fly sets that to the Machine's own app, so it names
+    /// the agents' app only outside one, where it still does.
+    /// </summary>
+    public const string AgentAppVariable = "FLY_AGENT_APP";
 
     /// <summary>Base URL without <c>/v1</c>: <c>https://api.machines.dev</c>, <c>http://_api.internal:4280</c> or the local emulator.</summary>
     public Uri ApiUrl { get; set; } = PublicApiUrl;
@@ -43,7 +50,7 @@ public sealed class FlyOptions
         if (string.IsNullOrWhiteSpace(ApiToken))
             yield return "FLY_API_TOKEN is required: the Machines API answers 401 without a token.";
         if (string.IsNullOrWhiteSpace(AppName))
-            yield return "FLY_APP_NAME is required: the app the agent machines are created in.";
+            yield return $"{AgentAppVariable} (or Fly:AppName) is required: the app the agent machines are created in.";
         if (Retry.MaxRetryAttempts < 0) yield return "Fly:Retry:MaxRetryAttempts must be 0 or more.";
         if (AttemptTimeout <= TimeSpan.FromSeconds(60))
             yield return "Fly:AttemptTimeout must exceed 60 s, the longest a /wait call blocks.";

@@ -15,7 +15,8 @@ public static class FlyServiceCollectionExtensions
     /// <summary>
     /// Registers the Machines API clients (<see cref="IFlyAppsApi"/>, <see cref="IFlyMachinesApi"/>,
     /// <see cref="IFlyLeasesApi"/>, <see cref="IFlyMetadataApi"/>, <see cref="IFlyVolumesApi"/>) on HttpClientFactory, configured from
-    /// FLY_API_URL, FLY_API_TOKEN and FLY_APP_NAME (and the <c>Fly</c> section for tuning), validated at start.
+    /// FLY_API_URL, FLY_API_TOKEN and FLY_AGENT_APP (FLY_APP_NAME outside a Fly Machine) and the <c>Fly</c> section,
+    /// validated at start.
     /// </summary>
     public static IServiceCollection AddFlyMachinesClient(
         this IServiceCollection services, IConfiguration configuration, Action<FlyOptions>? configure = null)
@@ -26,7 +27,9 @@ public static class FlyServiceCollectionExtensions
                 configuration.GetSection("Fly").Bind(options);
                 if (configuration["FLY_API_URL"] is { Length: > 0 } url) options.ApiUrl = new Uri(url);
                 if (configuration["FLY_API_TOKEN"] is { Length: > 0 } token) options.ApiToken = token;
-                if (configuration["FLY_APP_NAME"] is { Length: > 0 } app) options.AppName = app;
+                if (configuration[FlyOptions.AgentAppVariable] is { Length: > 0 } agentApp) options.AppName = agentApp;
+                else if (!FlyMachineEnvironment.IsFlyMachine(configuration) && configuration[FlyMachineEnvironment.AppName] is { Length: > 0 } app)
+                    options.AppName = app;
                 configure?.Invoke(options);
             })
             .Validate(options => !options.Validate().Any(), "Fly options are invalid")

@@ -10,7 +10,8 @@ using Microsoft.Extensions.Options;
 
 // appsettings.json is read from beside the node's binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-ListenAddresses.Apply(builder); // PORT (loopback), ASPNETCORE_URLS, Kestrel config, or 127.0.0.1:8080
+FlyNode.Apply(builder); // in a Fly Machine: its private address, id and app name as the node's defaults
+ListenAddresses.Apply(builder); // PORT (loopback), ASPNETCORE_URLS, Kestrel config, or 127.0.0.1:8080 ([::] in a Fly Machine)
 
 // With no Fly token configured, the node runs its embedded default: the local Machines emulator in this
 // process, agents as local processes. The client cannot tell it from Fly except by the URL.

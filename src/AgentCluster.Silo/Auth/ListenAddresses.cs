@@ -1,4 +1,5 @@
 using System.Net;
+using AgentCluster.Silo.Hosting;
 
 namespace AgentCluster.Silo.Auth;
 
@@ -14,13 +15,16 @@ public static class ListenAddresses
 
     /// <summary>
     /// PORT listens on loopback at that port (it wins over the rest); with nothing configured the node listens
-    /// on <see cref="Default"/>. The default is set here, not in appsettings.json, where it would silently
-    /// override ASPNETCORE_URLS (appsettings is read after the ASPNETCORE_ variables).
+    /// on <see cref="Default"/>. In a Fly Machine both mean every address instead, <see cref="FlyNode.HttpUrl"/>:
+    /// Fly's proxy and the other nodes reach it over the private network. The default is set here, not in
+    /// appsettings.json, where it would silently override ASPNETCORE_URLS (appsettings is read after the
+    /// ASPNETCORE_ variables).
     /// </summary>
     public static void Apply(WebApplicationBuilder builder)
     {
-        if (builder.Configuration["PORT"] is { Length: > 0 } port) builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        else if (Configured(builder.Configuration).Count == 0) builder.WebHost.UseUrls(Default);
+        var fly = FlyNode.Of(builder.Configuration);
+        if (builder.Configuration["PORT"] is { Length: > 0 } port) builder.WebHost.UseUrls(fly?.HttpUrl ?? $"http://127.0.0.1:{port}");
+        else if (Configured(builder.Configuration).Count == 0) builder.WebHost.UseUrls(fly?.HttpUrl ?? Default);
     }
 
     public static IReadOnlyList<string> Of(IConfiguration config) => Configured(config) is { Count: > 0 } urls ? urls : [Default];

@@ -28,7 +28,7 @@ internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions>
     {
         ["FLY_API_URL"] = emulator.BaseUrl.ToString(),
         ["FLY_API_TOKEN"] = "embedded-" + Guid.NewGuid().ToString("N"),
-        ["FLY_APP_NAME"] = DefaultApp,
+        [FlyOptions.AgentAppVariable] = DefaultApp,
     };
 
     public async Task StartAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using AgentCluster.Silo.Reaping;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -9,20 +10,27 @@ namespace AgentCluster.Silo.Hosting;
 /// <summary>
 /// The Orleans side of a node. Without REDIS_URL: the embedded default (localhost clustering, memory storage and
 /// reminders). With it: Redis clustering, grain storage and reminders over one shared connection. Endpoints come
-/// from the standard <c>Orleans:*</c> keys and bind and advertise loopback unless told otherwise.
+/// from the standard <c>Orleans:*</c> keys and bind and advertise loopback unless told otherwise: listening on
+/// every address of the advertised one's family takes <c>Orleans:Endpoints:ListenOnAnyHostAddress</c> (as
+/// Orleans' own <c>ConfigureEndpoints</c> calls it), and <c>Orleans:SiloName</c> names the silo.
 /// </summary>
 public static class ClusterHosting
 {
     public const string StorageName = "sessions";
+    public const string AdvertisedAddressKey = "Orleans:Endpoints:AdvertisedIPAddress";
+    public const string ListenOnAnyAddressKey = "Orleans:Endpoints:ListenOnAnyHostAddress";
+    public const string SiloNameKey = "Orleans:SiloName";
 
     public static WebApplicationBuilder AddClusterNode(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
         var siloPort = config.GetValue("Orleans:Endpoints:SiloPort", 11111);
         var gatewayPort = config.GetValue("Orleans:Endpoints:GatewayPort", 30000);
-        var advertised = config["Orleans:Endpoints:AdvertisedIPAddress"] is { Length: > 0 } address
+        var advertised = config[AdvertisedAddressKey] is { Length: > 0 } address
             ? IPAddress.Parse(address)
             : IPAddress.Loopback;
+        var listening = !config.GetValue(ListenOnAnyAddressKey, false) ? advertised
+            : advertised.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.IPv6Any : IPAddress.Any;
         var redis = builder.Services.AddRedisConnection(config);
 
         builder.UseOrleans(silo =>
@@ -37,9 +45,10 @@ public static class ClusterHosting
                 o.AdvertisedIPAddress = advertised;
                 o.SiloPort = siloPort;
                 o.GatewayPort = gatewayPort;
-                o.SiloListeningEndpoint = new IPEndPoint(advertised, siloPort);
-                o.GatewayListeningEndpoint = new IPEndPoint(advertised, gatewayPort);
+                o.SiloListeningEndpoint = new IPEndPoint(listening, siloPort);
+                o.GatewayListeningEndpoint = new IPEndPoint(listening, gatewayPort);
             });
+            if (config[SiloNameKey] is { Length: > 0 } name) silo.Configure<SiloOptions>(o => o.SiloName = name);
             // Orleans 10 does not cancel a grain call that timed out unless asked: a caller that gave up
             // should not leave work running on its behalf.
             silo.Configure<SiloMessagingOptions>(o => o.CancelRequestOnTimeout = true);

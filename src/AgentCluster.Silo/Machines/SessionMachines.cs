@@ -225,7 +225,7 @@ public sealed partial class SessionMachines(
         FlyErrorKind.Unauthorized or FlyErrorKind.Forbidden => new(SessionErrorKind.MachineProviderRejected,
             $"Fly refused the API token ({(int)e.StatusCode}: {e.FlyMessage}): check FLY_API_TOKEN has access to app '{App}'."),
         FlyErrorKind.NotFound => new(SessionErrorKind.MachineProviderRejected,
-            $"Fly app '{App}' was not found ({e.FlyMessage}): check FLY_APP_NAME."),
+            $"Fly app '{App}' was not found ({e.FlyMessage}): check FLY_AGENT_APP."),
         FlyErrorKind.BadRequest or FlyErrorKind.Unprocessable or FlyErrorKind.FailedPrecondition => new(SessionErrorKind.MachineProviderRejected,
             $"Fly rejected the machine ({(int)e.StatusCode}: {e.FlyMessage}); image '{image ?? options.Value.AgentImage}'."),
         FlyErrorKind.RateLimited => new(SessionErrorKind.MachineProviderUnavailable,

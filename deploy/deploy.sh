@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# First-time set-up and every update of AgentCluster on Fly.io, idempotent: run it again after any change.
+#   1. checks flyctl, your login and the settings (deploy/.env, or the environment)
+#   2. creates the orchestrator app and the image-only agents' app, if missing
+#   3. builds and pushes the agent image, tagged (registry.fly.io/<AGENT_APP>:<tag>)
+#   4. stages the nodes' secrets: a deploy token of the agents' app (first run only), REDIS_URL, the API key's
+#      hash, the model key
+#   5. deploys the nodes (fly.orchestrator.toml), pointed at the agents' app and the image just pushed
+# Usage: deploy/deploy.sh   (settings: cp deploy/.env.example deploy/.env and fill it in)
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+top="$(dirname "$here")"
+
+fail() { printf 'deploy: %s\n' "$*" >&2; exit 1; }
+say() { printf '\ndeploy: %s\n' "$*"; }
+
+# Settings: deploy/.env (or ENV_FILE) first; anything already exported wins over it.
+env_file="${ENV_FILE:-$here/.env}"
+if [ -f "$env_file" ]; then
+  exported="$(export -p)"
+  set -a
+  # shellcheck source=/dev/null
+  . "$env_file"
+  set +a
+  eval "$exported"
+fi
+
+fly="$(command -v fly || command -v flyctl || true)"
+[ -n "$fly" ] || fail "flyctl is not installed: curl -L https://fly.io/install.sh | sh  (https://fly.io/docs/flyctl/install/)"
+"$fly" auth whoami >/dev/null 2>&1 || fail "not logged in to Fly: run '$fly auth login' first"
+
+missing=()
+for name in ORCH_APP AGENT_APP REDIS_URL; do
+  [ -n "${!name:-}" ] || missing+=("$name")
+done
+[ ${#missing[@]} -eq 0 ] || fail "set ${missing[*]} in $env_file (see deploy/.env.example)"
+FLY_ORG="${FLY_ORG:-personal}"
+API_KEY_NAME="${API_KEY_NAME:-admin}"
+IMAGE_TAG="${IMAGE_TAG:-$(git -C "$top" rev-parse --short HEAD 2>/dev/null || true)-$(date -u +%Y%m%d%H%M%S)}"
+IMAGE_TAG="${IMAGE_TAG#-}"
+[[ "$API_KEY_NAME" =~ ^[A-Za-z0-9_.-]{1,64}$ ]] || fail "API_KEY_NAME '$API_KEY_NAME' must be 1-64 letters, digits, _, - or ."
+[ -z "${API_KEY_SHA256:-}" ] || [[ "$API_KEY_SHA256" =~ ^[0-9a-fA-F]{64}$ ]] \
+  || fail "API_KEY_SHA256 must be the SHA-256 of the key, 64 hex digits: printf %s \"\$KEY\" | sha256sum"
+
+# Fly makes a first deploy's Machines in the config's primary region; REGION, when set, must agree with it.
+toml_region="$(sed -n 's/^primary_region *= *"\([a-z0-9]*\)".*/\1/p' "$top/fly.orchestrator.toml")"
+if [ -n "${REGION:-}" ] && [ "$REGION" != "$toml_region" ]; then
+  fail "REGION is '$REGION' but fly.orchestrator.toml and fly.agent.toml say primary_region = \"$toml_region\": edit them or REGION"
+fi
+
+app_exists() { "$fly" machines list -a "$1" --json >/dev/null 2>&1; }
+secret_names() {
+  local json
+  json="$("$fly" secrets list -a "$ORCH_APP" --json)"
+  grep -Eio '"name": *"[^"]+"' <<<"$json" | sed -E 's/.*"([^"]+)"$/\1/' || true
+}
+
+for app in "$ORCH_APP" "$AGENT_APP"; do
+  if app_exists "$app"; then
+    say "app $app exists"
+  else
+    say "creating app $app in org $FLY_ORG"
+    "$fly" apps create "$app" --org "$FLY_ORG"
+  fi
+done
+
+image="registry.fly.io/$AGENT_APP:$IMAGE_TAG"
+say "building and pushing the agent image $image"
+# --build-only: the agents' app runs no service of its own; the nodes make its Machines, one per session.
+(cd "$top" && "$fly" deploy -c fly.agent.toml -a "$AGENT_APP" --build-only --push --image-label "$IMAGE_TAG")
+
+existing="$(secret_names)"
+has_secret() { grep -qx "$1" <<<"$existing"; }
+api_key_prefix="Auth__ApiKeys__"
+if [ -z "${API_KEY_SHA256:-}" ] && ! grep -q "^$api_key_prefix" <<<"$existing"; then
+  fail "the nodes need an API key (they listen beyond loopback): make one and set API_KEY_SHA256 to its hash:
+  KEY=\"ack_\$(openssl rand -hex 32)\"; echo \"\$KEY\"        # give this to clients; keep no other copy
+  printf %s \"\$KEY\" | sha256sum | cut -d' ' -f1             # API_KEY_SHA256="
+fi
+
+# Secrets go to flyctl on stdin, never on a command line another process could read; staged, they reach the
+# nodes with the deploy below.
+secrets=()
+if has_secret FLY_API_TOKEN && [ -z "${ROTATE_AGENT_TOKEN:-}" ]; then
+  say "FLY_API_TOKEN is set already (ROTATE_AGENT_TOKEN=1 makes a new one)"
+else
+  say "creating a deploy token of $AGENT_APP for the nodes (it manages that app's Machines, nothing else)"
+  token="$("$fly" tokens create deploy -a "$AGENT_APP" --name "agentcluster nodes ($ORCH_APP)")"
+  secrets+=("FLY_API_TOKEN=$token")
+fi
+secrets+=("REDIS_URL=$REDIS_URL")
+[ -z "${API_KEY_SHA256:-}" ] || secrets+=("$api_key_prefix$API_KEY_NAME=$API_KEY_SHA256")
+[ -z "${ANTHROPIC_API_KEY:-}" ] || secrets+=("ANTHROPIC_API_KEY=$ANTHROPIC_API_KEY")
+say "staging secrets on $ORCH_APP: ${secrets[*]%%=*}"
+printf '%s\n' "${secrets[@]}" | "$fly" secrets import --stage -a "$ORCH_APP"
+
+say "deploying the nodes of $ORCH_APP"
+(cd "$top" && "$fly" deploy -c fly.orchestrator.toml -a "$ORCH_APP" \
+  -e "Fly__AppName=$AGENT_APP" -e "Sessions__AgentImage=$image")
+
+say "done: https://$ORCH_APP.fly.dev (try: curl -s https://$ORCH_APP.fly.dev/health)
+  more nodes: $fly scale count 3 -a $ORCH_APP"
