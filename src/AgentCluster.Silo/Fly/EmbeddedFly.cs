@@ -2,6 +2,7 @@ using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
 using AgentCluster.FlyEmulator;
+using AgentCluster.Silo.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Silo.Fly;
@@ -17,7 +18,8 @@ internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions>
     /// </summary>
     public static async Task<EmbeddedFlyEmulator?> StartUnlessConfiguredAsync(WebApplicationBuilder builder)
     {
-        if (!string.IsNullOrEmpty(builder.Configuration["FLY_API_TOKEN"])) return null;
+        // In a Fly Machine the node never stands in for Fly itself (FlyNode requires the token there).
+        if (!string.IsNullOrEmpty(builder.Configuration["FLY_API_TOKEN"]) || FlyNode.Of(builder.Configuration) is not null) return null;
         var emulator = await EmbeddedFlyEmulator.StartAsync(args: ["--FlyEmulator:Region=" + (builder.Configuration["FLY_REGION"] ?? "iad")]);
         builder.Configuration.AddInMemoryCollection(Settings(emulator));
         builder.Services.AddHostedService<EmbeddedFly>();

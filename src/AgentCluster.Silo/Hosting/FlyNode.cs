@@ -42,9 +42,25 @@ public sealed record FlyNode(string MachineId, string PrivateIp, string AppName,
         return settings.Where(s => string.IsNullOrEmpty(config[s.Key])).ToDictionary();
     }
 
-    /// <summary>In a Fly Machine, adds its <see cref="Settings"/> to the node's configuration.</summary>
+    /// <summary>
+    /// In a Fly Machine, adds its <see cref="Settings"/> to the node's configuration, and requires what the
+    /// embedded default would otherwise stand in for: a node there must drive real Fly Machines (not start
+    /// agents inside itself) and share Redis with the other nodes (not form a cluster of one).
+    /// </summary>
     public static void Apply(WebApplicationBuilder builder)
     {
-        if (Of(builder.Configuration) is { } node) builder.Configuration.AddInMemoryCollection(node.Settings(builder.Configuration));
+        if (Of(builder.Configuration) is not { } node) return;
+        builder.Configuration.AddInMemoryCollection(node.Settings(builder.Configuration));
+        builder.Services.AddOptions<Requirements>().ValidateRulesOnStart(_ => Missing(builder.Configuration));
     }
+
+    private static IEnumerable<string> Missing(IConfiguration config)
+    {
+        if (string.IsNullOrEmpty(config["FLY_API_TOKEN"]))
+            yield return "FLY_API_TOKEN is required in a Fly Machine (fly secrets set FLY_API_TOKEN=\"$(fly tokens create deploy -a <agent app>)\").";
+        if (string.IsNullOrEmpty(config["REDIS_URL"]))
+            yield return "REDIS_URL is required in a Fly Machine: the nodes cluster, store sessions and keep reminders in Redis.";
+    }
+
+    private sealed class Requirements;
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using AgentCluster.Fly;
+using AgentCluster.FlyEmulator;
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Options;
@@ -141,7 +142,11 @@ public sealed class FlyNodeTests
         await using var redis = await RedisServer.StartAsync();
         var clusterId = "fly-" + Guid.NewGuid().ToString("N")[..8];
         var httpPort = Ports.FreeLoopback();
-        var env = FlyMachine().Where(kv => kv.Key is not ("FLY_API_TOKEN" or "FLY_AGENT_APP")).ToDictionary(kv => kv.Key, kv => kv.Value!);
+        // A node in a Machine drives Fly itself: here the emulator stands in for it, as a separate service.
+        await using var fly = await EmbeddedFlyEmulator.StartAsync(o => o.ApiToken = "fly-node-test");
+        var env = FlyMachine().ToDictionary(kv => kv.Key, kv => kv.Value!);
+        env["FLY_API_URL"] = fly.BaseUrl.ToString();
+        env["FLY_API_TOKEN"] = "fly-node-test";
         env["REDIS_URL"] = redis.Url;
         env["Orleans__ClusterId"] = clusterId;
         env["Orleans__Endpoints__AdvertisedIPAddress"] = "127.0.0.1";
@@ -158,6 +163,21 @@ public sealed class FlyNodeTests
             var entries = (await connection.GetDatabase().HashGetAllAsync(members)).Select(e => e.Value.ToString());
             return entries.Any(m => m.Contains($"127.0.0.1:{node.SiloPort}") && m.Contains(MachineId));
         }, TimeSpan.FromSeconds(60), () => $"the silo registered as {MachineId}; node log: {node.Log}");
+    }
+
+    [Fact]
+    public async Task In_a_Fly_Machine_a_node_without_a_Fly_token_or_Redis_refuses_to_start_naming_both()
+    {
+        var settings = FlyMachine();
+        settings.Remove("FLY_API_TOKEN");
+        settings.Remove("REDIS_URL");
+        await using var node = Build(settings);
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => node.StartAsync());
+        var failures = failure is AggregateException all ? all.InnerExceptions : [failure];
+        var messages = string.Join("\n", failures.OfType<OptionsValidationException>().SelectMany(f => f.Failures));
+        Assert.Contains("FLY_API_TOKEN is required in a Fly Machine", messages);
+        Assert.Contains("REDIS_URL is required in a Fly Machine", messages);
     }
 
     /// <summary>The node's hosting as Program.cs composes it, built (not started) from exactly these settings.</summary>
