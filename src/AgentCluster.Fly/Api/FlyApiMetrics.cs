@@ -14,6 +14,7 @@ internal sealed class FlyApiMetrics
 {
     public const string MeterName = "AgentCluster";
 
+    private static readonly HttpRequestOptionsKey<string> MethodNameKey = new(HttpRequestMessageOptions.MethodName);
     private static readonly HttpRequestOptionsKey<RestMethodInfo> MethodKey = new(HttpRequestMessageOptions.RestMethodInfo);
 
     private readonly Histogram<double> duration;
@@ -29,11 +30,18 @@ internal sealed class FlyApiMetrics
             "Fly Machines API attempts that failed: an HTTP status of 400 or more, or no answer (error.type names the exception).");
     }
 
-    /// <summary>Refit's method name without its Async suffix; <c>other</c> for a request Refit did not make.</summary>
-    public static string EndpointOf(HttpRequestMessage request) =>
-        request.Options.TryGetValue(MethodKey, out var method) && method.Name is { Length: > 0 } name
-            ? name.EndsWith("Async", StringComparison.Ordinal) ? name[..^"Async".Length] : name
-            : "other";
+    /// <summary>
+    /// Refit's method name without its Async suffix; <c>other</c> for a request Refit did not make. Refit's
+    /// generated clients put the name in the options by itself; its reflection-based ones, the whole method.
+    /// </summary>
+    public static string EndpointOf(HttpRequestMessage request)
+    {
+        var name = request.Options.TryGetValue(MethodNameKey, out var named) ? named
+            : request.Options.TryGetValue(MethodKey, out var method) ? method.Name
+            : null;
+        if (string.IsNullOrEmpty(name)) return "other";
+        return name.EndsWith("Async", StringComparison.Ordinal) ? name[..^"Async".Length] : name;
+    }
 
     public void Record(HttpRequestMessage request, TimeSpan elapsed, HttpResponseMessage? response, Exception? failure)
     {

@@ -7,8 +7,8 @@ namespace AgentCluster.Silo.Cost;
 /// <summary>The estimated cost of a machine's running time, from the node's price table (<see cref="PricingOptions"/>).</summary>
 public sealed class MachinePrices(IOptions<PricingOptions> options)
 {
-    /// <summary>USD for <paramref name="seconds"/> of <paramref name="guest"/> running, to the millionth of a dollar.</summary>
-    public decimal CostOf(GuestSpec guest, double seconds) => Math.Round(PerSecond(guest) * (decimal)seconds, 6);
+    /// <summary>USD for <paramref name="seconds"/> of <paramref name="guest"/> running, to a hundred-millionth of a dollar (the precision of Fly's per-second prices).</summary>
+    public decimal CostOf(GuestSpec guest, double seconds) => Math.Round(PerSecond(guest) * (decimal)seconds, 8);
 
     public decimal PerSecond(GuestSpec guest)
     {
