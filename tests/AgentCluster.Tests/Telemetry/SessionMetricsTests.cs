@@ -1,4 +1,3 @@
-using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.FlyEmulator;
 using AgentCluster.Silo.Api;
@@ -134,14 +133,12 @@ public sealed class SessionMetricsTests(CostClusterFixture fixture)
         var context = new DefaultHttpContext { RequestAborted = client.Token };
         context.Response.Body = new MemoryStream();
 
-        var serving = streams.ServeAsync(id, ApiKeyOptionsLocalOwner, after: null, context);
+        var serving = streams.ServeAsync(id, Silo.Options.ApiKeyOptions.LocalOwner, after: null, context);
         await Eventually.TrueAsync(() => Task.FromResult(metrics.Sum("agentcluster.sse.watchers") == 1), Deadline, "the stream is counted");
         await session.DeleteAsync(); // the stream ends after the terminated status
         await serving.WaitAsync(Deadline);
         Assert.Equal(0, metrics.Sum("agentcluster.sse.watchers"));
     }
-
-    private const string ApiKeyOptionsLocalOwner = Silo.Options.ApiKeyOptions.LocalOwner;
 
     private static int Live(MetricRecorder metrics, string status) => (int)metrics.Sum("agentcluster.sessions", ("status", status));
 }
