@@ -38,6 +38,9 @@ public static class FlyServiceCollectionExtensions
         services.AddTransient<FlyAuthHandler>();
         services.AddSingleton<FlyRateLimits>();
         services.AddTransient<FlyRateLimitHandler>();
+        services.AddMetrics();
+        services.AddSingleton<FlyApiMetrics>();
+        services.AddTransient<FlyMetricsHandler>();
 
         var settings = new RefitSettings
         {
@@ -86,6 +89,7 @@ public static class FlyServiceCollectionExtensions
             });
         client.AddHttpMessageHandler<FlyAuthHandler>();
         client.AddHttpMessageHandler<FlyRateLimitHandler>();
+        client.AddHttpMessageHandler<FlyMetricsHandler>();
     }
 
     private static HttpRequestMessage? RequestOf(ResilienceContext context) => context.GetRequestMessage();

@@ -35,6 +35,11 @@ public static partial class EventPayloads
     /// <param name="at">When what is announced happens, unless the agent speaks first.</param>
     public static string Warning(string kind, string message, DateTimeOffset at, int? turn = null) => Json(new WarningPayload(kind, message, at, turn));
 
+    /// <summary>A <see cref="WarningKinds.Budget"/> warning: how much of its budget the session's machine has used.</summary>
+    /// <param name="at">When the budget runs out if the machine keeps running.</param>
+    public static string BudgetWarning(string message, DateTimeOffset at, double machineSeconds, long maxMachineSeconds) =>
+        Json(new WarningPayload(WarningKinds.Budget, message, at, Turn: null, Math.Round(machineSeconds, 1), maxMachineSeconds));
+
     // Source-generated (ProtocolJson's conventions), so that the agent can be compiled ahead of time (Native AOT).
     private static string Json<T>(T payload) => JsonSerializer.Serialize(payload, (JsonTypeInfo<T>)PayloadJson.Default.GetTypeInfo(typeof(T))!);
 
@@ -66,5 +71,6 @@ public static partial class EventPayloads
 
     private sealed record ErrorPayload(string Message);
 
-    private sealed record WarningPayload(string Kind, string Message, DateTimeOffset At, int? Turn);
+    private sealed record WarningPayload(string Kind, string Message, DateTimeOffset At, int? Turn,
+        double? MachineSeconds = null, long? MaxMachineSeconds = null);
 }

@@ -31,4 +31,7 @@ public static class TerminationReason
     public const string Idle = "idle";
 
     public const string Deleted = "deleted";
+
+    /// <summary>Its machine ran for the session's max_machine_seconds: stopped as a runaway, its machine destroyed.</summary>
+    public const string BudgetExceeded = "budget_exceeded";
 }

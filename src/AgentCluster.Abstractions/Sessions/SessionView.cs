@@ -29,4 +29,13 @@ public sealed record SessionView
 
     /// <summary>The name of the session's persistent workspace, if it has one.</summary>
     [Id(14)] public string? Workspace { get; init; }
+
+    /// <summary>How long the session's machine has run (created or started, until stopped or destroyed), in seconds.</summary>
+    [Id(15)] public double MachineSeconds { get; init; }
+
+    /// <summary>An estimate of what that machine time cost, from the node's price table (Pricing), in US dollars.</summary>
+    [Id(16)] public decimal CostUsd { get; init; }
+
+    /// <summary>The session's budget of machine-seconds, when it has one: at 80% it warns, at 100% it terminates.</summary>
+    [Id(17)] public long? MaxMachineSeconds { get; init; }
 }

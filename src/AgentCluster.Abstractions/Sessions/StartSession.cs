@@ -38,6 +38,12 @@ public sealed record StartSession
 
     /// <summary>A persistent workspace (a Fly volume mounted at /workspace) for this session.</summary>
     [Id(12)] public WorkspaceSpec? Workspace { get; init; }
+
+    /// <summary>
+    /// The most machine-seconds the session may run (its machine running, not asleep): it warns at 80% and
+    /// terminates with reason budget_exceeded at 100%. Null: the preset's, else Sessions:MaxMachineSeconds, else none.
+    /// </summary>
+    [Id(13)] public long? MaxMachineSeconds { get; init; }
 }
 
 /// <summary>

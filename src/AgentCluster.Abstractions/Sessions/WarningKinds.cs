@@ -8,4 +8,10 @@ public static class WarningKinds
 
     /// <summary>The agent stopped calling in; its machine is destroyed at <c>at</c>.</summary>
     public const string ReapPending = "reap_pending";
+
+    /// <summary>
+    /// The session's machine has run for 80% of its max_machine_seconds; at <c>at</c> (if it keeps running) the
+    /// session terminates with reason <c>budget_exceeded</c>. Carries machine_seconds and max_machine_seconds.
+    /// </summary>
+    public const string Budget = "budget";
 }

@@ -51,6 +51,9 @@ public sealed record CreateSessionRequest
 
     public WorkspaceSpec? Workspace { get; init; }
     public RepositoryRequest? Repository { get; init; }
+
+    /// <summary>The session's budget of machine running time, in whole seconds (see Cost/MachineBudget); at most a preset's.</summary>
+    public long? MaxMachineSeconds { get; init; }
 }
 
 /// <summary>A secret as a JSON string; a value of another type is refused by its path, without being quoted.</summary>

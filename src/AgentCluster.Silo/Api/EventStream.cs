@@ -20,7 +20,8 @@ namespace AgentCluster.Silo.Api;
 /// written, which the client never notices. When this node shuts down, the stream ends; the client resumes
 /// through another node.
 /// </summary>
-public sealed partial class EventStream(IGrainFactory grains, NodeDrain drain, IOptions<AgentSessionOptions> options, TimeProvider time, ILogger<EventStream> logger)
+public sealed partial class EventStream(
+    IGrainFactory grains, NodeDrain drain, IOptions<AgentSessionOptions> options, TimeProvider time, Telemetry.SessionMetrics metrics, ILogger<EventStream> logger)
 {
     private const int MaxResubscribesWithoutProgress = 10;
 
@@ -39,6 +40,20 @@ public sealed partial class EventStream(IGrainFactory grains, NodeDrain drain, I
         response.Headers["X-Accel-Buffering"] = "no";
         await response.Body.FlushAsync(context.RequestAborted);
 
+        metrics.WatcherOpened();
+        try
+        {
+            await StreamAsync(sessionId, grain, from, context);
+        }
+        finally
+        {
+            metrics.WatcherClosed();
+        }
+    }
+
+    private async Task StreamAsync(string sessionId, ISessionGrain grain, long from, HttpContext context)
+    {
+        var response = context.Response;
         // The client left, or this node is shutting down: then the stream just ends, and the client resumes
         // through another node from its Last-Event-ID.
         using var ending = drain.Hold(context);

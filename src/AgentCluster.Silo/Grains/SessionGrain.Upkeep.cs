@@ -34,6 +34,7 @@ public sealed partial class SessionGrain
     {
         S.AgentSeen = true;
         heartbeatDeadline = Now + options.Value.HeartbeatTtl;
+        RecordCallIn();
     }
 
     /// <summary>The agent said something about its turn (or took one): it is not stalled.</summary>
@@ -54,6 +55,7 @@ public sealed partial class SessionGrain
             TurnInProgress ? (stallWarnedAt is { } warned ? warned + settings.StallGrace : lastAgentEvent + settings.StallTimeout)
             : S.Status == SessionStatus.Idle ? S.IdleSince + (S.IdleTimeout ?? settings.IdleTimeout)
             : null;
+        if (BudgetCheckAt() is { } budget && !(other <= budget)) other = budget;
         return other < next ? other : next;
     }
 
@@ -88,6 +90,10 @@ public sealed partial class SessionGrain
             await DestroyMachineAsync();
             if (!S.MachineDestroyPending) await state.WriteStateAsync();
         }
+        else if (S.SleepingSince is null && await EnforceBudgetAsync())
+        {
+            // The budget is spent: the session ended, and its other deadlines with it.
+        }
         else if (S.SleepingSince is { } asleep)
         {
             if (now >= asleep + settings.RetentionTimeout) await TerminateAsync(TerminationReason.Idle, message: null);
@@ -112,6 +118,7 @@ public sealed partial class SessionGrain
             ? $"No heartbeat from the agent for {options.Value.HeartbeatTtl.TotalSeconds:0} s"
             : $"The agent did not call in within the boot grace of {options.Value.BootGrace.TotalSeconds:0} s";
         LogExpired(Id, why, S.MachineId);
+        metrics.Expired(S.AgentSeen);
         await CommitAsync([new(EventTypes.SessionWarning, S.Turns,
             EventPayloads.Warning(WarningKinds.ReapPending, $"{why}: its machine is being destroyed.", Now))]);
         await TerminateAsync(TerminationReason.Expired, message: null);
@@ -146,6 +153,7 @@ public sealed partial class SessionGrain
         LogSleeping(Id, S.IdleSince, S.MachineId);
         await machines.StopAsync(S.MachineId!);
         S.SleepingSince = Now;
+        MachineStopped();
         await CommitAsync([], forceWrite: true);
     }
 
@@ -155,6 +163,7 @@ public sealed partial class SessionGrain
         LogWoken(Id, S.MachineId);
         await machines.StartAsync(S.MachineId!);
         S.SleepingSince = null;
+        MachineStarted();
         S.AgentSeen = false;
         heartbeatDeadline = Now + options.Value.BootGrace;
     }
@@ -166,7 +175,11 @@ public sealed partial class SessionGrain
         try
         {
             machineId ??= (await machines.FindAsync(Id))?.Id;
-            if (machineId is not null) await machines.DestroyAsync(machineId);
+            if (machineId is not null)
+            {
+                await machines.DestroyAsync(machineId);
+                metrics.MachineDestroyed(S.Region, GuestSize);
+            }
             S.MachineDestroyPending = false;
         }
         catch (Exception e) when (e is AgentCluster.Fly.FlyApiException or HttpRequestException or TimeoutException)
@@ -190,6 +203,7 @@ public sealed partial class SessionGrain
         // Its session is over or unknown (a create whose session record never made it), or it is a second one.
         LogDestroyingStray(machineId, Id, S.Status ?? "unknown");
         await machines.DestroyAsync(machineId);
+        metrics.MachineDestroyed(S.Region, Started ? GuestSize : "unknown");
         if (machineId == S.MachineId && S.MachineDestroyPending)
         {
             S.MachineDestroyPending = false;
@@ -211,6 +225,7 @@ public sealed partial class SessionGrain
         S.MachineId = machine.Id;
         S.Region = machine.Region ?? S.Region;
         S.Creating = false;
+        MachineStarted();
         heartbeatDeadline = Now + options.Value.BootGrace;
         await state.WriteStateAsync();
         LogReattached(Id, machine.Id);

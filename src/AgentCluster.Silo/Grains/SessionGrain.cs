@@ -1,12 +1,14 @@
 using System.Runtime.CompilerServices;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Cost;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
 using AgentCluster.Silo.Secrets;
 using AgentCluster.Silo.Storage;
+using AgentCluster.Silo.Telemetry;
 using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Silo.Grains;
@@ -28,6 +30,8 @@ public sealed partial class SessionGrain(
     IOptions<ReaperOptions> reaperOptions,
     IOptions<ModelOptions> models,
     SessionSecrets secrets,
+    SessionMetrics metrics,
+    MachinePrices prices,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain
 {
@@ -61,6 +65,7 @@ public sealed partial class SessionGrain(
         head = await log.ReadHeadAsync(Id, cancellationToken);
         ended = Terminated;
         RestartDeadlines();
+        ResumeMetering();
     }
 
     Task<StartResult> ISessionGrain.StartAsync(StartSession request) => Exclusively(() => StartAsync(request));
@@ -93,6 +98,7 @@ public sealed partial class SessionGrain(
         S.Region = machine.Region ?? S.Region;
         S.Creating = false;
         S.UpdatedAt = Now;
+        MachineStarted();
         heartbeatDeadline = Now + options.Value.BootGrace;
         await state.WriteStateAsync();
         LogStarted(Id, machine.Id, S.Region);
@@ -111,6 +117,8 @@ public sealed partial class SessionGrain(
         S.ProtectedApiKey = request.ApiKey is { } key ? secrets.Protect(key.Value) : null;
         S.Preset = request.Preset;
         S.IdleTimeout = request.IdleTimeout;
+        S.Guest = GuestFor(request);
+        S.MaxMachineSeconds = request.MaxMachineSeconds ?? options.Value.MaxMachineSeconds;
         S.Region = request.Region ?? options.Value.Region;
         S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
         S.TokenHash = SessionTokens.Hash(token);
@@ -132,10 +140,14 @@ public sealed partial class SessionGrain(
     {
         try
         {
-            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token, S.WorkspaceVolumeId);
+            var machine = await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token, S.WorkspaceVolumeId);
+            metrics.MachineCreated(machine.Region ?? S.Region, GuestSize);
+            return machine;
         }
-        catch (SessionException e) when (e.Kind == SessionErrorKind.MachineProviderRejected)
+        catch (SessionException e)
         {
+            metrics.MachineFailed(S.Region, GuestSize);
+            if (e.Kind != SessionErrorKind.MachineProviderRejected) throw;
             // Retrying cannot help until the operator fixes the configuration: the session fails now.
             S.Creating = false;
             await TerminateAsync(TerminationReason.Failed, e.Message);
@@ -329,6 +341,7 @@ public sealed partial class SessionGrain(
         }
         finally
         {
+            CountStatus();
             changes.Release();
         }
     }
@@ -347,7 +360,9 @@ public sealed partial class SessionGrain(
         S.Pending.Clear();
         S.MachineDestroyPending = true;
         S.UpdatedAt = Now;
+        MachineStopped();
         await state.WriteStateAsync();
+        metrics.Terminated(reason);
         Signal(); // waiting polls wake up and learn the session is over
         await DestroyMachineAsync();
         await ReleaseWorkspaceAsync();
@@ -406,6 +421,7 @@ public sealed partial class SessionGrain(
         }
         head = new EventLogHead(head.LastSeq + numbered.Count, agent ?? head.Agent);
         ended |= numbered.Any(IsEnd);
+        foreach (var e in numbered) metrics.EventAppended(e.Type);
         watchers.Publish(numbered);
     }
 
@@ -455,5 +471,8 @@ public sealed partial class SessionGrain(
         Preset = S.Preset,
         Model = S.Agent?.Model,
         Workspace = S.Workspace,
+        MachineSeconds = Math.Round(MachineSecondsNow, 1),
+        CostUsd = prices.CostOf(GuestOf, MachineSecondsNow),
+        MaxMachineSeconds = S.MaxMachineSeconds,
     };
 }

@@ -1,4 +1,5 @@
 using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
 
 namespace AgentCluster.Silo.Grains;
 
@@ -75,6 +76,21 @@ public sealed class SessionState
 
     /// <summary>The workspace's Fly volume, mounted at /workspace (see SessionGrain.Workspace.cs).</summary>
     [Id(27)] public string? WorkspaceVolumeId { get; set; }
+
+    /// <summary>Machine-seconds of the running spells that ended (see SessionGrain.Cost.cs); the current one is <see cref="RunningSince"/>.</summary>
+    [Id(28)] public double MachineSeconds { get; set; }
+
+    /// <summary>Set while the machine runs (created or started, not yet stopped or destroyed): its time counts from here.</summary>
+    [Id(29)] public DateTimeOffset? RunningSince { get; set; }
+
+    /// <summary>The machine's size as made (cpu_kind, cpus, memory_mb), for its cost and metrics.</summary>
+    [Id(30)] public GuestSpec? Guest { get; set; }
+
+    /// <summary>The session's budget of machine-seconds; null: none.</summary>
+    [Id(31)] public long? MaxMachineSeconds { get; set; }
+
+    /// <summary>The 80% budget warning is in the log: it is said once.</summary>
+    [Id(32)] public bool BudgetWarned { get; set; }
 }
 
 [GenerateSerializer, Immutable, Alias("AgentCluster.QueuedTurn")]

@@ -20,6 +20,7 @@ public static partial class StartSessionRules
         if (request.Region is { } region && FlyRegions.Problem("region", region) is { } notARegion)
             throw SessionException.Invalid("region", notARegion);
         if (request.Guest is { } guest) FlyGuests.Validate(guest);
+        Cost.MachineBudget.Validate(request.MaxMachineSeconds);
         ValidateEnv(request.Env);
         Workspaces.WorkspaceRules.Validate(request.Workspace);
         if (request.Metadata?.Count > MaxMetadataEntries) throw SessionException.Invalid("metadata", $"metadata may have at most {MaxMetadataEntries} keys.");

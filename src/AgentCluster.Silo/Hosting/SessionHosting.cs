@@ -47,6 +47,10 @@ public static class SessionHosting
         services.AddSingleton<Workspaces.WorkspaceVolumes>();
         services.AddSingleton<EventStream>();
         services.AddSingleton<IIncomingGrainCallFilter, GrainLogScopes>();
+        services.AddMetrics();
+        services.AddSingleton<Telemetry.SessionMetrics>();
+        services.AddOptions<Cost.PricingOptions>().Bind(config.GetSection(Cost.PricingOptions.Section)).ValidateRulesOnStart(o => o.Validate());
+        services.AddSingleton<Cost.MachinePrices>();
 
         if (string.IsNullOrEmpty(config["REDIS_URL"]))
         {

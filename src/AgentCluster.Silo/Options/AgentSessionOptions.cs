@@ -78,6 +78,12 @@ public sealed partial class AgentSessionOptions
     /// <summary>The longest prompt or message, in characters (the request body limit, FrontDoor:MaxRequestBodyBytes, caps it too).</summary>
     public int MaxContentLength { get; set; } = 100_000;
 
+    /// <summary>
+    /// The budget of machine-seconds of a session whose request and preset set none (Cost/MachineBudget); null
+    /// (the default): no budget, the session runs until it ends otherwise.
+    /// </summary>
+    public long? MaxMachineSeconds { get; set; }
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(AgentImage)) yield return "FLY_AGENT_IMAGE (Sessions:AgentImage) must not be empty.";
@@ -99,6 +105,7 @@ public sealed partial class AgentSessionOptions
         if (MachineCreateTimeout <= TimeSpan.Zero || MachineCreateTimeout > TimeSpan.FromSeconds(20))
             yield return "Sessions:MachineCreateTimeout must be positive and at most 20 s (a session call times out at 30 s).";
         if (MaxContentLength < 1) yield return "Sessions:MaxContentLength must be at least 1.";
+        if (Cost.MachineBudget.Problem(MaxMachineSeconds, "Sessions:MaxMachineSeconds") is { } budget) yield return budget;
     }
 
     [GeneratedRegex("^[a-z]{3}$")]

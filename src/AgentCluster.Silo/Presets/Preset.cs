@@ -37,6 +37,9 @@ public sealed record Preset
 
     public TimeSpan? IdleTimeout { get; init; }
 
+    /// <summary>The sessions' budget of machine-seconds (see Cost/MachineBudget); a request may lower it.</summary>
+    public long? MaxMachineSeconds { get; init; }
+
     /// <summary>The runtime's settings this preset sets.</summary>
     public AgentSettings ToAgentSettings() => new()
     {

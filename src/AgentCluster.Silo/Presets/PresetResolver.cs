@@ -39,6 +39,7 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
             Image = preset?.Image,
             IdleTimeout = preset?.IdleTimeout,
             Workspace = request.Workspace,
+            MaxMachineSeconds = request.MaxMachineSeconds ?? preset?.MaxMachineSeconds,
         };
     }
 
@@ -61,6 +62,9 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
                     $"{field} comes from preset '{preset.Id}' (its security posture) and may not be set by a request; leave it out, or start without a preset.");
         if (preset.MaxTurns is { } most && request.MaxTurns > most)
             throw SessionException.Invalid("max_turns", $"max_turns may be at most {most}, preset '{preset.Id}''s limit (asked for {request.MaxTurns}).");
+        if (preset.MaxMachineSeconds is { } budget && request.MaxMachineSeconds > budget)
+            throw SessionException.Invalid(Cost.MachineBudget.Field,
+                $"max_machine_seconds may be at most {budget}, preset '{preset.Id}''s budget (asked for {request.MaxMachineSeconds}).");
     }
 
     private AgentSettings AgentFor(CreateSessionRequest request, Preset? preset)

@@ -28,6 +28,7 @@ public static partial class PresetRules
             yield return new("image", $"image '{image}' is not an image reference such as registry.fly.io/app:tag.");
         if (EnvProblem(preset.Env) is { } env) yield return env;
         if (preset.IdleTimeout <= TimeSpan.Zero) yield return new("idle_timeout", "idle_timeout must be positive.");
+        if (Cost.MachineBudget.Problem(preset.MaxMachineSeconds) is { } budget) yield return new(Cost.MachineBudget.Field, budget);
     }
 
     /// <summary>A machine size asked for by tier or by guest (one or the other), from a preset or a request.</summary>

@@ -15,6 +15,7 @@ public sealed partial class ReaperGrain(
     IReaperSchedule schedule,
     SessionMachines machines,
     IOptions<ReaperOptions> options,
+    Telemetry.SessionMetrics metrics,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
     ILogger<ReaperGrain> logger) : Grain, IReaperGrain, IRemindable
 {
@@ -126,6 +127,7 @@ public sealed partial class ReaperGrain(
         foreach (var group in tagged.Chunk(Options.SweepParallelism))
             verdicts.AddRange(await Task.WhenAll(group.Select(m =>
                 GrainFactory.GetGrain<ISessionUpkeepGrain>(m.SessionId).ReconcileAsync(m.MachineId, now - firstSeen[m.MachineId]))));
+        metrics.Reconciled(verdicts);
         var report = new ReconcileReport(tagged.Count, verdicts.Count(v => v == MachineVerdict.Destroyed), verdicts.Count(v => v == MachineVerdict.Adopted));
         LogReconciled(report.Tagged, listed, took.ElapsedMilliseconds);
         if (report.Destroyed + report.Adopted > 0)
