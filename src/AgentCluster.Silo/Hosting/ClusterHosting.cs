@@ -1,4 +1,5 @@
 using System.Net;
+using AgentCluster.Silo.Dashboard;
 using AgentCluster.Silo.Reaping;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -44,6 +45,7 @@ public static class ClusterHosting
             // should not leave work running on its behalf.
             silo.Configure<SiloMessagingOptions>(o => o.CancelRequestOnTimeout = true);
             silo.AddStartupTask<ReaperStartup>();
+            silo.AddOperatorDashboard(); // the Orleans Dashboard's silo side; mapped at /dashboard for operators
             // How fast a dead node is declared dead (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …);
             // Orleans' defaults unless configured.
             silo.Services.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));
