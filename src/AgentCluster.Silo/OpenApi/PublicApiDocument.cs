@@ -1,3 +1,4 @@
+using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
@@ -43,6 +44,26 @@ public static class PublicApiDocument
                 };
                 return Task.CompletedTask;
             });
+            // A secret is read as a plain JSON string (SecretTextConverter), not as the object its type would suggest.
+            o.AddSchemaTransformer((schema, context, _) =>
+            {
+                if (context.JsonTypeInfo.Type != typeof(SecretText)) return Task.CompletedTask;
+                schema.Type = JsonSchemaType.String;
+                schema.Properties?.Clear();
+                schema.Required?.Clear();
+                schema.WriteOnly = true;
+                schema.Description = "A secret: never stored in clear, logged or returned.";
+                return Task.CompletedTask;
+            });
+            // The API leaves null properties out (ProtocolJson: WhenWritingNull), so a nullable one is never required,
+            // even when it is a record's constructor parameter.
+            o.AddSchemaTransformer((schema, _, _) =>
+            {
+                if (schema.Required is { Count: > 0 } required && schema.Properties is { } properties)
+                    foreach (var name in required.Where(n => properties.TryGetValue(n, out var property) && IsNullable(property)).ToList())
+                        required.Remove(name);
+                return Task.CompletedTask;
+            });
             o.AddOperationTransformer((operation, context, _) =>
             {
                 var policies = context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Select(a => a.Policy);
@@ -51,6 +72,9 @@ public static class PublicApiDocument
                 return Task.CompletedTask;
             });
         });
+
+    private static bool IsNullable(IOpenApiSchema schema) =>
+        schema.Type?.HasFlag(JsonSchemaType.Null) == true || schema.OneOf?.Any(IsNullable) == true || schema.AnyOf?.Any(IsNullable) == true;
 
     public static IEndpointConventionBuilder MapPublicApiDocument(this IEndpointRouteBuilder routes) =>
         routes.MapOpenApi(Path).AllowAnonymous();
