@@ -40,7 +40,7 @@ public static class HealthHosting
             {
                 var report = await checks.CheckHealthAsync(r => r.Tags.Contains(ReadyTag), cancellationToken);
                 var view = new ReadinessReport(Name(report.Status),
-                    report.Entries.Select(e => new ReadinessCheck(e.Key, Name(e.Value.Status), e.Value.Description, Math.Round(e.Value.Duration.TotalMilliseconds, 1))).ToList());
+                    report.Entries.Select(e => new ReadinessCheck(e.Key, Name(e.Value.Status), Reason(e.Value), Math.Round(e.Value.Duration.TotalMilliseconds, 1))).ToList());
                 return Results.Json(view, statusCode: report.Status == HealthStatus.Healthy
                     ? StatusCodes.Status200OK
                     : StatusCodes.Status503ServiceUnavailable);
@@ -54,6 +54,13 @@ public static class HealthHosting
 
         return routes;
     }
+
+    /// <summary>
+    /// The check's own reason. An exception that escaped a check (the health service then reports its message) is
+    /// named by its type only: its message may carry an address or worse, and this endpoint answers anyone.
+    /// </summary>
+    private static string? Reason(HealthReportEntry entry) =>
+        entry.Exception is { } e && entry.Description == e.Message ? $"the check failed ({e.GetType().Name})" : entry.Description;
 
     private static string Name(HealthStatus status) => status == HealthStatus.Healthy ? "healthy" : "unhealthy";
 }

@@ -2,6 +2,8 @@ using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using Polly.Timeout;
+using Refit;
 
 namespace AgentCluster.Silo.Health;
 
@@ -57,17 +59,19 @@ public sealed class MachinesApiCheck(IFlyAppsApi apps, IOptions<FlyOptions> fly,
                 ? $"the Machines API has no app {app}"
                 : $"the Machines API answered {(int)e.StatusCode} ({e.Kind})");
         }
-        catch (HttpRequestException e)
+        // Refit wraps what fails before an answer (refused, reset, cancelled) in an ApiRequestException.
+        catch (Exception e) when (e is ApiRequestException or HttpRequestException or OperationCanceledException or TimeoutRejectedException)
         {
-            return HealthCheckResult.Unhealthy($"the Machines API is unreachable ({e.HttpRequestError})");
+            return HealthCheckResult.Unhealthy(Cause<HttpRequestException>(e) is { } http
+                ? $"the Machines API is unreachable ({http.HttpRequestError})"
+                : $"the Machines API did not answer within {timeout.TotalSeconds:0.#} s");
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            return HealthCheckResult.Unhealthy($"the Machines API did not answer within {timeout.TotalSeconds:0.#} s");
-        }
-        catch (Polly.Timeout.TimeoutRejectedException)
-        {
-            return HealthCheckResult.Unhealthy($"the Machines API did not answer within {timeout.TotalSeconds:0.#} s");
-        }
+    }
+
+    private static T? Cause<T>(Exception? e) where T : Exception
+    {
+        for (; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
     }
 }
