@@ -1,9 +1,12 @@
 using AgentCluster.Fly;
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Dashboard;
 using AgentCluster.Silo.Fly;
+using AgentCluster.Silo.Health;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Logging;
+using AgentCluster.Silo.OpenApi;
 using AgentCluster.Silo.Presets;
 using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
@@ -23,6 +26,8 @@ builder.Services.AddFlyMachinesClient(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
 builder.Services.AddPresets(builder.Configuration);
 builder.Services.AddFrontDoor(builder.Configuration);
+builder.Services.AddNodeHealth(builder.Configuration);
+builder.Services.AddPublicApiDocument();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -31,7 +36,9 @@ app.UseSessionLogScopes();
 app.UseStatusCodePages(); // a 404 or 405 from routing is a ProblemDetails too
 app.UseAuthentication();
 app.UseAuthorization();
-app.MapGet("/health", () => TypedResults.Ok(new { status = "ok", fly = emulator is null ? "fly" : "embedded-emulator" }));
+app.MapNodeHealth(embeddedFly: emulator is not null);
+app.MapPublicApiDocument();
+app.MapOperatorDashboard();
 app.MapSessions();
 app.MapPresets();
 app.MapWorkspaces();

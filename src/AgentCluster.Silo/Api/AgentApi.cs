@@ -21,7 +21,8 @@ public static class AgentApi
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
         var agent = routes.MapGroup("/agent/sessions/{id}")
             .WithMetadata(new RequestSizeLimitAttribute(limits.MaxAgentRequestBodyBytes))
-            .WithSessionLogScope();
+            .WithSessionLogScope()
+            .ExcludeFromDescription(); // the agents' own protocol, not the public API's document
 
         agent.MapPost("/events", async (string id, AgentEventBatch? body, HttpRequest request, IGrainFactory grains) =>
             TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentPushAsync(

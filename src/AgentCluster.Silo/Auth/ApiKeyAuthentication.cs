@@ -7,23 +7,32 @@ namespace AgentCluster.Silo.Auth;
 /// <summary>
 /// The public API's authentication: <see cref="ApiKeyAuthenticationHandler"/> behind the policy
 /// <see cref="Policy"/>, which <c>/sessions</c> requires. It is no default scheme, so the agent protocol
-/// (its own per-session tokens) and <c>/health</c> never run it.
+/// (its own per-session tokens) and <c>/health</c> never run it. <see cref="OperatorPolicy"/> guards the node's own
+/// tools, for the keys named in <c>Auth:Operators</c>.
 /// </summary>
 public static class ApiKeyAuthentication
 {
     public const string Policy = "api-key";
 
+    /// <summary>The node's own tools (the Orleans Dashboard): an API key named in <c>Auth:Operators</c>.</summary>
+    public const string OperatorPolicy = "operator";
+
+    /// <summary>The role an operator's principal carries (<see cref="ApiKeyOptions.IsOperator"/>).</summary>
+    public const string OperatorRole = "operator";
+
     public static IServiceCollection AddApiKeyAuthentication(this IServiceCollection services, IConfiguration config)
     {
         services.AddOptions<ApiKeyOptions>()
             .Bind(config.GetSection(ApiKeyOptions.Section))
+            .Configure(o => o.AddOperators(config[$"{ApiKeyOptions.Section}:{nameof(ApiKeyOptions.Operators)}"]))
             .ValidateRulesOnStart(o => o.Validate().Concat(ExposedWithoutKeys(o, config)));
         // A lone scheme would otherwise become the default one, and authenticate every agent call too.
         AppContext.SetSwitch("Microsoft.AspNetCore.Authentication.SuppressAutoDefaultScheme", true);
         services.AddAuthentication()
-            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);
+            .AddScheme<ApiKeySchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, configureOptions: null);
         services.AddAuthorizationBuilder()
-            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+            .AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireRole(OperatorRole));
         return services;
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using AgentCluster.Silo.Dashboard;
 using AgentCluster.Silo.Reaping;
 using Orleans.Configuration;
 using Orleans.Serialization;
@@ -53,6 +54,7 @@ public static class ClusterHosting
             // should not leave work running on its behalf.
             silo.Configure<SiloMessagingOptions>(o => o.CancelRequestOnTimeout = true);
             silo.AddStartupTask<ReaperStartup>();
+            silo.AddOperatorDashboard(); // the Orleans Dashboard's silo side; mapped at /dashboard for operators
             // How fast a dead node is declared dead (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …);
             // Orleans' defaults unless configured.
             silo.Services.Configure<ClusterMembershipOptions>(config.GetSection("Orleans:Membership"));

@@ -20,7 +20,20 @@ public sealed partial class ApiKeyOptions
 
     public Dictionary<string, string> ApiKeys { get; set; } = [];
 
+    /// <summary>
+    /// The key names that may operate the node itself (the Orleans Dashboard): <c>Auth:Operators</c>, a
+    /// comma-separated list (<c>Auth__Operators=ops,oncall</c>) or an array. Without keys everyone is an operator,
+    /// as everyone is <see cref="LocalOwner"/>.
+    /// </summary>
+    public List<string> Operators { get; set; } = [];
+
     public bool Enabled => ApiKeys.Count > 0;
+
+    public bool IsOperator(string name) => !Enabled || Operators.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>The one-line form of <see cref="Operators"/>, which the configuration binder leaves alone (it binds arrays only).</summary>
+    public void AddOperators(string? list) =>
+        Operators.AddRange((list ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 
     /// <summary>Every configured hash (lower-case hex) with the owner it authenticates as.</summary>
     public IEnumerable<(string Owner, string Hash)> Hashes() =>
@@ -37,6 +50,8 @@ public sealed partial class ApiKeyOptions
                 yield return $"Auth:ApiKeys:{name} must be the SHA-256 of the key as 64 hex digits (printf %s \"$KEY\" | sha256sum), " +
                     "or several separated by commas; not the key itself.";
         }
+        foreach (var name in Operators.Where(o => !ApiKeys.ContainsKey(o)))
+            yield return $"Auth:Operators names '{name}', which is no key in Auth:ApiKeys; list the names of configured keys.";
         foreach (var shared in Hashes().GroupBy(h => h.Hash).Where(g => g.Count() > 1))
             yield return $"Auth:ApiKeys: {string.Join(" and ", shared.Select(h => h.Owner).Distinct())} list the same key twice; each key belongs to one name.";
     }

@@ -1,3 +1,4 @@
+using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -8,16 +9,23 @@ public static class PresetsApi
 {
     public static RouteGroupBuilder MapPresets(this IEndpointRouteBuilder routes)
     {
-        var presets = routes.MapGroup("/presets").RequireAuthorization(ApiKeyAuthentication.Policy);
+        var presets = routes.MapGroup("/presets").RequireAuthorization(ApiKeyAuthentication.Policy)
+            .WithTags("Presets")
+            .ProducesPublicApiProblems();
 
-        presets.MapGet("", (PresetCatalog catalog) => TypedResults.Ok(new PresetList(catalog.All)));
+        presets.MapGet("", (PresetCatalog catalog) => TypedResults.Ok(new PresetList(catalog.All)))
+            .WithName("ListPresets")
+            .WithSummary("The presets a session can start from");
 
         presets.MapGet("/{id}", Results<Ok<Preset>, ProblemHttpResult> (string id, PresetCatalog catalog) =>
             catalog.Find(id) is { } preset
                 ? TypedResults.Ok(preset)
                 : TypedResults.Problem(
                     $"There is no preset '{id}'; the presets are: {string.Join(", ", catalog.Ids)}.",
-                    statusCode: StatusCodes.Status404NotFound, title: "Preset not found"));
+                    statusCode: StatusCodes.Status404NotFound, title: "Preset not found"))
+            .WithName("GetPreset")
+            .WithSummary("One preset: runtime, model, prompt, tools, machine size, region, image and idle timeout")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         return presets;
     }

@@ -1,0 +1,78 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using AgentCluster.Tests.Infrastructure;
+
+namespace AgentCluster.Tests.Health;
+
+/// <summary>
+/// <c>/health/ready</c> over real dependencies: a node on a real redis-server is ready; with Redis gone it is not,
+/// naming Redis, while <c>/health</c> (liveness) stays 200; Redis back, ready again. A Machines API that cannot be
+/// reached makes it not ready, naming it. Neither endpoint needs a key.
+/// </summary>
+public sealed class ReadinessTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    [Fact]
+    public async Task A_node_is_ready_with_Redis_not_ready_while_Redis_is_down_and_ready_again_once_it_is_back()
+    {
+        await using var redis = await RedisServer.StartAsync();
+        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string> { ["REDIS_URL"] = redis.Url });
+
+        var ready = await WaitForAsync(node, HttpStatusCode.OK, "the node is ready on a live Redis");
+        Assert.Equal(["machines_api", "redis", "silo"], Checks(ready).Select(c => c.Name).Order());
+        Assert.All(Checks(ready), c => Assert.Equal("healthy", c.Status));
+
+        await redis.KillAsync();
+        var down = await WaitForAsync(node, HttpStatusCode.ServiceUnavailable, "the node is not ready without Redis");
+        Assert.Equal("unhealthy", down["status"]!.GetValue<string>());
+        var failing = Assert.Single(Checks(down), c => c.Status == "unhealthy");
+        Assert.Equal("redis", failing.Name);
+        Assert.False(string.IsNullOrWhiteSpace(failing.Reason));
+        Assert.DoesNotContain(redis.Port.ToString(), down.ToJsonString()); // the reason says what failed, not where
+        using (var live = await node.Http.GetAsync("/health"))
+            Assert.Equal(HttpStatusCode.OK, live.StatusCode); // alive all along: nothing should restart it
+
+        await redis.StartAgainAsync();
+        await WaitForAsync(node, HttpStatusCode.OK, "the node is ready again once Redis is back");
+    }
+
+    [Fact]
+    public async Task A_node_that_cannot_reach_the_Machines_API_is_not_ready_and_says_so()
+    {
+        var deadPort = Ports.FreeLoopback(); // nothing listens there
+        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        {
+            ["FLY_API_URL"] = $"http://127.0.0.1:{deadPort}",
+            ["FLY_API_TOKEN"] = "fo1_not-a-real-token",
+            ["FLY_APP_NAME"] = "agents-nowhere",
+        });
+
+        var report = await WaitForAsync(node, HttpStatusCode.ServiceUnavailable, "the node is not ready without the Machines API");
+        var failing = Assert.Single(Checks(report), c => c.Status == "unhealthy");
+        Assert.Equal("machines_api", failing.Name);
+        Assert.Contains("Machines API", failing.Reason);
+        Assert.DoesNotContain("fo1_not-a-real-token", report.ToJsonString());
+        Assert.Equal("healthy", Checks(report).Single(c => c.Name == "silo").Status);
+        using var live = await node.Http.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    private static async Task<JsonObject> WaitForAsync(NodeProcess node, HttpStatusCode status, string because)
+    {
+        JsonObject? last = null;
+        var seen = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            using var response = await node.Http.GetAsync("/health/ready");
+            seen = $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}";
+            if (response.StatusCode != status || response.Content.Headers.ContentType?.MediaType != "application/json") return false;
+            last = JsonNode.Parse(seen[4..])!.AsObject();
+            return true;
+        }, Deadline, () => $"{because}; last answer: {seen}");
+        return last!;
+    }
+
+    private static IEnumerable<(string Name, string Status, string Reason)> Checks(JsonObject report) =>
+        report["checks"]!.AsArray().Select(c => (c!["name"]!.GetValue<string>(), c["status"]!.GetValue<string>(), c["reason"]?.GetValue<string>() ?? ""));
+}
