@@ -4,6 +4,7 @@ using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Presets;
+using AgentCluster.Silo.Telemetry;
 using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
 
@@ -17,6 +18,7 @@ await using var emulator = await EmbeddedFly.StartUnlessConfiguredAsync(builder)
 
 builder.AddNodeDrain();
 builder.AddClusterNode();
+builder.AddTelemetry();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
 builder.Services.AddPresets(builder.Configuration);
@@ -33,6 +35,7 @@ app.MapSessions();
 app.MapPresets();
 app.MapWorkspaces();
 app.MapAgentProtocol();
+app.MapTelemetry();
 try
 {
     await app.RunAsync();
