@@ -33,12 +33,12 @@ internal sealed class AgentHost : IDisposable
         this.time = time;
         this.log = log;
         // Per-call deadlines live in the client; a quick connect timeout moves a failing call on to the next node.
-        // A call under one of the agent's spans carries that span as its traceparent (the pass-through propagator
-        // skips the HttpClient's own activity, which is not exported), so the node's spans for it join the trace.
+        // No HttpClient activity (it is not exported, and a child of it would hang off nothing): the client puts
+        // the agent's own span on a call as its traceparent (see OrchestratorClient).
         http = new HttpClient(new SocketsHttpHandler
         {
             ConnectTimeout = TimeSpan.FromSeconds(5),
-            ActivityHeadersPropagator = DistributedContextPropagator.CreatePassThroughPropagator(),
+            ActivityHeadersPropagator = null,
         }) { Timeout = Timeout.InfiniteTimeSpan };
         orphans = new OrphanWatch(config.OrphanTimeout, time);
         client = new OrchestratorClient(config, instance, http, orphans, time, log, Random.Shared);

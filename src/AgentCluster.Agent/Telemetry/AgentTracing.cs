@@ -52,6 +52,15 @@ internal static class AgentTracing
     public static Activity? StartPush(ActivityContext parent, int events) =>
         parent == default ? null : Source.StartActivity(Push, ActivityKind.Client, parent)?.SetTag("agent.events", events);
 
+    /// <summary>
+    /// A call made under one of the agent's spans (its start-up, a push) carries that span as its W3C traceparent,
+    /// so the node's spans for the call are its children.
+    /// </summary>
+    public static void Propagate(HttpRequestMessage message)
+    {
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } id }) message.Headers.TryAddWithoutValidation("traceparent", id);
+    }
+
     private static ActivityContext ParentOf(string? traceParent) =>
         ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var parent) ? parent : default;
 }

@@ -45,7 +45,7 @@ public static class TelemetryHosting
                     .AddSource(NodeTracing.SourceName)
                     .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "Microsoft.Orleans.Lifecycle", "Microsoft.Orleans.Storage")
                     // No headers, no bodies: the defaults, and the Authorization header and prompts stay out.
-                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !QuietRequests.IsQuiet(context.Request.Path))
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !QuietRequests.IsQuiet(context.Request))
                     .AddHttpClientInstrumentation();
                 if (exportTraces) tracing.AddOtlpExporter();
             })
