@@ -60,9 +60,14 @@ public sealed class SessionTraceTests(ITestOutputHelper output)
         }
         var token = AgentProcesses.Variable(AgentProcesses.Of(id)[0], "AGENTCLUSTER_SESSION_TOKEN");
 
+        // Spans leave each process in batches, a parent often after its children: wait until the traces are whole.
         await Eventually.TrueAsync(() => Task.FromResult(Turn(collector.Spans, 1) is not null && Turn(collector.Spans, 2) is not null
-                && collector.Spans.Any(s => s.Name == "agent.tool Bash") && collector.Spans.Any(s => s.Name == "agent.start")),
-            Deadline, () => "the agent's spans reach the collector; so far: " + string.Join(", ", collector.Spans.Select(s => s.Name).Distinct()));
+                && collector.Spans.Any(s => s.Name == "agent.tool Bash") && collector.Spans.Any(s => s.Name == "agent.start")
+                && collector.Spans.Count(s => s.IsRoot && s.Name.StartsWith("POST /sessions/", StringComparison.Ordinal)) == 2
+                && Dangling(collector.Spans).Count == 0),
+            Deadline, () => "every span of the session reaches the collector, each with its parent; so far: "
+                + string.Join(", ", collector.Spans.Select(s => s.Name).Distinct()) + "; without their parent: "
+                + string.Join(", ", Dangling(collector.Spans).Select(s => s.Name)));
         var spans = collector.Spans;
         // Every trace starts at a request a client made: none at the cluster's chatter, the agents' polls or heartbeats.
         var roots = spans.Where(s => s.IsRoot).Select(s => s.Name).Distinct().Order().ToList();
@@ -73,7 +78,6 @@ public sealed class SessionTraceTests(ITestOutputHelper output)
         var create = spans.Single(s => s is { Name: "POST /sessions" or "POST /sessions/", IsRoot: true, Service: "agentcluster-node" });
         var trace = TraceOf(spans, create);
         output.WriteLine($"POST /sessions: {trace.Count} spans\n{Tree(trace, create)}");
-        Assert.All(trace.Where(s => !s.IsRoot), s => Assert.Contains(trace, p => p.SpanId == s.ParentSpanId)); // no span hangs off one not exported
         var grainCall = trace.First(s => s.Name.Contains("ISessionGrain/Start") && s.Kind == ServerKind);
         var start = Under(trace, "session.start", grainCall);
         Assert.Equal(id, start.Attributes["session.id"]);
@@ -97,7 +101,6 @@ public sealed class SessionTraceTests(ITestOutputHelper output)
         var followUp = TraceOf(spans, message);
         output.WriteLine($"POST /sessions/{{id}}/messages: {followUp.Count} spans\n{Tree(followUp, message)}");
         Assert.True(Descends(followUp, Turn(followUp, 2)!, message));
-        Assert.All(followUp.Where(s => !s.IsRoot), s => Assert.Contains(followUp, p => p.SpanId == s.ParentSpanId));
 
         // Nothing secret left either process: not the model key, the agent's token, an env value or the prompt.
         Assert.NotNull(token);
@@ -111,6 +114,17 @@ public sealed class SessionTraceTests(ITestOutputHelper output)
 
     private static CollectedSpan? Turn(IEnumerable<CollectedSpan> spans, int turn) =>
         spans.FirstOrDefault(s => s.Name == "agent.turn" && s.Attributes.GetValueOrDefault("turn") == turn.ToString());
+
+    /// <summary>
+    /// Spans of the POST requests' traces whose parent was not (yet) exported: none once both processes flushed, else
+    /// a trace is broken. (The event stream's request is still open: its span, the parent of its trace, comes last.)
+    /// </summary>
+    private static List<CollectedSpan> Dangling(IReadOnlyList<CollectedSpan> spans)
+    {
+        var posts = spans.Where(s => s.IsRoot && s.Name.StartsWith("POST ", StringComparison.Ordinal)).Select(s => s.TraceId).ToHashSet();
+        var ids = spans.Select(s => s.SpanId).ToHashSet();
+        return spans.Where(s => posts.Contains(s.TraceId) && !s.IsRoot && !ids.Contains(s.ParentSpanId)).ToList();
+    }
 
     private static List<CollectedSpan> TraceOf(IEnumerable<CollectedSpan> spans, CollectedSpan root) =>
         spans.Where(s => s.TraceId == root.TraceId).ToList();
