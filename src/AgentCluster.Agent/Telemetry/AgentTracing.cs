@@ -22,21 +22,21 @@ internal static class AgentTracing
 
     public static readonly ActivitySource Source = new(SourceName);
 
-    /// <summary>From the process's start to the runtime set up; null when nothing is exported.</summary>
+    /// <summary>From the process's start to the runtime set up; null when nothing is exported or no TRACEPARENT was given.</summary>
     public static Activity? StartStartup(AgentConfig config, string instance)
     {
-        if (!Source.HasListeners()) return null;
+        if (!Source.HasListeners() || ParentOf(Environment.GetEnvironmentVariable(AgentEnvironment.TraceParent)) is not { } parent) return null;
         using var self = Process.GetCurrentProcess();
-        return Source.StartActivity(Start, ActivityKind.Internal, ParentOf(Environment.GetEnvironmentVariable(AgentEnvironment.TraceParent)),
-                startTime: self.StartTime.ToUniversalTime())
+        return Source.StartActivity(Start, ActivityKind.Internal, parent, startTime: self.StartTime.ToUniversalTime())
             ?.SetTag("session.id", config.SessionId)
             .SetTag("machine.id", config.MachineId)
             .SetTag("runtime", config.Runtime)
             .SetTag("agent.instance", instance);
     }
 
+    /// <summary>The turn's span; none for a turn queued untraced (a trace starts at a request, never in the agent).</summary>
     public static Activity? StartTurn(AgentTurn turn, string runtime) =>
-        Source.StartActivity(Turn, ActivityKind.Internal, ParentOf(turn.TraceParent))
+        ParentOf(turn.TraceParent) is not { } parent ? null : Source.StartActivity(Turn, ActivityKind.Internal, parent)
             ?.SetTag("turn", turn.Turn)
             .SetTag("runtime", runtime);
 
@@ -61,6 +61,6 @@ internal static class AgentTracing
         if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { } id }) message.Headers.TryAddWithoutValidation("traceparent", id);
     }
 
-    private static ActivityContext ParentOf(string? traceParent) =>
-        ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var parent) ? parent : default;
+    private static ActivityContext? ParentOf(string? traceParent) =>
+        ActivityContext.TryParse(traceParent, traceState: null, isRemote: true, out var parent) ? parent : null;
 }
