@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using AgentCluster.Agent.Runtimes;
+using AgentCluster.Agent.Telemetry;
 
 namespace AgentCluster.Agent;
 
@@ -22,14 +24,22 @@ internal sealed class AgentHost : IDisposable
     private readonly EventOutbox outbox;
     private readonly AgentConfig config;
     private readonly OrchestratorClient client;
+    private readonly string instance;
 
     public AgentHost(AgentConfig config, string instance, TimeProvider time, AgentLog log)
     {
         this.config = config;
+        this.instance = instance;
         this.time = time;
         this.log = log;
         // Per-call deadlines live in the client; a quick connect timeout moves a failing call on to the next node.
-        http = new HttpClient(new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) }) { Timeout = Timeout.InfiniteTimeSpan };
+        // No HttpClient activity (it is not exported, and a child of it would hang off nothing): the client puts
+        // the agent's own span on a call as its traceparent (see OrchestratorClient).
+        http = new HttpClient(new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(5),
+            ActivityHeadersPropagator = null,
+        }) { Timeout = Timeout.InfiniteTimeSpan };
         orphans = new OrphanWatch(config.OrphanTimeout, time);
         client = new OrchestratorClient(config, instance, http, orphans, time, log, Random.Shared);
         heartbeats = new Heartbeats(client, config.HeartbeatInterval, time);
@@ -79,6 +89,14 @@ internal sealed class AgentHost : IDisposable
     /// <summary>Sets the runtime up from what the node hands over (settings, credentials), then runs the turns.</summary>
     private async Task RunTurnsAsync(CancellationToken cancellationToken)
     {
+        var runtime = await SetUpAsync(cancellationToken);
+        await new TurnLoop(client, runtime, outbox, time, log).RunAsync(cancellationToken);
+    }
+
+    /// <summary>The runtime, ready: settings and credentials fetched, the repository cloned. The start-up span ends here.</summary>
+    private async Task<IAgentRuntime> SetUpAsync(CancellationToken cancellationToken)
+    {
+        using var span = AgentTracing.StartStartup(config, instance);
         var setup = await client.SetupAsync(cancellationToken);
         IAgentRuntime runtime;
         try
@@ -89,10 +107,11 @@ internal sealed class AgentHost : IDisposable
         catch (RepositoryCloneException e)
         {
             log.Write(e.Message);
+            span?.SetStatus(ActivityStatusCode.Error, "repository clone failed");
             runtime = new UnavailableRuntime(config.Runtime, e.Message);
         }
         log.Write($"runtime {runtime.Name} set up" + (setup.Settings.Model is { } model ? $" (model {model})" : ""));
-        await new TurnLoop(client, runtime, outbox, time, log).RunAsync(cancellationToken);
+        return runtime;
     }
 
     private int ExitCodeOf(Task ended)

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using AgentCluster.Abstractions.Agents;
+using AgentCluster.Agent.Telemetry;
 
 namespace AgentCluster.Agent;
 
@@ -8,13 +10,15 @@ namespace AgentCluster.Agent;
 /// stays until an ack covers it, so a push that failed (or whose ack was lost) is simply sent again; the
 /// session stores each sequence number once. One push at a time, started as soon as something is queued, so
 /// output reaches the session while the turn still runs; whatever queued meanwhile goes in the next batch.
+/// Each event may name the span it belongs to (its turn's), and a batch holds the events of one span, so that
+/// its push joins that trace.
 /// </summary>
 internal sealed class EventOutbox(IOrchestrator orchestrator, TimeProvider time, Action acknowledged)
 {
     public const int MaxBatch = 100;
 
     private readonly Lock gate = new();
-    private readonly List<AgentEvent> pending = [];
+    private readonly List<Queued> pending = [];
     // A doorbell, not a queue: one ring wakes the pusher however many events were queued.
     private readonly Channel<bool> doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Backoff stalled = new(Random.Shared);
@@ -27,14 +31,16 @@ internal sealed class EventOutbox(IOrchestrator orchestrator, TimeProvider time,
     }
 
     /// <param name="payload">The payload as JSON object text.</param>
+    /// <param name="trace">The span the event belongs to (its turn's), which its push continues; default: none.</param>
     /// <returns>The event's agent sequence number.</returns>
-    public long Enqueue(string type, int turn, string payload)
+    public long Enqueue(string type, int turn, string payload, ActivityContext trace = default)
     {
         long seq;
         lock (gate)
         {
             seq = ++lastSeq;
-            pending.Add(new AgentEvent { Seq = seq, Type = type, Turn = turn, At = time.GetUtcNow(), Payload = payload });
+            pending.Add(new Queued(
+                new AgentEvent { Seq = seq, Type = type, Turn = turn, At = time.GetUtcNow(), Payload = payload }, trace));
             if (drained.Task.IsCompleted) drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         }
         doorbell.Writer.TryWrite(true);
@@ -45,13 +51,15 @@ internal sealed class EventOutbox(IOrchestrator orchestrator, TimeProvider time,
     {
         while (true)
         {
-            var batch = NextBatch();
+            var (batch, trace) = NextBatch();
             if (batch.Count == 0)
             {
                 await doorbell.Reader.ReadAsync(cancellationToken);
                 continue;
             }
-            var ack = await orchestrator.PushAsync(batch, cancellationToken);
+            AgentAck ack;
+            using (AgentTracing.StartPush(trace, batch.Count))
+                ack = await orchestrator.PushAsync(batch, cancellationToken);
             acknowledged();
             if (Acknowledge(ack.AckedSeq)) stalled.Reset();
             // An ack that covers nothing we sent would have us resend the same batch at once, forever.
@@ -76,16 +84,22 @@ internal sealed class EventOutbox(IOrchestrator orchestrator, TimeProvider time,
         }
     }
 
-    private List<AgentEvent> NextBatch()
+    /// <summary>The oldest events queued under the same span, and that span.</summary>
+    private (List<AgentEvent> Batch, ActivityContext Trace) NextBatch()
     {
-        lock (gate) return pending.Take(MaxBatch).ToList();
+        lock (gate)
+        {
+            if (pending.Count == 0) return ([], default);
+            var trace = pending[0].Trace;
+            return (pending.Take(MaxBatch).TakeWhile(q => q.Trace == trace).Select(q => q.Event).ToList(), trace);
+        }
     }
 
     private bool Acknowledge(long ackedSeq)
     {
         lock (gate)
         {
-            var removed = pending.RemoveAll(e => e.Seq <= ackedSeq);
+            var removed = pending.RemoveAll(q => q.Event.Seq <= ackedSeq);
             if (pending.Count == 0) drained.TrySetResult();
             return removed > 0;
         }
@@ -97,4 +111,7 @@ internal sealed class EventOutbox(IOrchestrator orchestrator, TimeProvider time,
         source.SetResult();
         return source;
     }
+
+    /// <param name="Trace">The span the event was queued under; default when none.</param>
+    private readonly record struct Queued(AgentEvent Event, ActivityContext Trace);
 }

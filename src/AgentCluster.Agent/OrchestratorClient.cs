@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Agent.Telemetry;
 
 namespace AgentCluster.Agent;
 
@@ -102,6 +103,7 @@ internal sealed class OrchestratorClient(
                 {
                     using var message = request(url);
                     message.Headers.Authorization = authorization;
+                    AgentTracing.Propagate(message);
                     using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
                     var status = (int)response.StatusCode;
                     // A 404 means that node does not know this session: no reason to keep the machine alive.

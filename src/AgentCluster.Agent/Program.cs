@@ -1,5 +1,6 @@
 using AgentCluster.Agent;
 using AgentCluster.Agent.Runtimes;
+using AgentCluster.Agent.Telemetry;
 
 // The in-machine agent: runs the session's turns and reports their events to the orchestrator nodes.
 // Exit codes: 0 session over or machine stopped, 2 misconfigured or token refused, 3 orphaned, 1 a bug.
@@ -21,6 +22,14 @@ var instance = Guid.NewGuid().ToString("N");
 log.Write($"started session={config.SessionId} machine={config.MachineId} runtime={config.Runtime} " +
           $"instance={instance} urls={string.Join(',', config.OrchestratorUrls)} pid={Environment.ProcessId}");
 
-using var signals = new StopSignals();
-using var host = new AgentHost(config, instance, TimeProvider.System, log);
-return await host.RunAsync(signals.Token);
+var tracing = AgentTelemetry.Start(config);
+try
+{
+    using var signals = new StopSignals();
+    using var host = new AgentHost(config, instance, TimeProvider.System, log);
+    return await host.RunAsync(signals.Token);
+}
+finally
+{
+    AgentTelemetry.Stop(tracing);
+}

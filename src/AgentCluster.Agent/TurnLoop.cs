@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Agent.Runtimes;
+using AgentCluster.Agent.Telemetry;
 
 namespace AgentCluster.Agent;
 
@@ -28,8 +30,11 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
             StartupTimeline.Mark(StartupTimeline.FirstTurnReceived);
             after = Math.Max(after, turn.Turn);
             log.Write($"turn {turn.Turn} started");
+            // Under the request that queued the turn; its events are pushed under it.
+            using var span = AgentTracing.StartTurn(turn, runtime.Name);
             var outcome = await RunInterruptibleAsync(turn, cancellationToken);
-            outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, outcome.ToPayload());
+            outbox.Enqueue(EventTypes.TurnCompleted, turn.Turn, outcome.ToPayload(), span?.Context ?? default);
+            AgentTracing.Ended(span, outcome);
             log.Write($"turn {turn.Turn} {outcome.Outcome}" + (outcome.ExitCode is { } code ? $" exit_code={code}" : ""));
             StartupTimeline.WriteOnce(log);
             cancellationToken.ThrowIfCancellationRequested();
@@ -80,7 +85,8 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
     {
         try
         {
-            return await runtime.RunTurnAsync(turn, new TurnEvents(outbox, turn.Turn), cancellationToken);
+            using var tools = new ToolSpans(Activity.Current);
+            return await runtime.RunTurnAsync(turn, new TurnEvents(outbox, turn.Turn, tools), cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -8,6 +8,7 @@ using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.OpenApi;
 using AgentCluster.Silo.Presets;
+using AgentCluster.Silo.Telemetry;
 using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
 
@@ -22,6 +23,7 @@ await using var emulator = await EmbeddedFly.StartUnlessConfiguredAsync(builder)
 
 builder.AddNodeDrain();
 builder.AddClusterNode();
+builder.AddTelemetry();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
 builder.Services.AddPresets(builder.Configuration);
@@ -43,6 +45,7 @@ app.MapSessions();
 app.MapPresets();
 app.MapWorkspaces();
 app.MapAgentProtocol();
+app.MapTelemetry();
 try
 {
     await app.RunAsync();

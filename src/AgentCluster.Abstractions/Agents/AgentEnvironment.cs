@@ -22,4 +22,10 @@ public static class AgentEnvironment
 
     /// <summary>The folder turns run in; default the working directory.</summary>
     public const string Workspace = "AGENTCLUSTER_WORKSPACE";
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that created the machine: the agent's start-up span joins that trace.
+    /// The agent's OpenTelemetry settings are the standard <c>OTEL_*</c> variables.
+    /// </summary>
+    public const string TraceParent = "TRACEPARENT";
 }

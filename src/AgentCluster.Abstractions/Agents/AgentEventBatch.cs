@@ -33,8 +33,15 @@ public sealed record AgentEvent
 public sealed record AgentAck([property: Id(0)] long AckedSeq, [property: Id(1)] string Status);
 
 /// <summary>A turn for the agent to run.</summary>
+/// <param name="TraceParent">
+/// The W3C <c>traceparent</c> of the request that queued the turn, so that the agent's span for it joins that
+/// request's trace; null when the node traces nothing. Never anything secret: trace and span ids and flags only.
+/// </param>
 [GenerateSerializer, Immutable, Alias("AgentCluster.AgentTurn")]
-public sealed record AgentTurn([property: Id(0)] int Turn, [property: Id(1)] string Content);
+public sealed record AgentTurn(
+    [property: Id(0)] int Turn,
+    [property: Id(1)] string Content,
+    [property: Id(2), JsonPropertyName("traceparent")] string? TraceParent = null);
 
 /// <summary>The agent's heartbeat body.</summary>
 public sealed record AgentHello(string Instance);

@@ -77,6 +77,7 @@ public sealed partial class SessionGrain(
             throw new SessionException(SessionErrorKind.Conflict,
                 $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
         if (Started && !S.Creating) return new StartResult(View(), Created: false);
+        using var span = NodeTracing.StartSessionSpan(NodeTracing.SessionStart, Id);
         StartSessionRules.Validate(request, options.Value);
         if (!Started) RequireModelKey(RuntimeOf(request), request);
         request = await AcquireWorkspaceAsync(request);
@@ -94,6 +95,7 @@ public sealed partial class SessionGrain(
         var machine = resumed && await machines.FindAsync(Id) is { } existing
             ? await machines.AdoptAsync(existing.Id, token)
             : await CreateMachineAsync(request, token);
+        span?.SetTag(NodeTracing.RuntimeTag, S.Runtime).SetTag(NodeTracing.MachineIdTag, machine.Id);
         S.MachineId = machine.Id;
         S.Region = machine.Region ?? S.Region;
         S.Creating = false;
@@ -123,7 +125,7 @@ public sealed partial class SessionGrain(
         S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
         S.TokenHash = SessionTokens.Hash(token);
         S.Turns = 1;
-        S.Pending = [new QueuedTurn(1, request.Prompt)];
+        S.Pending = [new QueuedTurn(1, request.Prompt, NodeTracing.EnqueueTurn(Id, 1))];
         heartbeatDeadline = now + options.Value.BootGrace;
         await state.WriteStateAsync();
         // Both only once the session is durable; independent of each other, so one round trip for the two.
@@ -167,7 +169,7 @@ public sealed partial class SessionGrain(
             throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
         if (S.SleepingSince is not null) await WakeAsync();
         var turn = ++S.Turns;
-        S.Pending.Add(new QueuedTurn(turn, content));
+        S.Pending.Add(new QueuedTurn(turn, content, NodeTracing.EnqueueTurn(Id, turn)));
         await CommitAsync([new(EventTypes.UserMessage, turn, EventPayloads.UserMessage(content))], forceWrite: true);
         Signal();
         return turn;
@@ -322,7 +324,7 @@ public sealed partial class SessionGrain(
             AgentSpoke(); // the stall clock of a turn starts when the agent takes it
         }
         await CommitAsync(events, forceWrite: next is not null);
-        return next is null ? null : new AgentTurn(next.Turn, next.Content);
+        return next is null ? null : new AgentTurn(next.Turn, next.Content, next.TraceParent);
     }
 
     /// <summary>

@@ -93,5 +93,9 @@ public sealed class SessionState
     [Id(32)] public bool BudgetWarned { get; set; }
 }
 
+/// <param name="TraceParent">
+/// The W3C <c>traceparent</c> of the request that queued the turn, handed to the agent with it (see
+/// <see cref="AgentTurn.TraceParent"/>); null in turns stored before tracing, or when nothing was traced.
+/// </param>
 [GenerateSerializer, Immutable, Alias("AgentCluster.QueuedTurn")]
-public sealed record QueuedTurn([property: Id(0)] int Turn, [property: Id(1)] string Content);
+public sealed record QueuedTurn([property: Id(0)] int Turn, [property: Id(1)] string Content, [property: Id(2)] string? TraceParent = null);

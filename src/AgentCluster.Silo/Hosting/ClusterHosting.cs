@@ -62,6 +62,8 @@ public static class ClusterHosting
             // fail to serialize and leave the caller waiting out the call timeout.
             silo.Services.Configure<ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("StackExchange.Redis"));
             silo.AddIncomingGrainCallFilter<StorageFaults>();
+            // A grain call joins its caller's trace, across nodes too (see Telemetry/TelemetryHosting.cs).
+            silo.AddActivityPropagation();
 
             if (redis is null)
             {

@@ -4,6 +4,7 @@ using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Telemetry;
 using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
 
@@ -15,7 +16,8 @@ namespace AgentCluster.Silo.Machines;
 /// timeout, a 5xx or a crash finds the machine that may already exist instead of creating a second one.
 /// </summary>
 public sealed partial class SessionMachines(
-    IFlyMachinesApi machines, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, CallbackUrls callbackUrls, ILogger<SessionMachines> logger)
+    IFlyMachinesApi machines, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, CallbackUrls callbackUrls,
+    IOptions<TelemetryOptions> telemetry, ILogger<SessionMachines> logger)
 {
     public const string SessionMetadataKey = "agentcluster_session";
 
@@ -43,6 +45,16 @@ public sealed partial class SessionMachines(
     /// <param name="workspaceVolumeId">The session's workspace volume, mounted at /workspace; null without one.</param>
     public async Task<Machine> CreateAsync(
         string sessionId, StartSession request, string runtime, string region, string token, string? workspaceVolumeId = null, CancellationToken cancellationToken = default)
+    {
+        // The machine's agent starts under this span (its TRACEPARENT), and the Fly calls are its children.
+        using var span = NodeTracing.StartSessionSpan(NodeTracing.MachineCreate, sessionId)?.SetTag(NodeTracing.RegionTag, region);
+        var machine = await CreateOrAdoptAsync(sessionId, request, runtime, region, token, workspaceVolumeId, cancellationToken);
+        span?.SetTag(NodeTracing.MachineIdTag, machine.Id);
+        return machine;
+    }
+
+    private async Task<Machine> CreateOrAdoptAsync(
+        string sessionId, StartSession request, string runtime, string region, string token, string? workspaceVolumeId, CancellationToken cancellationToken)
     {
         var create = new CreateMachineRequest
         {
@@ -189,6 +201,7 @@ public sealed partial class SessionMachines(
             [AgentEnvironment.OrphanTimeout] = settings.AgentOrphanTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         WorkspaceMount.AddTo(env, workspaceVolumeId);
+        AgentTelemetryEnvironment.AddTo(env, telemetry.Value);
         var metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>())
         {
             [SessionMetadataKey] = sessionId,

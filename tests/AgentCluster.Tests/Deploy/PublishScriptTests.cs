@@ -44,6 +44,7 @@ public sealed partial class PublishScriptTests
         try
         {
             AssertEntryAssembly(output, "AgentCluster.Silo");
+            AssertImageCarriesFrameworks(output, "AgentCluster.Silo", "deploy/Dockerfile.orchestrator");
             Assert.True(File.Exists(Path.Combine(output, "appsettings.json")));
             var presets = Directory.GetFiles(RepositoryFiles.Path("presets"), "*.yaml").Select(Path.GetFileName).Order();
             Assert.Equal(presets, Directory.GetFiles(Path.Combine(output, "presets"), "*.yaml").Select(Path.GetFileName).Order());
@@ -64,12 +65,32 @@ public sealed partial class PublishScriptTests
             // A Native AOT publish has one native file and no IL assembly or runtimeconfig; this one runs on the JIT.
             Assert.True(File.Exists(Path.Combine(output, "AgentCluster.Agent.runtimeconfig.json")));
             Assert.True(File.Exists(Path.Combine(output, "Anthropic.dll")));
+            AssertImageCarriesFrameworks(output, "AgentCluster.Agent", "deploy/Dockerfile.agent");
         }
         finally
         {
             Directory.Delete(output, recursive: true);
         }
     }
+
+    /// <summary>
+    /// Every shared framework the published part asks for is in the image it runs in: the runtime image has
+    /// Microsoft.NETCore.App only, the aspnet image Microsoft.AspNetCore.App as well.
+    /// </summary>
+    private static void AssertImageCarriesFrameworks(string output, string name, string dockerfile)
+    {
+        var config = JsonNode.Parse(File.ReadAllText(Path.Combine(output, name + ".runtimeconfig.json")))!["runtimeOptions"]!;
+        var frameworks = (config["frameworks"]?.AsArray().Select(f => f!["name"]!.GetValue<string>()) ?? [config["framework"]!["name"]!.GetValue<string>()]).ToList();
+        var finalImage = BaseImages().Matches(RepositoryFiles.Read(dockerfile)).Select(m => m.Groups["image"].Value)
+            .Last(i => i.StartsWith("mcr.microsoft.com/dotnet/", StringComparison.Ordinal));
+        var provided = finalImage.Contains("/aspnet:") ? new[] { "Microsoft.NETCore.App", "Microsoft.AspNetCore.App" }
+            : finalImage.Contains("/runtime:") ? ["Microsoft.NETCore.App"]
+            : [];
+        Assert.All(frameworks, f => Assert.True(provided.Contains(f), $"{name} needs {f}, which {dockerfile}'s {finalImage} does not have"));
+    }
+
+    [GeneratedRegex(@"(?m)^FROM\s+(?<image>\S+)")]
+    private static partial Regex BaseImages();
 
     /// <summary>The IL assembly, its native launcher (the image's entrypoint) and a deps file for the Machines' RID.</summary>
     private static void AssertEntryAssembly(string output, string name)

@@ -1,0 +1,24 @@
+namespace AgentCluster.Silo.Telemetry;
+
+/// <summary>
+/// Requests that are not traced: every agent heartbeats every few seconds and holds a long poll open all the
+/// time (its next turn, or the interrupt watch of the turn it runs), and health checks and scrapes come just as
+/// steadily; traced, they would bury the sessions' traces. What the agent posts (its events, its setup) is traced.
+/// The agent's interrupt watch and next-turn poll are long polls; the turn they deliver is traced anyway, by the
+/// traceparent it was queued with.
+/// </summary>
+public static class QuietRequests
+{
+    public static bool IsQuiet(HttpRequest request)
+    {
+        var value = request.Path.Value ?? "";
+        // The embedded Machines emulator's API (it runs in the node): traced under the node's call that made it,
+        // never as a trace of its own (the reaper's sweeps call it all the time).
+        if (value.StartsWith("/v1/", StringComparison.Ordinal)) return !request.Headers.ContainsKey("traceparent");
+        if (value is "/health" or "/metrics") return true;
+        if (!value.StartsWith("/agent/sessions/", StringComparison.Ordinal)) return false;
+        return value.EndsWith("/heartbeat", StringComparison.Ordinal)
+            || value.EndsWith("/turns/next", StringComparison.Ordinal)
+            || value.EndsWith("/interrupt", StringComparison.Ordinal);
+    }
+}

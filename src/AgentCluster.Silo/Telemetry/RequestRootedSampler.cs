@@ -1,0 +1,28 @@
+using System.Diagnostics;
+using OpenTelemetry.Trace;
+
+namespace AgentCluster.Silo.Telemetry;
+
+/// <summary>
+/// A trace starts only at an HTTP request the node serves; everything else is traced only under a sampled parent.
+/// Without this, the cluster's own chatter would start a trace every few seconds each: membership probes, grain
+/// timers and reminders (the sessions' deadlines, the reaper's sweeps and their Fly calls), and the grain calls of
+/// the agents' heartbeats and long polls, whose HTTP requests are not traced (<see cref="QuietRequests"/>).
+/// </summary>
+public sealed class RequestRootedSampler : Sampler
+{
+    /// <summary>The name ASP.NET Core gives a request's activity when it creates it (the route comes later).</summary>
+    private const string HttpRequestIn = "Microsoft.AspNetCore.Hosting.HttpRequestIn";
+
+    private static readonly Sampler Roots = new RequestRoots();
+
+    private readonly Sampler inner = new ParentBasedSampler(Roots);
+
+    public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) => inner.ShouldSample(samplingParameters);
+
+    private sealed class RequestRoots : Sampler
+    {
+        public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
+            new(samplingParameters is { Kind: ActivityKind.Server, Name: HttpRequestIn } ? SamplingDecision.RecordAndSample : SamplingDecision.Drop);
+    }
+}

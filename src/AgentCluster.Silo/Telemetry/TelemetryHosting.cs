@@ -1,0 +1,77 @@
+using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace AgentCluster.Silo.Telemetry;
+
+/// <summary>
+/// OpenTelemetry for a node: one trace per session request through ASP.NET Core, the Orleans grain calls
+/// (propagated between nodes: see <see cref="ClusterHosting"/>), the node's own spans (<see cref="NodeTracing"/>),
+/// the Fly Machines API calls and, by the <c>traceparent</c> each machine and each turn carries, into the agent.
+/// Metrics of the node, Orleans, ASP.NET Core, HttpClient and the runtime. Exported by OTLP only when the standard
+/// <c>OTEL_EXPORTER_OTLP_*ENDPOINT</c> variables say where; scraped at <c>/metrics</c> when <c>Telemetry:Prometheus</c>.
+/// </summary>
+public static class TelemetryHosting
+{
+    public const string ServiceName = "agentcluster-node";
+
+    /// <summary>The meter of the node's own metrics (sessions, turns, cost).</summary>
+    public const string MeterName = "AgentCluster";
+
+    public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
+    {
+        var config = builder.Configuration;
+        var options = config.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        builder.Services.AddOptions<TelemetryOptions>()
+            .Bind(config.GetSection(TelemetryOptions.Section))
+            .Configure(o =>
+            {
+                // An agent exports where the node does unless told otherwise.
+                o.AgentOtlpEndpoint ??= config["OTEL_EXPORTER_OTLP_ENDPOINT"];
+                o.AgentOtlpProtocol ??= config["OTEL_EXPORTER_OTLP_PROTOCOL"];
+            })
+            .ValidateRulesOnStart(o => o.Validate());
+
+        var exportTraces = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(config, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
+        var exportMetrics = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(config, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: InstanceId(config)))
+            .WithTracing(tracing =>
+            {
+                tracing.SetSampler(new RequestRootedSampler())
+                    .AddSource(NodeTracing.SourceName)
+                    .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "Microsoft.Orleans.Lifecycle", "Microsoft.Orleans.Storage")
+                    // No headers, no bodies: the defaults, and the Authorization header and prompts stay out.
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context => !QuietRequests.IsQuiet(context.Request))
+                    .AddHttpClientInstrumentation();
+                if (exportTraces) tracing.AddOtlpExporter();
+            })
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(MeterName, "Microsoft.Orleans")
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddRuntimeInstrumentation();
+                if (exportMetrics) metrics.AddOtlpExporter();
+                if (options.Prometheus) metrics.AddPrometheusExporter();
+            });
+        return builder;
+    }
+
+    /// <summary>Serves <c>/metrics</c> when <c>Telemetry:Prometheus</c> is on, behind the public API's keys.</summary>
+    public static WebApplication MapTelemetry(this WebApplication app)
+    {
+        if (app.Configuration.GetValue<bool>($"{TelemetryOptions.Section}:{nameof(TelemetryOptions.Prometheus)}"))
+            app.MapPrometheusScrapingEndpoint().RequireAuthorization(ApiKeyAuthentication.Policy);
+        return app;
+    }
+
+    /// <summary>Which node this is: the Fly Machine it runs in, else the host.</summary>
+    private static string InstanceId(IConfiguration config) =>
+        config["FLY_MACHINE_ID"] is { Length: > 0 } machine ? machine : Environment.MachineName;
+
+    private static bool IsSet(IConfiguration config, string key) => !string.IsNullOrWhiteSpace(config[key]);
+}
