@@ -1,6 +1,7 @@
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Hosting;
 using OpenTelemetry;
+using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -37,7 +38,8 @@ public static class TelemetryHosting
 
         var exportTraces = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(config, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
         var exportMetrics = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(config, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
-        builder.Services.AddOpenTelemetry()
+        var exportLogs = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(config, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+        var telemetry = builder.Services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: InstanceId(config)))
             .WithTracing(tracing =>
             {
@@ -58,6 +60,9 @@ public static class TelemetryHosting
                 if (exportMetrics) metrics.AddOtlpExporter();
                 if (options.Prometheus) metrics.AddPrometheusExporter();
             });
+        // Log records leave with their scopes (SessionId, MachineId, …) and the trace and span they were written in.
+        if (exportLogs)
+            telemetry.WithLogging(logging => logging.AddOtlpExporter(), o => { o.IncludeScopes = true; o.IncludeFormattedMessage = true; });
         return builder;
     }
 
