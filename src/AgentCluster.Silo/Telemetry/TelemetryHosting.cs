@@ -66,11 +66,14 @@ public static class TelemetryHosting
         return builder;
     }
 
-    /// <summary>Serves <c>/metrics</c> when <c>Telemetry:Prometheus</c> is on, behind the public API's keys.</summary>
+    /// <summary>
+    /// Serves <c>/metrics</c> when <c>Telemetry:Prometheus</c> is on, for operators (<c>Auth:Operators</c>; a scraper
+    /// sends its key as a bearer token): the cluster's figures are no business of the sessions' owners.
+    /// </summary>
     public static WebApplication MapTelemetry(this WebApplication app)
     {
         if (app.Configuration.GetValue<bool>($"{TelemetryOptions.Section}:{nameof(TelemetryOptions.Prometheus)}"))
-            app.MapPrometheusScrapingEndpoint().RequireAuthorization(ApiKeyAuthentication.Policy);
+            app.MapPrometheusScrapingEndpoint().RequireAuthorization(ApiKeyAuthentication.OperatorPolicy).ExcludeFromDescription();
         return app;
     }
 
