@@ -39,7 +39,10 @@ public static partial class NodeDrainHosting
         return builder;
     }
 
-    /// <summary>Refuses every request that arrives once the node has begun to shut down (503, <c>Connection: close</c>).</summary>
+    /// <summary>
+    /// Refuses every request that arrives once the node has begun to shut down (503, <c>Connection: close</c>),
+    /// but for <c>/health</c>: that still reports, and <c>/health/ready</c> says the node is shutting down.
+    /// </summary>
     public static IApplicationBuilder UseNodeDrain(this IApplicationBuilder app)
     {
         var drain = app.ApplicationServices.GetRequiredService<NodeDrain>();
@@ -47,7 +50,7 @@ public static partial class NodeDrainHosting
         drain.Draining.Register(() => LogDraining(logger));
         return app.Use(async (context, next) =>
         {
-            if (drain.IsDraining)
+            if (drain.IsDraining && !context.Request.Path.StartsWithSegments("/health"))
             {
                 context.Response.Headers.Connection = "close";
                 throw new NodeDrainingException();
