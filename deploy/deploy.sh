@@ -96,8 +96,9 @@ say "staging secrets on $ORCH_APP: ${secrets[*]%%=*}"
 printf '%s\n' "${secrets[@]}" | "$fly" secrets import --stage -a "$ORCH_APP"
 
 say "deploying the nodes of $ORCH_APP"
+# OPERATORS (key names) may open /dashboard and scrape /metrics; none by default.
 (cd "$top" && "$fly" deploy -c fly.orchestrator.toml -a "$ORCH_APP" \
-  -e "Fly__AppName=$AGENT_APP" -e "Sessions__AgentImage=$image")
+  -e "Fly__AppName=$AGENT_APP" -e "Sessions__AgentImage=$image" -e "Auth__Operators=${OPERATORS:-}")
 
 say "done: https://$ORCH_APP.fly.dev (try: curl -s https://$ORCH_APP.fly.dev/health)
   more nodes: $fly scale count 3 -a $ORCH_APP"

@@ -36,7 +36,7 @@ public sealed class DeployScriptTests : IDisposable
         Assert.Contains("deploy -c fly.agent.toml -a acme-agents --build-only --push --image-label v1", calls);
         Assert.Contains("tokens create deploy -a acme-agents --name agentcluster nodes (acme)", calls);
         Assert.Contains("secrets import --stage -a acme", calls);
-        Assert.Equal("deploy -c fly.orchestrator.toml -a acme -e Fly__AppName=acme-agents -e Sessions__AgentImage=registry.fly.io/acme-agents:v1", calls[^1]);
+        Assert.Equal("deploy -c fly.orchestrator.toml -a acme -e Fly__AppName=acme-agents -e Sessions__AgentImage=registry.fly.io/acme-agents:v1 -e Auth__Operators=", calls[^1]);
         Assert.Equal(
             [$"FLY_API_TOKEN={Token}", $"REDIS_URL={RedisUrl}", $"Auth__ApiKeys__admin={KeyHash}", $"ANTHROPIC_API_KEY={ModelKey}"],
             Secrets());
@@ -55,7 +55,7 @@ public sealed class DeployScriptTests : IDisposable
         Assert.True(code == 0, output);
         calls = Calls();
         Assert.DoesNotContain(calls, c => c.StartsWith("apps create") || c.StartsWith("tokens create"));
-        Assert.Equal("deploy -c fly.orchestrator.toml -a acme -e Fly__AppName=acme-agents -e Sessions__AgentImage=registry.fly.io/acme-agents:v2", calls[^1]);
+        Assert.Equal("deploy -c fly.orchestrator.toml -a acme -e Fly__AppName=acme-agents -e Sessions__AgentImage=registry.fly.io/acme-agents:v2 -e Auth__Operators=", calls[^1]);
         Assert.Single(Secrets(), s => s.StartsWith("FLY_API_TOKEN="));
     }
 
