@@ -43,7 +43,7 @@ public static class TelemetryHosting
             .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: InstanceId(config)))
             .WithTracing(tracing =>
             {
-                tracing.SetSampler(new RequestRootedSampler())
+                tracing.SetSampler(new RequestRootedSampler(options.TraceSampleRatio))
                     .AddSource(NodeTracing.SourceName)
                     .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "Microsoft.Orleans.Lifecycle", "Microsoft.Orleans.Storage")
                     // No headers, no bodies: the defaults, and the Authorization header and prompts stay out.

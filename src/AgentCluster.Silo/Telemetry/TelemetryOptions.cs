@@ -8,7 +8,7 @@ public sealed class TelemetryOptions
 {
     public const string Section = "Telemetry";
 
-    /// <summary>Serve <c>/metrics</c> for a Prometheus scraper (behind the API keys when keys are configured).</summary>
+    /// <summary>Serve <c>/metrics</c> for a Prometheus scraper (for operators' keys when keys are configured).</summary>
     public bool Prometheus { get; set; }
 
     /// <summary>
@@ -22,8 +22,16 @@ public sealed class TelemetryOptions
     /// <summary>The agents' <c>OTEL_EXPORTER_OTLP_PROTOCOL</c>; default the node's own (the exporter's default is grpc).</summary>
     public string? AgentOtlpProtocol { get; set; }
 
+    /// <summary>
+    /// The share of requests that start a trace (0 to 1; default all). Decided once per trace at its request, so a
+    /// sampled session's trace is whole, grain calls, Fly calls and agent included.
+    /// </summary>
+    public double TraceSampleRatio { get; set; } = 1.0;
+
     public IEnumerable<string> Validate()
     {
+        if (TraceSampleRatio is < 0 or > 1 || double.IsNaN(TraceSampleRatio))
+            yield return $"Telemetry:TraceSampleRatio must be between 0 and 1, not {TraceSampleRatio}.";
         if (AgentOtlpEndpoint is { Length: > 0 } endpoint
             && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttp || url.Scheme == Uri.UriSchemeHttps)))
             yield return $"Telemetry:AgentOtlpEndpoint must be an absolute http(s) URL (an OTLP collector), not '{endpoint}'.";
