@@ -39,9 +39,13 @@ public static class TelemetryHosting
         var exportTraces = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(config, "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT");
         var exportMetrics = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(config, "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT");
         var exportLogs = IsSet(config, "OTEL_EXPORTER_OTLP_ENDPOINT") || IsSet(config, "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT");
+        // Nothing is recorded that goes nowhere: instrumentation costs a node CPU on every request and grain call
+        // (heartbeats included), so traces are made only when they are exported (by the node or by its agents,
+        // whose spans need the node's as parents), and metrics only for OTLP or a Prometheus scraper.
         var telemetry = builder.Services.AddOpenTelemetry()
-            .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: InstanceId(config)))
-            .WithTracing(tracing =>
+            .ConfigureResource(resource => resource.AddService(ServiceName, serviceInstanceId: InstanceId(config)));
+        if (exportTraces || !string.IsNullOrEmpty(options.AgentOtlpEndpoint))
+            telemetry.WithTracing(tracing =>
             {
                 tracing.SetSampler(new RequestRootedSampler(options.TraceSampleRatio))
                     .AddSource(NodeTracing.SourceName)
@@ -50,8 +54,9 @@ public static class TelemetryHosting
                     .AddAspNetCoreInstrumentation(o => o.Filter = context => !QuietRequests.IsQuiet(context.Request))
                     .AddHttpClientInstrumentation();
                 if (exportTraces) tracing.AddOtlpExporter();
-            })
-            .WithMetrics(metrics =>
+            });
+        if (exportMetrics || options.Prometheus)
+            telemetry.WithMetrics(metrics =>
             {
                 metrics.AddMeter(MeterName, "Microsoft.Orleans")
                     .AddAspNetCoreInstrumentation()

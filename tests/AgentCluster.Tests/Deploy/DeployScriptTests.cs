@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentCluster.Tests.Infrastructure;
 
 namespace AgentCluster.Tests.Deploy;
 

@@ -1,5 +1,6 @@
 using AgentCluster.Fly.Json;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Tests.Infrastructure;
 using Tomlyn;
 using Tomlyn.Model;
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using AgentCluster.Tests.Infrastructure;
 
 namespace AgentCluster.Tests.Deploy;
 

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentCluster.Tests.Infrastructure;
 
 namespace AgentCluster.Tests.OpenApi;
 
@@ -14,7 +15,7 @@ public sealed partial class HttpFileTests(PublicApiFixture api)
     [Fact]
     public async Task Every_request_in_the_http_file_is_an_operation_of_the_document_and_every_operation_has_one()
     {
-        var requests = (await File.ReadAllLinesAsync(RepositoryFiles.PathOf(HttpFile)))
+        var requests = (await File.ReadAllLinesAsync(RepositoryFiles.Path(HttpFile)))
             .Select(line => RequestLine().Match(line)).Where(m => m.Success)
             .Select(m => (Method: m.Groups["method"].Value, Path: m.Groups["path"].Value.Split('?')[0])).ToList();
         Assert.NotEmpty(requests);

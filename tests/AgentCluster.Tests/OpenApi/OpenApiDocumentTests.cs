@@ -144,7 +144,7 @@ public sealed partial class OpenApiDocumentTests(PublicApiFixture api)
     [Fact]
     public async Task The_document_in_the_repository_is_the_one_the_node_serves()
     {
-        var file = RepositoryFiles.PathOf(CommittedDocument);
+        var file = RepositoryFiles.Path(CommittedDocument);
         var committed = File.Exists(file) ? await File.ReadAllTextAsync(file) : "(missing)";
         Assert.True(JsonNode.DeepEquals(JsonNode.Parse(api.Served), File.Exists(file) ? JsonNode.Parse(committed) : null),
             $"{CommittedDocument} is not what the node serves: the public API changed. Regenerate it from a node built from this tree: " +

@@ -1,6 +1,6 @@
-namespace AgentCluster.Tests.Deploy;
+namespace AgentCluster.Tests.Infrastructure;
 
-/// <summary>The repository the tests were built from: the deployment files are checked where they are.</summary>
+/// <summary>Files of the repository the tests were built from (found upwards from the test binaries, by the solution file).</summary>
 public static class RepositoryFiles
 {
     public static string Root { get; } = FindRoot();
