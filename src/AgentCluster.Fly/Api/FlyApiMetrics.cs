@@ -12,6 +12,7 @@ namespace AgentCluster.Fly.Api;
 /// </summary>
 internal sealed class FlyApiMetrics
 {
+    // The node's meter (SessionMetrics.MeterName in AgentCluster.Silo, which this project cannot reference).
     public const string MeterName = "AgentCluster";
 
     private static readonly HttpRequestOptionsKey<string> MethodNameKey = new(HttpRequestMessageOptions.MethodName);

@@ -27,19 +27,12 @@ public sealed partial class SessionGrain
 
     private DateTimeOffset? lastCallIn;
 
-    private GuestSpec GuestOf => S.Guest ?? new GuestSpec { CpuKind = options.Value.CpuKind, Cpus = options.Value.Cpus, MemoryMb = options.Value.MemoryMb };
+    /// <summary>The session's machine; sessions stored before guests were kept ran the node's default.</summary>
+    private GuestSpec GuestOf => S.Guest ?? options.Value.GuestFor(null);
 
     private string GuestSize => GuestSizes.Name(GuestOf);
 
     private double MachineSecondsNow => S.MachineSeconds + (S.RunningSince is { } since ? Math.Max(0, (Now - since).TotalSeconds) : 0);
-
-    /// <summary>The machine as the request asks for it, completed with the node's defaults exactly as SessionMachines makes it.</summary>
-    private GuestSpec GuestFor(StartSession request) => new()
-    {
-        CpuKind = request.Guest?.CpuKind ?? options.Value.CpuKind,
-        Cpus = request.Guest?.Cpus ?? options.Value.Cpus,
-        MemoryMb = request.Guest?.MemoryMb ?? options.Value.MemoryMb,
-    };
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {

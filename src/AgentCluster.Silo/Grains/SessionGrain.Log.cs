@@ -9,7 +9,18 @@ namespace AgentCluster.Silo.Grains;
 /// </summary>
 public sealed partial class SessionGrain : IHasLogScope
 {
-    LogScope IHasLogScope.LogScope => LogScope.ForSession(Id, S.MachineId);
+    // Made again only when the machine changes: every grain call (heartbeats too) asks for it.
+    private (string? MachineId, LogScope Scope)? logScope;
+
+    LogScope IHasLogScope.LogScope
+    {
+        get
+        {
+            if (logScope is not { } cached || cached.MachineId != S.MachineId)
+                logScope = cached = (S.MachineId, LogScope.ForSession(Id, S.MachineId));
+            return cached.Scope;
+        }
+    }
 
     [LoggerMessage(1000, LogLevel.Information, "Session {SessionId} started on machine {MachineId} in {Region}")]
     private partial void LogStarted(string sessionId, string machineId, string? region);

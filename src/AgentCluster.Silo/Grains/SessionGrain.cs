@@ -119,7 +119,7 @@ public sealed partial class SessionGrain(
         S.ProtectedApiKey = request.ApiKey is { } key ? secrets.Protect(key.Value) : null;
         S.Preset = request.Preset;
         S.IdleTimeout = request.IdleTimeout;
-        S.Guest = GuestFor(request);
+        S.Guest = options.Value.GuestFor(request.Guest);
         S.MaxMachineSeconds = request.MaxMachineSeconds ?? options.Value.MaxMachineSeconds;
         S.Region = request.Region ?? options.Value.Region;
         S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());

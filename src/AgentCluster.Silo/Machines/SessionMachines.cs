@@ -206,18 +206,14 @@ public sealed partial class SessionMachines(
         {
             [SessionMetadataKey] = sessionId,
         };
+        var guest = settings.GuestFor(request.Guest);
         return new MachineConfig
         {
             Image = request.Image ?? settings.AgentImage,
             Env = env,
             Metadata = metadata,
             Mounts = WorkspaceMount.For(workspaceVolumeId),
-            Guest = new MachineGuest
-            {
-                CpuKind = request.Guest?.CpuKind ?? settings.CpuKind,
-                Cpus = request.Guest?.Cpus ?? settings.Cpus,
-                MemoryMb = request.Guest?.MemoryMb ?? settings.MemoryMb,
-            },
+            Guest = new MachineGuest { CpuKind = guest.CpuKind, Cpus = guest.Cpus, MemoryMb = guest.MemoryMb },
             // Not auto_destroy: Fly destroys such a machine on any stop, and a sleeping session needs its machine
             // stopped, not gone. The session destroys it when it ends; the reaper's reconciliation catches any
             // machine whose session ended without it (and a stopped machine bills no CPU meanwhile). A crashed

@@ -1,4 +1,5 @@
 using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
 using System.Text.RegularExpressions;
 
 namespace AgentCluster.Silo.Options;
@@ -29,6 +30,14 @@ public sealed partial class AgentSessionOptions
     public string CpuKind { get; set; } = "shared";
     public int Cpus { get; set; } = 1;
     public int MemoryMb { get; set; } = 1024;
+
+    /// <summary>The machine a session asks for (null: nothing), completed with these defaults.</summary>
+    public GuestSpec GuestFor(GuestSpec? requested) => new()
+    {
+        CpuKind = requested?.CpuKind ?? CpuKind,
+        Cpus = requested?.Cpus ?? Cpus,
+        MemoryMb = requested?.MemoryMb ?? MemoryMb,
+    };
 
     /// <summary>
     /// Base URLs the agent calls back (AGENTCLUSTER_CALLBACK_URLS, comma-separated), e.g. every node's

@@ -19,9 +19,6 @@ public static class TelemetryHosting
 {
     public const string ServiceName = "agentcluster-node";
 
-    /// <summary>The meter of the node's own metrics (sessions, turns, cost).</summary>
-    public const string MeterName = "AgentCluster";
-
     public static WebApplicationBuilder AddTelemetry(this WebApplicationBuilder builder)
     {
         var config = builder.Configuration;
@@ -58,7 +55,7 @@ public static class TelemetryHosting
         if (exportMetrics || options.Prometheus)
             telemetry.WithMetrics(metrics =>
             {
-                metrics.AddMeter(MeterName, "Microsoft.Orleans")
+                metrics.AddMeter(SessionMetrics.MeterName, "Microsoft.Orleans")
                     .AddAspNetCoreInstrumentation()
                     .AddHttpClientInstrumentation()
                     .AddRuntimeInstrumentation();

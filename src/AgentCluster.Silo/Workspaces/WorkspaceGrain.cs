@@ -166,7 +166,9 @@ public sealed partial class WorkspaceGrain(
         }
     }
 
-    LogScope IHasLogScope.LogScope => LogScope.ForWorkspace(Key);
+    private LogScope? logScope;
+
+    LogScope IHasLogScope.LogScope => logScope ??= LogScope.ForWorkspace(Key);
 
     [LoggerMessage(5000, LogLevel.Warning, "Workspace {Workspace}: session {Holder} ended without giving it back; {SessionId} takes it")]
     private partial void LogTakenOver(string workspace, string holder, string sessionId);
