@@ -33,8 +33,8 @@ public static class HealthHosting
         health.MapGet("", () => TypedResults.Ok(new LivenessReport("ok", embeddedFly ? "embedded-emulator" : "fly")))
             .WithName("GetHealth")
             .WithSummary("Liveness: the node's process serves requests")
-            .WithDescription("Asks no dependency. 503 (a ProblemDetails) once the node has begun to shut down.")
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .WithDescription("Asks no dependency; answers while the node shuts down too (then /health/ready is 503).")
+            .Produces<LivenessReport>(StatusCodes.Status200OK);
 
         health.MapGet("/ready", async (HealthCheckService checks, CancellationToken cancellationToken) =>
             {
