@@ -28,4 +28,7 @@ public static class AgentEnvironment
     /// The agent's OpenTelemetry settings are the standard <c>OTEL_*</c> variables.
     /// </summary>
     public const string TraceParent = "TRACEPARENT";
+
+    /// <summary>The agents' OpenTelemetry <c>service.name</c> (the node sets it as <c>OTEL_SERVICE_NAME</c> too).</summary>
+    public const string ServiceName = "agentcluster-agent";
 }

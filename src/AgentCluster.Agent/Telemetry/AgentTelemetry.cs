@@ -1,3 +1,4 @@
+using AgentCluster.Abstractions.Agents;
 using OpenTelemetry;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
@@ -10,8 +11,6 @@ namespace AgentCluster.Agent.Telemetry;
 /// </summary>
 internal static class AgentTelemetry
 {
-    public const string DefaultServiceName = "agentcluster-agent";
-
     /// <summary>How long a stopping agent waits for its last spans to leave; Fly kills it soon after.</summary>
     private static readonly TimeSpan FlushTimeout = TimeSpan.FromSeconds(2);
 
@@ -20,7 +19,7 @@ internal static class AgentTelemetry
         if (!IsSet("OTEL_EXPORTER_OTLP_ENDPOINT") && !IsSet("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT")) return null;
         return Sdk.CreateTracerProviderBuilder()
             .ConfigureResource(resource => resource.AddService(
-                Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } name ? name : DefaultServiceName,
+                Environment.GetEnvironmentVariable("OTEL_SERVICE_NAME") is { Length: > 0 } name ? name : AgentEnvironment.ServiceName,
                 serviceInstanceId: config.MachineId))
             .AddSource(AgentTracing.SourceName)
             .AddOtlpExporter()

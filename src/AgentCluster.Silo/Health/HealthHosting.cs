@@ -22,7 +22,7 @@ public static class HealthHosting
             .AddCheck<SiloActiveCheck>(SiloActiveCheck.Name, tags: [ReadyTag], timeout: timeout)
             // The Machines API check keeps to the same deadline itself (its answer is shared); this one only backs it up.
             .AddCheck<MachinesApiCheck>(MachinesApiCheck.Name, tags: [ReadyTag], timeout: timeout * 2);
-        if (config["REDIS_URL"] is { Length: > 0 }) checks.AddCheck<RedisCheck>(RedisCheck.Name, tags: [ReadyTag], timeout: timeout);
+        if (RedisHosting.IsConfigured(config)) checks.AddCheck<RedisCheck>(RedisCheck.Name, tags: [ReadyTag], timeout: timeout);
         return services;
     }
 

@@ -1,4 +1,5 @@
 using AgentCluster.Fly;
+using AgentCluster.Silo.Options;
 
 namespace AgentCluster.Silo.Hosting;
 
@@ -13,7 +14,6 @@ namespace AgentCluster.Silo.Hosting;
 public sealed record FlyNode(string MachineId, string PrivateIp, string AppName, string HttpPort)
 {
     public const string DefaultHttpPort = "8080";
-    public const string CallbackUrlsKey = "AGENTCLUSTER_CALLBACK_URLS";
 
     /// <summary>Null outside a Fly Machine.</summary>
     public static FlyNode? Of(IConfiguration config) => FlyMachineEnvironment.IsFlyMachine(config)
@@ -38,7 +38,7 @@ public sealed record FlyNode(string MachineId, string PrivateIp, string AppName,
             [ClusterHosting.ListenOnAnyAddressKey] = "true",
             [ClusterHosting.SiloNameKey] = MachineId,
         };
-        if (AppName.Length > 0 && !config.GetSection("Sessions:CallbackUrls").Exists()) settings[CallbackUrlsKey] = CallbackUrl;
+        if (AppName.Length > 0 && !config.GetSection("Sessions:CallbackUrls").Exists()) settings[AgentSessionOptions.CallbackUrlsVariable] = CallbackUrl;
         return settings.Where(s => string.IsNullOrEmpty(config[s.Key])).ToDictionary();
     }
 
@@ -58,7 +58,7 @@ public sealed record FlyNode(string MachineId, string PrivateIp, string AppName,
     {
         if (string.IsNullOrEmpty(config["FLY_API_TOKEN"]))
             yield return "FLY_API_TOKEN is required in a Fly Machine (fly secrets set FLY_API_TOKEN=\"$(fly tokens create deploy -a <agent app>)\").";
-        if (string.IsNullOrEmpty(config["REDIS_URL"]))
+        if (!RedisHosting.IsConfigured(config))
             yield return "REDIS_URL is required in a Fly Machine: the nodes cluster, store sessions and keep reminders in Redis.";
     }
 

@@ -2,14 +2,19 @@ using StackExchange.Redis;
 
 namespace AgentCluster.Silo.Hosting;
 
-internal static class RedisHosting
+public static class RedisHosting
 {
-    internal sealed record Redis(ConfigurationOptions Options, RedisConnection Connection);
+    public sealed record Redis(ConfigurationOptions Options, RedisConnection Connection);
+
+    public const string UrlVariable = "REDIS_URL";
+
+    /// <summary>The node runs on Redis (clustering, storage, reminders), not on its embedded in-memory default.</summary>
+    public static bool IsConfigured(IConfiguration config) => !string.IsNullOrEmpty(config[UrlVariable]);
 
     /// <summary>Registers the node's shared Redis connection when REDIS_URL is set; null when it is not.</summary>
     public static Redis? AddRedisConnection(this IServiceCollection services, IConfiguration config)
     {
-        if (config["REDIS_URL"] is not { Length: > 0 } url) return null;
+        if (config[UrlVariable] is not { Length: > 0 } url) return null;
         var options = RedisUrl.Parse(url);
         var connection = new RedisConnection(options);
         services.AddSingleton(connection);

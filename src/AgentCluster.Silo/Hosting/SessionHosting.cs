@@ -25,7 +25,7 @@ public static class SessionHosting
                 config.GetSection(AgentSessionOptions.Section).Bind(options);
                 if (config["FLY_AGENT_IMAGE"] is { Length: > 0 } image) options.AgentImage = image;
                 if (config["FLY_REGION"] is { Length: > 0 } region) options.Region = region;
-                if (config["AGENTCLUSTER_CALLBACK_URLS"] is { Length: > 0 } urls)
+                if (config[AgentSessionOptions.CallbackUrlsVariable] is { Length: > 0 } urls)
                     options.CallbackUrls = urls.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
             })
             .ValidateRulesOnStart(o => o.Validate());
@@ -52,7 +52,7 @@ public static class SessionHosting
         services.AddOptions<Cost.PricingOptions>().Bind(config.GetSection(Cost.PricingOptions.Section)).ValidateRulesOnStart(o => o.Validate());
         services.AddSingleton<Cost.MachinePrices>();
 
-        if (string.IsNullOrEmpty(config["REDIS_URL"]))
+        if (!RedisHosting.IsConfigured(config))
         {
             services.AddSingleton<ISessionEventLog, MemorySessionEventLog>();
             services.AddSingleton<ISessionCatalog, MemorySessionCatalog>();

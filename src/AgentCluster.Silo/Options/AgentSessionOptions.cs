@@ -45,6 +45,9 @@ public sealed partial class AgentSessionOptions
     /// </summary>
     public List<string> CallbackUrls { get; set; } = [];
 
+    /// <summary>The variable that sets <see cref="CallbackUrls"/>, comma-separated.</summary>
+    public const string CallbackUrlsVariable = "AGENTCLUSTER_CALLBACK_URLS";
+
     /// <summary>How often the agent heartbeats when quiet.</summary>
     public TimeSpan HeartbeatInterval { get; set; } = TimeSpan.FromSeconds(10);
 

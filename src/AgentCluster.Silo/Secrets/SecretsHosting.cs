@@ -19,7 +19,7 @@ public static class SecretsHosting
     public static IServiceCollection AddSessionSecrets(this IServiceCollection services, IConfiguration config)
     {
         services.AddDataProtection().SetApplicationName("agentcluster");
-        if (config["REDIS_URL"] is { Length: > 0 })
+        if (RedisHosting.IsConfigured(config))
             services.AddOptions<KeyManagementOptions>().Configure<RedisConnection>((options, redis) =>
                 options.XmlRepository = new RedisXmlRepository(() => redis.Multiplexer.GetDatabase(), new RedisKey(KeyRingKey)));
         else

@@ -9,8 +9,6 @@ namespace AgentCluster.Silo.Telemetry;
 /// </summary>
 public static class AgentTelemetryEnvironment
 {
-    public const string AgentServiceName = "agentcluster-agent";
-
     public static void AddTo(IDictionary<string, string> env, TelemetryOptions? options)
     {
         if (NodeTracing.TraceParentOf(System.Diagnostics.Activity.Current) is { } traceParent) env[AgentEnvironment.TraceParent] = traceParent;
@@ -18,6 +16,6 @@ public static class AgentTelemetryEnvironment
         if (options?.AgentOtlpEndpoint is not { Length: > 0 } endpoint) return;
         env["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint;
         if (options.AgentOtlpProtocol is { Length: > 0 } protocol) env["OTEL_EXPORTER_OTLP_PROTOCOL"] = protocol;
-        env["OTEL_SERVICE_NAME"] = AgentServiceName;
+        env["OTEL_SERVICE_NAME"] = AgentEnvironment.ServiceName;
     }
 }
