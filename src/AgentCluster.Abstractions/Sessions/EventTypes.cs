@@ -18,13 +18,13 @@ public static class EventTypes
     /// <summary>{tool_use_id, content, is_error}</summary>
     public const string AgentToolResult = "agent.tool_result";
 
-    /// <summary>{outcome: success|error|interrupted|failed, exit_code?, reason?}</summary>
+    /// <summary>{outcome: success|error|interrupted|max_turns|failed|timeout, exit_code?, reason?, denied_tools?}</summary>
     public const string TurnCompleted = "turn.completed";
 
     /// <summary>{message}</summary>
     public const string SessionError = "session.error";
 
-    /// <summary>{kind: stalled|reap_pending|budget, message, at, turn?, machine_seconds?, max_machine_seconds?}: something is about to happen to the session, said before it does.</summary>
+    /// <summary>{kind: stalled|reap_pending|budget|turn_timeout, message, at, turn?, machine_seconds?, max_machine_seconds?}: something is about to happen to the session, said before it does.</summary>
     public const string SessionWarning = "session.warning";
 
     /// <summary>The types an agent may push; the others are the session's own.</summary>

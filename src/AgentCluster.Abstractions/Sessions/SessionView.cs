@@ -38,4 +38,16 @@ public sealed record SessionView
 
     /// <summary>The session's budget of machine-seconds, when it has one: at 80% it warns, at 100% it terminates.</summary>
     [Id(17)] public long? MaxMachineSeconds { get; init; }
+
+    /// <summary><c>session</c> or <c>task</c> (<see cref="SessionModes"/>).</summary>
+    [Id(50)] public string? Mode { get; init; }
+
+    /// <summary>The last finished turn: its outcome, final text, usage and cost; null until a turn has finished.</summary>
+    [Id(51)] public TurnResult? Result { get; init; }
+
+    /// <summary>Tool calls the runtime refused, over all the session's turns (each turn's in its <c>turn.completed</c>).</summary>
+    [Id(52)] public int DeniedTools { get; init; }
+
+    /// <summary>The wall-clock limit of each turn, when the session has one: past it the turn is interrupted and ends <c>timeout</c>.</summary>
+    [Id(53)] public long? MaxTurnSeconds { get; init; }
 }

@@ -44,6 +44,12 @@ public sealed record StartSession
     /// terminates with reason budget_exceeded at 100%. Null: the preset's, else Sessions:MaxMachineSeconds, else none.
     /// </summary>
     [Id(13)] public long? MaxMachineSeconds { get; init; }
+
+    /// <summary><see cref="SessionModes"/>: null or <c>session</c>, today's session; <c>task</c>, one-shot.</summary>
+    [Id(50)] public string? Mode { get; init; }
+
+    /// <summary>The longest a turn may run, from when the agent takes it. Null: the preset's, else Sessions:MaxTurnSeconds, else none.</summary>
+    [Id(51)] public long? MaxTurnSeconds { get; init; }
 }
 
 /// <summary>

@@ -14,4 +14,7 @@ public static class TurnOutcomes
 
     /// <summary>Given up by the session (the agent went silent inside it for too long); the payload says why.</summary>
     public const string Failed = "failed";
+
+    /// <summary>It ran for the session's max_turn_seconds: the session interrupted it (or, when the agent did not stop it within a grace, ended it).</summary>
+    public const string Timeout = "timeout";
 }

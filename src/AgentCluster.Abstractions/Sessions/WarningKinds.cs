@@ -14,4 +14,7 @@ public static class WarningKinds
     /// session terminates with reason <c>budget_exceeded</c>. Carries machine_seconds and max_machine_seconds.
     /// </summary>
     public const string Budget = "budget";
+
+    /// <summary>The turn ran for the session's max_turn_seconds and is being interrupted; at <c>at</c> the session ends it unless the agent has.</summary>
+    public const string TurnTimeout = "turn_timeout";
 }

@@ -54,6 +54,12 @@ public sealed record CreateSessionRequest
 
     /// <summary>The session's budget of machine running time, in whole seconds (see Cost/MachineBudget); at most a preset's.</summary>
     public long? MaxMachineSeconds { get; init; }
+
+    /// <summary><c>session</c> (the default) or <c>task</c>: one-shot, the session ends once its turns are done (see SessionModes).</summary>
+    public string? Mode { get; init; }
+
+    /// <summary>The wall-clock limit of each turn, in whole seconds (see Grains/TurnTimeLimit); at most a preset's.</summary>
+    public long? MaxTurnSeconds { get; init; }
 }
 
 /// <summary>A secret as a JSON string; a value of another type is refused by its path, without being quoted.</summary>

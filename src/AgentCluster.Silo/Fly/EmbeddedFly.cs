@@ -2,13 +2,14 @@ using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
 using AgentCluster.FlyEmulator;
+using AgentCluster.Silo.Health;
 using AgentCluster.Silo.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Silo.Fly;
 
 /// <summary>Points the Fly client at the embedded emulator and makes sure the agents' app exists there.</summary>
-internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options, ILogger<EmbeddedFly> logger) : IHostedService
+internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options, ClaudeCodeCliCheck cli, ILogger<EmbeddedFly> logger) : IHostedService
 {
     public const string DefaultApp = "agentcluster-agents";
 
@@ -23,6 +24,9 @@ internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions>
         var emulator = await EmbeddedFlyEmulator.StartAsync(args: ["--FlyEmulator:Region=" + (builder.Configuration["FLY_REGION"] ?? "iad")]);
         builder.Configuration.AddInMemoryCollection(Settings(emulator));
         builder.Services.AddHostedService<EmbeddedFly>();
+        // Agents run here, so the CLI their default runtime needs must be here too.
+        builder.Services.AddSingleton<ClaudeCodeCliCheck>();
+        builder.Services.AddHealthChecks().AddCheck<ClaudeCodeCliCheck>(ClaudeCodeCliCheck.Name, tags: [HealthHosting.ReadyTag]);
         return emulator;
     }
 
@@ -45,10 +49,14 @@ internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions>
             await apps.CreateAppAsync(new CreateAppRequest { Name = app, OrgSlug = "personal" }, cancellationToken);
         }
         LogEmbedded(options.Value.ApiUrl, app);
+        if (cli.Problem() is { } missing) LogNoClaudeCode(missing);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     [LoggerMessage(3100, LogLevel.Information, "Embedded Fly Machines emulator at {Url}, app {App}")]
     private partial void LogEmbedded(Uri url, string app);
+
+    [LoggerMessage(3101, LogLevel.Warning, "Claude Code CLI not found: {Problem}")]
+    private partial void LogNoClaudeCode(string problem);
 }

@@ -56,6 +56,7 @@ public sealed partial class SessionGrain
             : S.Status == SessionStatus.Idle ? S.IdleSince + (S.IdleTimeout ?? settings.IdleTimeout)
             : null;
         if (BudgetCheckAt() is { } budget && !(other <= budget)) other = budget;
+        if (TurnLimitCheckAt() is { } limit && !(other <= limit)) other = limit;
         return other < next ? other : next;
     }
 
@@ -104,7 +105,8 @@ public sealed partial class SessionGrain
         }
         else if (TurnInProgress)
         {
-            await CheckStallAsync(now);
+            await CheckTurnLimitAsync(now);
+            if (TurnInProgress) await CheckStallAsync(now);
         }
         else if (S.Status == SessionStatus.Idle && now >= S.IdleSince + (S.IdleTimeout ?? settings.IdleTimeout))
         {

@@ -121,6 +121,8 @@ public sealed partial class SessionGrain(
         S.IdleTimeout = request.IdleTimeout;
         S.Guest = options.Value.GuestFor(request.Guest);
         S.MaxMachineSeconds = request.MaxMachineSeconds ?? options.Value.MaxMachineSeconds;
+        S.Mode = request.Mode ?? SessionModes.Session;
+        S.MaxTurnSeconds = request.MaxTurnSeconds ?? options.Value.MaxTurnSeconds;
         S.Region = request.Region ?? options.Value.Region;
         S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
         S.TokenHash = SessionTokens.Hash(token);
@@ -249,7 +251,7 @@ public sealed partial class SessionGrain(
                 if (e.Turn <= S.CompletedTurns) continue;
                 CompleteTurn(e.Turn);
             }
-            events.Add(new NewEvent(e.Type, e.Turn, e.Payload, e.At));
+            events.Add(new NewEvent(e.Type, e.Turn, e.Type == EventTypes.TurnCompleted ? EndingOf(e.Turn, e.Payload) : e.Payload, e.At));
         }
         var cursor = fresh.Count > 0 ? new AgentCursor(batch.Instance, fresh[^1].Seq) : null;
         await CommitAsync(events, agent: cursor);
@@ -313,7 +315,7 @@ public sealed partial class SessionGrain(
         {
             // The agent process that took this turn is gone (a new one asks from before it): the turn ended
             // with it. Running it again could repeat side effects, so it is reported, not re-run.
-            events.Add(new(EventTypes.TurnCompleted, S.DeliveredTurn, EventPayloads.TurnCompleted(TurnOutcomes.Interrupted, exitCode: null)));
+            events.Add(new(EventTypes.TurnCompleted, S.DeliveredTurn, EndingOf(S.DeliveredTurn, EventPayloads.TurnCompleted(TurnOutcomes.Interrupted, exitCode: null))));
             CompleteTurn(S.DeliveredTurn);
         }
         var next = S.Pending.FirstOrDefault(t => t.Turn > afterTurn);
@@ -322,6 +324,7 @@ public sealed partial class SessionGrain(
             S.DeliveredTurn = next.Turn;
             S.DeliveredTo = instance;
             AgentSpoke(); // the stall clock of a turn starts when the agent takes it
+            TurnTaken(); // and its time limit's
         }
         await CommitAsync(events, forceWrite: next is not null);
         return next is null ? null : new AgentTurn(next.Turn, next.Content, next.TraceParent);
@@ -394,8 +397,10 @@ public sealed partial class SessionGrain(
             forceWrite = true;
         }
         if (all.Count > 0) S.UpdatedAt = Now;
+        Observe(events);
         if (forceWrite || events.Any(e => e.Type == EventTypes.TurnCompleted)) await state.WriteStateAsync();
         if (all.Count > 0 || agent is not null) await AppendAsync(all, agent);
+        await EndTaskIfDoneAsync();
     }
 
     private async Task AppendAsync(IReadOnlyList<NewEvent> events, AgentCursor? agent = null)
@@ -476,5 +481,9 @@ public sealed partial class SessionGrain(
         MachineSeconds = Math.Round(MachineSecondsNow, 1),
         CostUsd = prices.CostOf(GuestOf, MachineSecondsNow),
         MaxMachineSeconds = S.MaxMachineSeconds,
+        Mode = S.Mode ?? SessionModes.Session,
+        Result = S.Results.Last,
+        DeniedTools = S.Results.DeniedTools,
+        MaxTurnSeconds = S.MaxTurnSeconds,
     };
 }

@@ -91,6 +91,23 @@ public sealed class SessionState
 
     /// <summary>The 80% budget warning is in the log: it is said once.</summary>
     [Id(32)] public bool BudgetWarned { get; set; }
+
+    // Ids from 50 on: issue 15's one-shot tasks, results and turn limit (kept apart from other additions).
+
+    /// <summary><see cref="SessionModes"/>; null in sessions stored before modes existed (<c>session</c>).</summary>
+    [Id(50)] public string? Mode { get; set; }
+
+    /// <summary>The wall-clock limit of each turn (see <see cref="TurnTimeLimit"/>); null: none.</summary>
+    [Id(51)] public long? MaxTurnSeconds { get; set; }
+
+    /// <summary>When the agent took the turn it runs (<see cref="DeliveredTurn"/>): its time limit counts from here.</summary>
+    [Id(52)] public DateTimeOffset? TurnStartedAt { get; set; }
+
+    /// <summary>When the time limit interrupted the running turn, if it has: its grace counts from here.</summary>
+    [Id(53)] public DateTimeOffset? TurnTimedOutAt { get; set; }
+
+    /// <summary>The last finished turn, the refused tool calls, and the running turn's text so far.</summary>
+    [Id(54)] public TurnResults Results { get; set; } = new();
 }
 
 /// <param name="TraceParent">

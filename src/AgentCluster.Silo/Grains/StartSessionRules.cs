@@ -21,6 +21,8 @@ public static partial class StartSessionRules
             throw SessionException.Invalid("region", notARegion);
         if (request.Guest is { } guest) FlyGuests.Validate(guest);
         Cost.MachineBudget.Validate(request.MaxMachineSeconds);
+        TaskMode.Validate(request.Mode);
+        TurnTimeLimit.Validate(request.MaxTurnSeconds);
         ValidateEnv(request.Env);
         Workspaces.WorkspaceRules.Validate(request.Workspace);
         if (request.Metadata?.Count > MaxMetadataEntries) throw SessionException.Invalid("metadata", $"metadata may have at most {MaxMetadataEntries} keys.");

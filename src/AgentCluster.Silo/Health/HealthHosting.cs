@@ -41,13 +41,14 @@ public static class HealthHosting
                 var report = await checks.CheckHealthAsync(r => r.Tags.Contains(ReadyTag), cancellationToken);
                 var view = new ReadinessReport(Name(report.Status),
                     report.Entries.Select(e => new ReadinessCheck(e.Key, Name(e.Value.Status), Reason(e.Value), Math.Round(e.Value.Duration.TotalMilliseconds, 1))).ToList());
-                return Results.Json(view, statusCode: report.Status == HealthStatus.Healthy
-                    ? StatusCodes.Status200OK
-                    : StatusCodes.Status503ServiceUnavailable);
+                // Degraded still serves (some sessions cannot run as asked; the others can): no reason to take the node out.
+                return Results.Json(view, statusCode: report.Status == HealthStatus.Unhealthy
+                    ? StatusCodes.Status503ServiceUnavailable
+                    : StatusCodes.Status200OK);
             })
             .WithName("GetReadiness")
             .WithSummary("Readiness: the silo is active, Redis and the Machines API answer")
-            .WithDescription("200 when every check is healthy, else 503 naming each check with its status and reason. " +
+            .WithDescription("200 when no check is unhealthy (a degraded one is named with its reason), else 503 naming each check with its status and reason. " +
                 "The Machines API's answer is kept for a few seconds (Health:MachinesApiCacheFor).")
             .Produces<ReadinessReport>(StatusCodes.Status200OK)
             .Produces<ReadinessReport>(StatusCodes.Status503ServiceUnavailable);
@@ -62,5 +63,10 @@ public static class HealthHosting
     private static string? Reason(HealthReportEntry entry) =>
         entry.Exception is { } e && entry.Description == e.Message ? $"the check failed ({e.GetType().Name})" : entry.Description;
 
-    private static string Name(HealthStatus status) => status == HealthStatus.Healthy ? "healthy" : "unhealthy";
+    private static string Name(HealthStatus status) => status switch
+    {
+        HealthStatus.Healthy => "healthy",
+        HealthStatus.Degraded => "degraded",
+        _ => "unhealthy",
+    };
 }

@@ -96,6 +96,15 @@ public sealed partial class AgentSessionOptions
     /// </summary>
     public long? MaxMachineSeconds { get; set; }
 
+    /// <summary>
+    /// The wall-clock limit of a turn whose request and preset set none (max_turn_seconds, see
+    /// Grains/TurnTimeLimit); null (the default): none.
+    /// </summary>
+    public long? MaxTurnSeconds { get; set; }
+
+    /// <summary>How long an agent has to end a turn its time limit interrupted before the session ends it (<c>timeout</c>).</summary>
+    public TimeSpan TurnTimeoutGrace { get; set; } = TimeSpan.FromSeconds(30);
+
     public IEnumerable<string> Validate()
     {
         if (string.IsNullOrWhiteSpace(AgentImage)) yield return "FLY_AGENT_IMAGE (Sessions:AgentImage) must not be empty.";
@@ -118,6 +127,8 @@ public sealed partial class AgentSessionOptions
             yield return "Sessions:MachineCreateTimeout must be positive and at most 20 s (a session call times out at 30 s).";
         if (MaxContentLength < 1) yield return "Sessions:MaxContentLength must be at least 1.";
         if (Cost.MachineBudget.Problem(MaxMachineSeconds, "Sessions:MaxMachineSeconds") is { } budget) yield return budget;
+        if (Grains.TurnTimeLimit.Problem(MaxTurnSeconds, "Sessions:MaxTurnSeconds") is { } turnLimit) yield return turnLimit;
+        if (TurnTimeoutGrace <= TimeSpan.Zero) yield return "Sessions:TurnTimeoutGrace must be positive.";
     }
 
     [GeneratedRegex("^[a-z]{3}$")]

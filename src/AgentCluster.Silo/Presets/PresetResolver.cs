@@ -40,6 +40,8 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
             IdleTimeout = preset?.IdleTimeout,
             Workspace = request.Workspace,
             MaxMachineSeconds = request.MaxMachineSeconds ?? preset?.MaxMachineSeconds,
+            Mode = request.Mode,
+            MaxTurnSeconds = request.MaxTurnSeconds ?? preset?.MaxTurnSeconds,
         };
     }
 
@@ -65,6 +67,9 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
         if (preset.MaxMachineSeconds is { } budget && request.MaxMachineSeconds > budget)
             throw SessionException.Invalid(Cost.MachineBudget.Field,
                 $"max_machine_seconds may be at most {budget}, preset '{preset.Id}''s budget (asked for {request.MaxMachineSeconds}).");
+        if (preset.MaxTurnSeconds is { } limit && request.MaxTurnSeconds > limit)
+            throw SessionException.Invalid(Grains.TurnTimeLimit.Field,
+                $"max_turn_seconds may be at most {limit}, preset '{preset.Id}''s limit (asked for {request.MaxTurnSeconds}).");
     }
 
     private AgentSettings AgentFor(CreateSessionRequest request, Preset? preset)

@@ -32,6 +32,7 @@ public static class PresetYaml
         ["env"] = (p, v) => p with { Env = v.Map() },
         ["idle_timeout"] = (p, v) => p with { IdleTimeout = v.Duration() },
         ["max_machine_seconds"] = (p, v) => p with { MaxMachineSeconds = v.Number() },
+        ["max_turn_seconds"] = (p, v) => p with { MaxTurnSeconds = v.Number() },
     };
 
     /// <exception cref="PresetFileException">The file is not YAML, or a field is unknown or of the wrong type.</exception>
