@@ -22,10 +22,13 @@ public sealed class ClaudeCodeCliCheck(IOptions<AgentSessionOptions> sessions, I
         "install it with tools/claude-code/install.sh and put tools/claude-code/node_modules/.bin on the node's PATH, or with npm i -g @anthropic-ai/claude-code";
 
     /// <summary>Why sessions that default to claude-code cannot run here; null when they can, or do not default to it.</summary>
-    public string? Problem()
+    public string? Problem() => Problem(Environment.GetEnvironmentVariable("PATH"));
+
+    /// <param name="path">The PATH the agents inherit.</param>
+    public string? Problem(string? path)
     {
         var runtime = sessions.Value.RuntimeFor(models.Value.HasKey);
-        if (runtime != AgentRuntimes.ClaudeCode || Find(Environment.GetEnvironmentVariable("PATH")) is not null) return null;
+        if (runtime != AgentRuntimes.ClaudeCode || Find(path) is not null) return null;
         return $"sessions default to runtime {runtime}, but there is no '{Executable}' (the Claude Code CLI) on this node's PATH, where its agents look: {InstallHint}.";
     }
 

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Tests.Infrastructure;
 
@@ -20,7 +21,7 @@ public sealed class ReadinessTests
         await using var node = await NodeProcess.StartAsync(new Dictionary<string, string> { ["REDIS_URL"] = redis.Url });
 
         var ready = await WaitForAsync(node, HttpStatusCode.OK, "the node is ready on a live Redis");
-        Assert.Equal(["machines_api", "redis", "silo"], Checks(ready).Select(c => c.Name).Order());
+        Assert.Equal(["claude_code_cli", "machines_api", "redis", "silo"], Checks(ready).Select(c => c.Name).Order());
         Assert.All(Checks(ready), c => Assert.Equal("healthy", c.Status));
 
         await redis.KillAsync();
@@ -56,6 +57,46 @@ public sealed class ReadinessTests
         Assert.Equal("healthy", Checks(report).Single(c => c.Name == "silo").Status);
         using var live = await node.Http.GetAsync("/health");
         Assert.Equal(HttpStatusCode.OK, live.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_node_whose_sessions_default_to_claude_code_without_the_CLI_says_so_once_at_start_and_is_ready_but_degraded()
+    {
+        // The agents inherit the node's PATH: here only dotnet, to run them, and no claude.
+        var bin = Directory.CreateTempSubdirectory("node-path-").FullName;
+        File.CreateSymbolicLink(Path.Combine(bin, "dotnet"),
+            Environment.GetEnvironmentVariable("PATH")!.Split(Path.PathSeparator).Select(d => Path.Combine(d, "dotnet")).First(File.Exists));
+        try
+        {
+            await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+            {
+                ["PATH"] = bin,
+                ["Sessions__DefaultRuntime"] = "claude-code",
+                ["ANTHROPIC_API_KEY"] = "sk-ant-not-used",
+            });
+
+            var report = await WaitForAsync(node, HttpStatusCode.OK, "a node without the CLI still serves");
+            Assert.Equal("degraded", report["status"]!.GetValue<string>());
+            var cli = Assert.Single(Checks(report), c => c.Status != "healthy");
+            Assert.Equal(("claude_code_cli", "degraded"), (cli.Name, cli.Status));
+            Assert.Contains("tools/claude-code/install.sh", cli.Reason);
+            var said = node.Log.Split('\n').Where(line => line.Contains("Claude Code CLI not found")).ToList();
+            Assert.Single(said);
+            Assert.Contains("npm i -g @anthropic-ai/claude-code", said[0]);
+
+            // A session that asks for it anyway is told, as before, in its stream.
+            var created = await node.Http.PostAsJsonAsync("/sessions", new { prompt = "hello" });
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
+            await using var stream = await SseStream.OpenAsync(node.Http, $"/sessions/{id}/events");
+            var error = await stream.WaitForAsync(e => e.Type == "session.error", Deadline, "the session says the CLI is missing");
+            Assert.Contains("CLAUDE_CODE_PATH", error.Payload["message"]!.GetValue<string>());
+            await node.Http.DeleteAsync($"/sessions/{id}");
+        }
+        finally
+        {
+            Directory.Delete(bin, recursive: true);
+        }
     }
 
     private static async Task<JsonObject> WaitForAsync(NodeProcess node, HttpStatusCode status, string because)
