@@ -36,12 +36,24 @@ public sealed class PresetResolverTests : IDisposable
             idle_timeout: 15m
             """);
         folder.Write("bare.yaml", "id: bare\n");
+        folder.Write("timed.yaml", "id: timed\nmax_turn_seconds: 600\n");
         var catalog = folder.Load();
         Assert.Empty(catalog.Problems);
         resolver = new PresetResolver(catalog, Options.Create(new TierOptions()), Options.Create(new AgentSessionOptions()));
     }
 
     public void Dispose() => folder.Dispose();
+
+    [Fact]
+    public void A_presets_turn_limit_is_its_sessions_a_request_may_lower_it_not_raise_it_and_the_mode_is_the_requests()
+    {
+        Assert.Equal(600, resolver.Resolve(new CreateSessionRequest { Prompt = "x", Preset = "timed" }, null).MaxTurnSeconds);
+        var lowered = resolver.Resolve(new CreateSessionRequest { Prompt = "x", Preset = "timed", MaxTurnSeconds = 60, Mode = SessionModes.Task }, null);
+        Assert.Equal((60L, SessionModes.Task), (lowered.MaxTurnSeconds, lowered.Mode));
+        var raised = Assert.Throws<SessionException>(() => resolver.Resolve(new CreateSessionRequest { Prompt = "x", Preset = "timed", MaxTurnSeconds = 601 }, null));
+        Assert.Equal("max_turn_seconds", raised.Field);
+        Assert.Contains(PresetRules.Problems(new Preset { Id = "x", MaxTurnSeconds = 0 }, new TierOptions(), new AgentSessionOptions()), p => p.Field == "max_turn_seconds");
+    }
 
     [Fact]
     public void A_preset_alone_gives_every_one_of_its_fields()

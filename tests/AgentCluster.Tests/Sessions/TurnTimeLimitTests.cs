@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Grains;
+using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Time.Testing;
 
 namespace AgentCluster.Tests.Sessions;
@@ -48,7 +49,7 @@ public sealed class TurnTimeLimitTests
     {
         var refused = Assert.Throws<SessionException>(() => TurnTimeLimit.Validate(seconds));
         Assert.Equal((SessionErrorKind.Invalid, "max_turn_seconds"), (refused.Kind, refused.Field));
-        Assert.Contains("Sessions:MaxTurnSeconds", TurnTimeLimit.Problem(seconds, "Sessions:MaxTurnSeconds"));
+        Assert.Contains(new AgentSessionOptions { MaxTurnSeconds = seconds }.Validate(), p => p.StartsWith("Sessions:MaxTurnSeconds must be", StringComparison.Ordinal));
     }
 
     [Fact]
