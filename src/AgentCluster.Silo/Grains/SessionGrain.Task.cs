@@ -16,6 +16,9 @@ public sealed partial class SessionGrain
         foreach (var e in events) S.Results.Observe(e.Type, e.Turn, e.Payload, e.At ?? Now, shell);
     }
 
+    /// <summary>Its turns are done and it terminates in a moment (<see cref="EndTaskIfDoneAsync"/>): it does not go idle in between.</summary>
+    private bool TaskDone => !Terminated && TaskMode.IsDone(S.Mode, S.CompletedTurns, S.Turns);
+
     /// <summary>A task whose turns are all done ends here: <c>completed</c> when its last turn succeeded, else <c>failed</c>.</summary>
     private async Task EndTaskIfDoneAsync()
     {

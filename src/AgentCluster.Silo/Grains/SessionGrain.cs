@@ -389,7 +389,7 @@ public sealed partial class SessionGrain(
     {
         var all = events.ToList();
         var status = CurrentStatus();
-        if (status != S.Status)
+        if (status != S.Status && !(status == SessionStatus.Idle && TaskDone))
         {
             S.Status = status;
             if (status == SessionStatus.Idle) S.IdleSince = Now;

@@ -19,10 +19,13 @@ public static class TaskMode
             throw SessionException.Invalid(Field, $"mode must be one of: {string.Join(", ", SessionModes.All)} (got '{mode}').");
     }
 
+    /// <summary>A task with every turn submitted so far done: it is over.</summary>
+    public static bool IsDone(string? mode, int completedTurns, int turns) => mode == SessionModes.Task && completedTurns >= 1 && completedTurns >= turns;
+
     /// <param name="lastOutcome">The outcome of the last turn that finished.</param>
     /// <returns>The session's termination reason now, or null while it goes on.</returns>
     public static string? EndReason(string? mode, int completedTurns, int turns, string? lastOutcome) =>
-        mode != SessionModes.Task || completedTurns < 1 || completedTurns < turns ? null
+        !IsDone(mode, completedTurns, turns) ? null
         : lastOutcome == TurnOutcomes.Success ? TerminationReason.Completed
         : TerminationReason.Failed;
 }

@@ -35,8 +35,10 @@ public sealed class TaskAndResultTests(CostClusterFixture fixture)
         Assert.Equal((SessionStatus.Terminated, TerminationReason.Completed), (ended.Status, ended.Reason));
         Assert.Equal((2, TurnOutcomes.Success, "two"), (ended.Result!.Turn, ended.Result.Outcome, ended.Result.Text));
         await Eventually.TrueAsync(async () => !await fixture.IsLiveAsync(machineId), Deadline, "the machine is destroyed at once, no reaper needed");
-        var last = (await SessionClusterFixture.ReadAllAsync(session, 0))[^1];
-        Assert.Equal(TerminationReason.Completed, Payload(last).GetProperty("reason").GetString());
+        var events = await EventsAsync(session);
+        Assert.Equal(TerminationReason.Completed, Payload(events[^1]).GetProperty("reason").GetString());
+        Assert.Equal([SessionStatus.Starting, SessionStatus.Running, SessionStatus.Terminated], // never idle on its way out
+            events.Where(e => e.Type == EventTypes.SessionStatus).Select(e => Payload(e).GetProperty("status").GetString()));
         Assert.Equal(SessionErrorKind.Terminated, (await Assert.ThrowsAsync<SessionException>(() => session.SendMessageAsync("more"))).Kind);
     }
 
