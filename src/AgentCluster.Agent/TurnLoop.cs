@@ -86,7 +86,8 @@ internal sealed class TurnLoop(IOrchestrator orchestrator, IAgentRuntime runtime
         try
         {
             using var tools = new ToolSpans(Activity.Current);
-            return await runtime.RunTurnAsync(turn, new TurnEvents(outbox, turn.Turn, tools), cancellationToken);
+            using var events = new TurnEvents(outbox, turn.Turn, time, tools);
+            return await runtime.RunTurnAsync(turn, events, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

@@ -15,7 +15,11 @@ public static partial class EventPayloads
 
     public static string UserMessage(string content) => Json(new UserMessagePayload(content));
 
-    public static string Output(string stream, string text) => Json(new OutputPayload(stream, text));
+    /// <param name="delta">
+    /// A fragment of model text as it is generated (<c>"delta": true</c>); the complete block follows as its own
+    /// event without it, so a reader that wants whole text skips the fragments.
+    /// </param>
+    public static string Output(string stream, string text, bool delta = false) => Json(new OutputPayload(stream, text, delta ? true : null));
 
     /// <param name="input">The tool's input as JSON text.</param>
     public static string ToolUse(string id, string name, string input) => Json(new ToolUsePayload(id, name, input));
@@ -60,7 +64,7 @@ public static partial class EventPayloads
 
     private sealed record UserMessagePayload(string Content);
 
-    private sealed record OutputPayload(string Stream, string Text);
+    private sealed record OutputPayload(string Stream, string Text, bool? Delta = null);
 
     private sealed record ToolUsePayload(string Id, string Name, [property: JsonConverter(typeof(RawJsonConverter))] string Input);
 

@@ -9,7 +9,7 @@ public static class EventTypes
     /// <summary>{content}: a turn's input, written by the session.</summary>
     public const string UserMessage = "user.message";
 
-    /// <summary>{stream: text|stdout|stderr, text}</summary>
+    /// <summary>{stream: text|stdout|stderr, text, delta?}: <c>delta: true</c> marks a fragment of model text, which the whole block follows.</summary>
     public const string AgentOutput = "agent.output";
 
     /// <summary>{id, name, input}</summary>

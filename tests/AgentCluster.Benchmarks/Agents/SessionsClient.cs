@@ -7,9 +7,13 @@ namespace AgentCluster.Benchmarks.Agents;
 public static class SessionsClient
 {
     /// <summary>POST /sessions; the new session's id (fails unless 201).</summary>
-    public static async Task<string> CreateAsync(HttpClient node, string prompt, CancellationToken cancellationToken, string runtime = "shell")
+    /// <param name="env">The session's <c>env</c>, sent only when given.</param>
+    public static async Task<string> CreateAsync(
+        HttpClient node, string prompt, CancellationToken cancellationToken, string runtime = "shell", IReadOnlyDictionary<string, string>? env = null)
     {
-        using var response = await node.PostAsJsonAsync("/sessions", new { prompt, runtime }, cancellationToken);
+        var request = new JsonObject { ["prompt"] = prompt, ["runtime"] = runtime };
+        if (env is not null) request["env"] = new JsonObject(env.Select(e => KeyValuePair.Create(e.Key, (JsonNode?)e.Value)));
+        using var response = await node.PostAsJsonAsync("/sessions", request, cancellationToken);
         var body = await response.Content.ReadAsStringAsync(cancellationToken);
         if (response.StatusCode != System.Net.HttpStatusCode.Created)
             throw new HttpRequestException($"POST /sessions answered {(int)response.StatusCode}: {body}");

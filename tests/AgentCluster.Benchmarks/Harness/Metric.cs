@@ -2,10 +2,14 @@ namespace AgentCluster.Benchmarks.Harness;
 
 /// <summary>
 /// One figure of a scenario, beside the baseline it is measured against in the same run (the physical limit
-/// of this machine for the same kind of work), and the goal it is held to, if any.
+/// of this machine for the same kind of work), and the goal it is held to, if any. A figure is a number:
+/// what was not measured is left out of the report (with a note why), not reported as NaN, so a NaN or an
+/// infinity here is a scenario's bug and fails it where it arises, naming the metric.
 /// </summary>
 public sealed record Metric(string Name, double Value, string Unit)
 {
+    public double Value { get; init; } = Finite(Name, Value);
+
     /// <summary>What the figure is compared with, e.g. "kestrel constant".</summary>
     public string? Baseline { get; init; }
 
@@ -19,7 +23,7 @@ public sealed record Metric(string Name, double Value, string Unit)
 
     public bool? Met { get; init; }
 
-    public Metric Against(string baseline, double value) => this with { Baseline = baseline, BaselineValue = value };
+    public Metric Against(string baseline, double value) => this with { Baseline = baseline, BaselineValue = Finite($"{Name}, baseline {baseline}", value) };
 
     public Metric AtMost(double limit) => this with { Goal = $"≤ {limit:0.###} {Unit}", Met = Value <= limit };
 
@@ -29,6 +33,9 @@ public sealed record Metric(string Name, double Value, string Unit)
     public Metric RatioAtLeast(double limit) => this with { Goal = $"≥ {limit:0.##}× baseline", Met = Ratio >= limit };
 
     public Metric RatioAtMost(double limit) => this with { Goal = $"≤ {limit:0.##}× baseline", Met = Ratio <= limit };
+
+    private static double Finite(string name, double value) =>
+        double.IsFinite(value) ? value : throw new ArgumentOutOfRangeException(nameof(value), value, $"metric \"{name}\" is not a number");
 }
 
 /// <summary>What one scenario measured.</summary>

@@ -14,7 +14,6 @@ public static class Reports
         WriteIndented = true,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     public static string Table(IReadOnlyList<ScenarioReport> reports)
@@ -25,7 +24,7 @@ public static class Reports
                 rows.Add(
                 [
                     report.Scenario, m.Name, $"{Number(m.Value)} {m.Unit}",
-                    m.Baseline is null ? "" : $"{Number(m.BaselineValue ?? double.NaN)} ({m.Baseline})",
+                    m.BaselineValue is { } baseline ? $"{Number(baseline)} ({m.Baseline})" : "",
                     m.Ratio is { } r ? r.ToString("0.00", CultureInfo.InvariantCulture) : "",
                     m.Goal ?? "", m.Met switch { true => "yes", false => "NO", null => "" },
                 ]);
@@ -70,8 +69,7 @@ public static class Reports
     }
 
     private static string Number(double value) =>
-        double.IsNaN(value) ? "n/a"
-        : Math.Abs(value) >= 100 ? value.ToString("#,0", CultureInfo.InvariantCulture)
+        Math.Abs(value) >= 100 ? value.ToString("#,0", CultureInfo.InvariantCulture)
         : value.ToString("0.00", CultureInfo.InvariantCulture);
 
     private static string CpuModel()

@@ -93,7 +93,9 @@ public sealed class FirstEventScenario : IScenario
         await SessionsClient.DeleteAsync(http, id, cancellationToken);
         await fly.WaitDestroyedAsync(machine.Id, Deadline, cancellationToken);
 
-        double At(string milestone) => started + timeline.GetValueOrDefault(milestone, double.NaN);
+        double At(string milestone) => timeline.TryGetValue(milestone, out var since)
+            ? started + since
+            : throw new InvalidOperationException($"the agent's start-up line in {process.LogPath} has no {milestone}");
         return new Sample(created, started, At(AgentStartupLog.Main), At(AgentStartupLog.PollSent),
             At(AgentStartupLog.TurnReceived), At(AgentStartupLog.OutputQueued), firstOutput);
     }

@@ -78,7 +78,9 @@ public sealed class ScaleScenario : IScenario
         var heapAfter = await DotnetCounters.GcHeapBytesAsync(node.Process.Pid, cancellationToken);
         var rssPerSession = (node.ResidentBytes() - rssBefore) / (double)count;
         var redisPerSession = (await redis.UsedMemoryAsync() - redisBefore) / (double)count;
-        double? heapPerSession = heapBefore is { } h0 && heapAfter is { } h1 ? (h1 - h0) / (double)count : null;
+        var heapPerSession = HeapPerSession(heapBefore, heapAfter, count);
+        if (heapPerSession is null)
+            notes.Add("managed heap/session: not measured, dotnet-counters gave no reading (not installed: it is looked for in DOTNET_COUNTERS, /tmp/dtools/dotnet-counters and the PATH; or the node had not collected yet).");
 
         var ping = (await RedisBaseline.MeasureAsync(bench, redis, valueBytes: 64, cancellationToken)).Ping;
         var emptySweep = await TimeEmptySweepAsync(bench, redis, cancellationToken);
@@ -86,7 +88,7 @@ public sealed class ScaleScenario : IScenario
 
         // Each live session is due about once per TTL; the reaper's share of the node is that rate ÷ its own.
         var needed = Target / DefaultHeartbeatTtl.TotalSeconds;
-        bench.Log($"scale: RSS {rssPerSession:0} B/session, heap {heapPerSession:0} B/session, Redis {redisPerSession:0} B/session; empty sweep p50 {emptySweep.P50:0.000} ms; " +
+        bench.Log($"scale: RSS {rssPerSession:0} B/session, heap {heapPerSession?.Value.ToString("0") ?? "n/a"} B/session, Redis {redisPerSession:0} B/session; empty sweep p50 {emptySweep.P50:0.000} ms; " +
                   $"{checks.PerSecond:0} checks/s, {checks.CpuMsPerCheck:0.000} CPU ms/check; list of {count + bench.Count(500, 20)} machines {reconcileList.TotalMilliseconds:0} ms");
 
         notes.AddRange(
@@ -105,7 +107,7 @@ public sealed class ScaleScenario : IScenario
             new Metric("creates/s (average)", createRate, "/s"),
             new Metric($"creates/s (last {chunk})", rates[^1], "/s"),
             new Metric("node RSS/session", rssPerSession, "B").AtMost(4096),
-            new Metric("managed heap/session", heapPerSession ?? double.NaN, "B").AtMost(4096),
+            .. heapPerSession is null ? [] : new[] { heapPerSession },
             new Metric("Redis used_memory/session", redisPerSession, "B"),
             new Metric($"empty sweep Redis read p50 @{count}", emptySweep.P50, "ms").Against("redis PING p50", ping.Latencies.P50),
             new Metric($"empty sweep Redis read p99 @{count}", emptySweep.P99, "ms").Against("redis PING p99", ping.Latencies.P99),
@@ -118,6 +120,14 @@ public sealed class ScaleScenario : IScenario
             new Metric($"reconcile: grain calls @{count} (est.)", count / checks.PerSecond * 1000, "ms"),
         ], notes);
     }
+
+    /// <summary>
+    /// The managed heap's growth per session, when dotnet-counters read the heap both times. It is not installed
+    /// everywhere (a fresh machine has none) and reads nothing before the node's first collection: then there is
+    /// no figure, rather than a NaN in the report.
+    /// </summary>
+    public static Metric? HeapPerSession(long? before, long? after, int sessions) =>
+        before is { } b && after is { } a ? new Metric("managed heap/session", (a - b) / (double)sessions, "B").AtMost(4096) : null;
 
     /// <summary>
     /// Makes each session idle as its agent would: one push of turn.completed for turn 1 (the agent is seen, the

@@ -58,6 +58,21 @@ public sealed class FakeAnthropicTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_slow_reply_streams_its_text_in_as_many_deltas_as_asked_each_after_its_pause()
+    {
+        var pause = TimeSpan.FromMilliseconds(20);
+        fake.Script(Reply.SlowText("one two three four five six seven eight", deltas: 8, pause));
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var events = await StreamAsync(Conversation("write slowly"));
+
+        var deltas = Deltas(events, "text_delta", "text");
+        Assert.Equal(8, deltas.Count);
+        Assert.Equal("one two three four five six seven eight", string.Concat(deltas));
+        Assert.True(clock.Elapsed >= 8 * pause, $"streamed in {clock.Elapsed.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
     public async Task Answers_without_stream_with_a_json_message()
     {
         fake.Script(Reply.Text("plain") with { InputTokens = 7, OutputTokens = 3 });

@@ -7,7 +7,8 @@ namespace AgentCluster.Tests.Fakes;
 /// <summary>
 /// The Messages API's wire format for a scripted reply: a JSON Message, or the stream of Server-Sent Events
 /// (message_start, ping, content_block_start/delta/stop, message_delta, message_stop) the API sends for
-/// <c>"stream": true</c>, text and tool input cut into several deltas as the real API does.
+/// <c>"stream": true</c>, text and tool input cut into several deltas as the real API does (the text as slowly
+/// as the reply says: <see cref="Reply.TextDeltas"/>, <see cref="Reply.DeltaPause"/>).
 /// </summary>
 internal static class MessagesWire
 {
@@ -36,8 +37,7 @@ internal static class MessagesWire
         {
             var block = reply.Blocks[index];
             await BlockStartAsync(response, index, block, cancellationToken);
-            foreach (var delta in Deltas(block))
-                await EventAsync(response, "content_block_delta", new JsonObject { ["index"] = index, ["delta"] = delta }, cancellationToken);
+            await DeltasAsync(response, index, block, reply, cancellationToken);
             await BlockStopAsync(response, index, cancellationToken);
         }
         await EndAsync(response, reply, reply.StopReason, cancellationToken);
@@ -49,8 +49,7 @@ internal static class MessagesWire
         var text = new TextBlock(reply.Streamed);
         await StartAsync(response, id, model, reply, aborted);
         await BlockStartAsync(response, 0, text, aborted);
-        foreach (var delta in Deltas(text))
-            await EventAsync(response, "content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = delta }, aborted);
+        await DeltasAsync(response, 0, text, reply, aborted);
         reply.OnHolding();
         if (!await reply.WaitAsync(aborted))
         {
@@ -92,6 +91,16 @@ internal static class MessagesWire
         return EventAsync(response, "content_block_start", new JsonObject { ["index"] = index, ["content_block"] = shell }, cancellationToken);
     }
 
+    private static async Task DeltasAsync(HttpResponse response, int index, ReplyBlock block, Reply reply, CancellationToken cancellationToken)
+    {
+        foreach (var delta in Deltas(block, reply.TextDeltas))
+        {
+            // A slow model: each piece of text as it is written, not the block at once.
+            if (block is TextBlock && reply.DeltaPause > TimeSpan.Zero) await Task.Delay(reply.DeltaPause, cancellationToken);
+            await EventAsync(response, "content_block_delta", new JsonObject { ["index"] = index, ["delta"] = delta }, cancellationToken);
+        }
+    }
+
     private static Task BlockStopAsync(HttpResponse response, int index, CancellationToken cancellationToken) =>
         EventAsync(response, "content_block_stop", new JsonObject { ["index"] = index }, cancellationToken);
 
@@ -106,9 +115,9 @@ internal static class MessagesWire
         await EventAsync(response, "message_stop", [], cancellationToken);
     }
 
-    private static IEnumerable<JsonObject> Deltas(ReplyBlock block) => block switch
+    private static IEnumerable<JsonObject> Deltas(ReplyBlock block, int textDeltas) => block switch
     {
-        TextBlock text => Pieces(text.Text, 3).Select(piece => new JsonObject { ["type"] = "text_delta", ["text"] = piece }),
+        TextBlock text => Pieces(text.Text, textDeltas).Select(piece => new JsonObject { ["type"] = "text_delta", ["text"] = piece }),
         // The API's first input delta is often empty; clients must concatenate before parsing.
         ToolUseBlock call => Pieces(call.InputJson, 3).Prepend("")
             .Select(piece => new JsonObject { ["type"] = "input_json_delta", ["partial_json"] = piece }),

@@ -5,7 +5,8 @@ namespace AgentCluster.Tests.Fakes;
 /// <summary>
 /// One scripted answer of <see cref="FakeAnthropic"/> to one conversation request: a message (text, tool uses),
 /// a message that streams some text and then holds the response open, or an API error. The token counts are
-/// what the answer's <c>usage</c> reports; change them with <c>with { InputTokens = … }</c>.
+/// what the answer's <c>usage</c> reports, the text deltas how its text streams; change them with
+/// <c>with { InputTokens = … }</c>.
 /// </summary>
 public abstract record Reply
 {
@@ -13,6 +14,15 @@ public abstract record Reply
     public long OutputTokens { get; init; } = 20;
     public long CacheCreationInputTokens { get; init; }
     public long CacheReadInputTokens { get; init; }
+
+    /// <summary>Into how many <c>text_delta</c> events each streamed text block is cut (the real API sends a few tokens each).</summary>
+    public int TextDeltas { get; init; } = 3;
+
+    /// <summary>The pause before each streamed <c>text_delta</c>: a model that writes slowly (zero: all at once).</summary>
+    public TimeSpan DeltaPause { get; init; }
+
+    /// <summary>A final answer streamed slowly: <paramref name="deltas"/> text deltas, each after <paramref name="pause"/>.</summary>
+    public static MessageReply SlowText(string text, int deltas, TimeSpan pause) => Text(text) with { TextDeltas = deltas, DeltaPause = pause };
 
     /// <summary>A final answer: one text block, <c>stop_reason: end_turn</c>.</summary>
     public static MessageReply Text(string text) => new([new TextBlock(text)], "end_turn");

@@ -79,6 +79,21 @@ public sealed class AnthropicRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Text_reaches_the_turn_as_the_model_writes_it_and_the_whole_block_follows()
+    {
+        var text = new StreamedText();
+        text.Script(api);
+        var events = new TestRuntimeEvents();
+
+        var running = Runtime().RunTurnAsync(new AgentTurn(1, "how many primes below 50?"), events, CancellationToken.None);
+        await text.SeenWhileHeldAsync(events, Deadline);
+        var outcome = await running.WaitAsync(Deadline);
+
+        Assert.Equal(TurnOutcomes.Success, outcome.Outcome);
+        StreamedText.AssertStreamed(events);
+    }
+
+    [Fact]
     public async Task A_follow_up_turn_sends_the_earlier_conversation()
     {
         api.Script(Reply.Text("first answer"), Reply.Text("second answer"));
@@ -291,6 +306,9 @@ public sealed class AnthropicRuntimeTests : IAsyncLifetime
         public IReadOnlyList<string> All { get { lock (all) return all.ToList(); } }
 
         public void Output(string stream, string text) => Add($"{stream}: {text}");
+
+        // These tests read whole blocks; the fragments before them are Text_reaches_the_turn_as_the_model_writes_it's.
+        public void TextDelta(string text) { }
 
         public void ToolUse(string id, string name, string input) => Add($"tool_use {id} {name}: {input}");
 

@@ -67,10 +67,11 @@ internal sealed class ClaudeCodeCli : IAsyncDisposable
         new(new RuntimeContext(Workspace, Settings, Credentials), time ?? TimeProvider.System, Executable);
 
     /// <param name="time">The runtime's clock; a FakeTimeProvider that never advances makes the interrupt grace endless.</param>
+    /// <param name="events">Where the turn's events go, for a test that watches them while the turn runs; by default new ones.</param>
     public async Task<(TurnOutcome Outcome, TestRuntimeEvents Events)> RunAsync(
-        int turn, string prompt, CancellationToken cancellationToken = default, TimeProvider? time = null)
+        int turn, string prompt, CancellationToken cancellationToken = default, TimeProvider? time = null, TestRuntimeEvents? events = null)
     {
-        var events = new TestRuntimeEvents();
+        events ??= new TestRuntimeEvents();
         // Interrupted at the deadline rather than abandoned: a CLI left running would outlive the test.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TurnDeadline);

@@ -22,7 +22,7 @@ public sealed class ClaudeCodeCommandTests
 
         Assert.Equal(
         [
-            "-p", "--output-format", "stream-json", "--verbose",
+            "-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages",
             "--resume", "0b6f9f5e-2f5c-4d43-9f0f-1b2b7f6f8a11",
             "--model", "claude-sonnet-4-5",
             "--append-system-prompt", "Be brief.",
@@ -31,7 +31,7 @@ public sealed class ClaudeCodeCommandTests
             "--permission-mode", "acceptEdits",
             "--max-turns", "7",
         ], ClaudeCodeCommand.Arguments(settings, "0b6f9f5e-2f5c-4d43-9f0f-1b2b7f6f8a11"));
-        Assert.Equal(["-p", "--output-format", "stream-json", "--verbose"], ClaudeCodeCommand.Arguments(new AgentSettings(), resume: null));
+        Assert.Equal(["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"], ClaudeCodeCommand.Arguments(new AgentSettings(), resume: null));
     }
 
     [Fact]

@@ -52,6 +52,21 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Text_reaches_the_turn_as_the_model_writes_it_and_the_whole_block_follows()
+    {
+        var text = new StreamedText();
+        text.Script(cli.Fake);
+        var events = new TestRuntimeEvents();
+
+        var running = cli.RunAsync(1, "how many primes below 50?", events: events);
+        await text.SeenWhileHeldAsync(events, ClaudeCodeCli.TurnDeadline);
+        var (outcome, _) = await running;
+
+        Assert.Equal(TurnOutcomes.Success, outcome.Outcome);
+        StreamedText.AssertStreamed(events);
+    }
+
+    [Fact]
     public async Task A_follow_up_turn_continues_the_conversation_even_from_a_new_runtime()
     {
         cli.Fake.Script(Reply.Text("Noted: papaya."), Reply.Text("It was papaya."));

@@ -44,6 +44,42 @@ public sealed class ClaudeCodeStreamJsonTests
         Assert.Equal(new TurnOutcome(TurnOutcomes.Success, NumTurns: 3, Usage: new TokenUsage(300, 60, 11, 22), CostUsd: 0.003m), turn.Outcome);
     }
 
+    /// <summary>With --include-partial-messages (uuids cut out; the thinking delta is as the API sends one).</summary>
+    private static readonly string[] PartialTurn =
+    [
+        """{"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_fake_1","type":"message","role":"assistant","model":"claude-test-model","content":[],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1}}},"session_id":"3bdbead9","parent_tool_use_id":null,"ttft_ms":37}""",
+        """{"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"thinking","thinking":"","signature":""}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"Let me check."}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"content_block_start","index":1,"content_block":{"type":"text","text":""}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"Check"}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"ing f"}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"content_block_delta","index":1,"delta":{"type":"text_delta","text":"irst."}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"assistant","message":{"id":"msg_fake_1","type":"message","role":"assistant","model":"claude-test-model","content":[{"type":"text","text":"Checking first."}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1},"context_management":null},"parent_tool_use_id":null,"session_id":"3bdbead9","request_id":"req_fake_0b643e44df4447ca"}""",
+        """{"type":"stream_event","event":{"type":"content_block_stop","index":1},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"content_block_start","index":2,"content_block":{"type":"tool_use","id":"toolu_de8a","name":"Bash","input":{}}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":""}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"content_block_delta","index":2,"delta":{"type":"input_json_delta","partial_json":"{\"command\":\"echo hi\"}"}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"assistant","message":{"id":"msg_fake_1","type":"message","role":"assistant","model":"claude-test-model","content":[{"type":"tool_use","id":"toolu_de8a","name":"Bash","input":{"command":"echo hi"}}],"stop_reason":null,"stop_sequence":null,"usage":{"input_tokens":100,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":1},"context_management":null},"parent_tool_use_id":null,"session_id":"3bdbead9","request_id":"req_fake_0b643e44df4447ca"}""",
+        """{"type":"stream_event","event":{"type":"content_block_stop","index":2},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"message_delta","delta":{"stop_reason":"tool_use","stop_sequence":null},"usage":{"output_tokens":20}},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+        """{"type":"stream_event","event":{"type":"message_stop"},"session_id":"3bdbead9","parent_tool_use_id":null}""",
+    ];
+
+    [Fact]
+    public void Partial_text_becomes_text_deltas_before_its_whole_block_and_thinking_and_tool_input_deltas_are_skipped()
+    {
+        var (_, events, _) = Read(PartialTurn);
+
+        Assert.Equal<RuntimeEvent>(
+        [
+            new TextDeltaEvent("Check"),
+            new TextDeltaEvent("ing f"),
+            new TextDeltaEvent("irst."),
+            new OutputEvent(OutputStreams.Text, "Checking first."),
+            new ToolUseEvent("toolu_de8a", "Bash", """{"command":"echo hi"}"""),
+        ], events.All);
+    }
+
     [Fact]
     public void The_session_id_is_kept_once_a_message_after_init_shows_the_conversation_was_saved()
     {

@@ -10,12 +10,38 @@ internal sealed class TestRuntimeEvents : ITurnEvents
 
     public IReadOnlyList<RuntimeEvent> All { get { lock (gate) return events.ToList(); } }
 
-    /// <summary>Everything but stderr, which a CLI may write at any moment and in any amount.</summary>
-    public IReadOnlyList<RuntimeEvent> Conversation => All.Where(e => e is not OutputEvent { Stream: OutputStreams.Stderr }).ToList();
+    /// <summary>
+    /// Everything but stderr, which a CLI may write at any moment and in any amount, and text deltas, whose
+    /// text the whole block repeats.
+    /// </summary>
+    public IReadOnlyList<RuntimeEvent> Conversation => All.Where(e => e is not (OutputEvent { Stream: OutputStreams.Stderr } or TextDeltaEvent)).ToList();
+
+    /// <summary>The text fragments reported so far, in order.</summary>
+    public IReadOnlyList<string> Deltas => All.OfType<TextDeltaEvent>().Select(e => e.Text).ToList();
+
+    /// <summary>Each whole text block, with the fragments reported since the event before it (those that streamed it).</summary>
+    public IReadOnlyList<(string Block, IReadOnlyList<string> Deltas)> TextBlocks()
+    {
+        var blocks = new List<(string, IReadOnlyList<string>)>();
+        var fragments = new List<string>();
+        foreach (var e in All.Where(e => e is not OutputEvent { Stream: OutputStreams.Stderr }))
+        {
+            if (e is TextDeltaEvent delta)
+            {
+                fragments.Add(delta.Text);
+                continue;
+            }
+            if (e is OutputEvent { Stream: OutputStreams.Text } block) blocks.Add((block.Text, fragments.ToList()));
+            fragments.Clear();
+        }
+        return blocks;
+    }
 
     public IReadOnlyList<string> Output(string stream) => All.OfType<OutputEvent>().Where(e => e.Stream == stream).Select(e => e.Text).ToList();
 
     public void Output(string stream, string text) => Add(new OutputEvent(stream, text));
+
+    public void TextDelta(string text) => Add(new TextDeltaEvent(text));
 
     public void ToolUse(string id, string name, string input) => Add(new ToolUseEvent(id, name, input));
 
@@ -30,6 +56,8 @@ internal sealed class TestRuntimeEvents : ITurnEvents
 internal abstract record RuntimeEvent;
 
 internal sealed record OutputEvent(string Stream, string Text) : RuntimeEvent;
+
+internal sealed record TextDeltaEvent(string Text) : RuntimeEvent;
 
 internal sealed record ToolUseEvent(string Id, string Name, string Input) : RuntimeEvent;
 

@@ -57,6 +57,11 @@ public sealed class CodingAgentEndToEndTests
         var toolUse = AgentEvents(stream, 1)[0].Payload;
         Assert.Equal(("Bash", "echo hi > proof.txt"), (toolUse["name"]!.GetValue<string>(), toolUse["input"]!["command"]!.GetValue<string>()));
         Assert.Equal("Wrote proof.txt.", AgentEvents(stream, 1)[2].Text());
+        // The text streamed first, as deltas the whole block repeats.
+        var deltas = stream.Received.Where(e => e.Turn == 1 && e.Type == "agent.output" && e.Payload["delta"]?.GetValue<bool>() == true).ToList();
+        Assert.NotEmpty(deltas);
+        Assert.Equal("Wrote proof.txt.", string.Concat(deltas.Select(e => e.Text())));
+        Assert.True(deltas[^1].Id < AgentEvents(stream, 1)[2].Id, "the deltas come before the whole block");
 
         // Turn 2: the same agent, the same workspace, the whole conversation sent to the model.
         await node.Http.PostAsJsonAsync($"/sessions/{id}/messages", new { content = "What does proof.txt say?" });
@@ -87,8 +92,8 @@ public sealed class CodingAgentEndToEndTests
         Assert.Equal(HttpStatusCode.OK, (await node.Http.DeleteAsync($"/sessions/{id}")).StatusCode);
     }
 
-    /// <summary>What the agent said in a turn: tool calls, their results, its text and the turn's end (stderr aside).</summary>
+    /// <summary>What the agent said in a turn: tool calls, their results, its whole text blocks and the turn's end (stderr and text deltas aside).</summary>
     private static List<SseEvent> AgentEvents(SseStream stream, int turn) =>
         stream.Received.Where(e => e.Turn == turn && e.Type is "agent.tool_use" or "agent.tool_result" or "turn.completed"
-            || (e.Turn == turn && e.Type == "agent.output" && e.Payload["stream"]!.GetValue<string>() == "text")).ToList();
+            || (e.Turn == turn && e.Type == "agent.output" && e.Payload["stream"]!.GetValue<string>() == "text" && e.Payload["delta"] is null)).ToList();
 }

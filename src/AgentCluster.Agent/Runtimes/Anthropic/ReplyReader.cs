@@ -7,8 +7,8 @@ using Anthropic.Models.Messages;
 namespace AgentCluster.Agent.Runtimes.Anthropic;
 
 /// <summary>
-/// Reads a Messages API stream into an <see cref="AssistantReply"/>, telling the session as it goes: each text
-/// block's text once the block is complete, each tool call once its input is.
+/// Reads a Messages API stream into an <see cref="AssistantReply"/>, telling the session as it goes: text as it
+/// streams (TextDelta), each text block's whole text once the block is complete, each tool call once its input is.
 /// </summary>
 internal sealed class ReplyReader(ITurnEvents events)
 {
@@ -34,13 +34,22 @@ internal sealed class ReplyReader(ITurnEvents events)
         }
         else if (streamEvent.TryPickContentBlockStart(out var blockStart))
         {
-            if (blockStart.ContentBlock.TryPickText(out var text)) blocks[blockStart.Index] = new Block(new StringBuilder(text.Text));
+            if (blockStart.ContentBlock.TryPickText(out var text))
+            {
+                blocks[blockStart.Index] = new Block(new StringBuilder(text.Text));
+                // The start's text is empty as the API sends it, but would be the block's first words if not.
+                if (text.Text.Length > 0) events.TextDelta(text.Text);
+            }
             else if (blockStart.ContentBlock.TryPickToolUse(out var toolUse)) blocks[blockStart.Index] = new Block(new StringBuilder(), toolUse.ID, toolUse.Name);
             // Other blocks (thinking, server tools) are not asked for, and not kept.
         }
         else if (streamEvent.TryPickContentBlockDelta(out var delta) && blocks.TryGetValue(delta.Index, out var block))
         {
-            if (delta.Delta.TryPickText(out var text)) block.Text.Append(text.Text);
+            if (delta.Delta.TryPickText(out var text))
+            {
+                block.Text.Append(text.Text);
+                events.TextDelta(text.Text);
+            }
             else if (delta.Delta.TryPickInputJson(out var json)) block.Text.Append(json.PartialJson);
         }
         else if (streamEvent.TryPickContentBlockStop(out var stop) && blocks.TryGetValue(stop.Index, out var stopped))

@@ -6,7 +6,7 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 
 /// <summary>
 /// The CLI's command line for one turn, in headless streaming mode:
-/// <c>claude -p --output-format stream-json --verbose [--resume ID] [--model M] [--append-system-prompt S]
+/// <c>claude -p --output-format stream-json --verbose --include-partial-messages [--resume ID] [--model M] [--append-system-prompt S]
 /// [--allowedTools T…] [--disallowedTools T…] [--permission-mode P] [--max-turns N]</c>, the prompt on stdin
 /// (no argv length limit), run in the workspace.
 /// </summary>
@@ -51,7 +51,8 @@ internal static class ClaudeCodeCommand
 
     public static List<string> Arguments(AgentSettings settings, string? resume)
     {
-        List<string> arguments = ["-p", "--output-format", "stream-json", "--verbose"];
+        // Partial messages: the model's text as it streams (StreamJsonTurn's stream_event), not a block at a time.
+        List<string> arguments = ["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"];
         Add(arguments, "--resume", resume);
         Add(arguments, "--model", settings.Model);
         Add(arguments, "--append-system-prompt", settings.SystemPrompt);

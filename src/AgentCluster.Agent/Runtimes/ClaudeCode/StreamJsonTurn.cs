@@ -30,10 +30,15 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 /// keeping the turn count, usage and cost</description></item>
 /// <item><term>every <c>result</c></term><description>NumTurns from <c>num_turns</c>, Usage from <c>usage</c>
 /// (input, output, cache creation, cache read tokens), CostUsd from <c>total_cost_usd</c></description></item>
+/// <item><term><c>stream_event</c> (<c>--include-partial-messages</c>)</term><description>its <c>event</c> is a raw
+/// Messages API stream event: a <c>content_block_delta</c> whose <c>delta</c> is a <c>text_delta</c> becomes
+/// TextDelta(its text), so text reaches the session as it is written (the <c>assistant</c> message with the whole
+/// block follows); every other event (message and block starts and stops, <c>thinking_delta</c>,
+/// <c>input_json_delta</c>, …) skipped</description></item>
 /// <item><term><c>system</c> / <c>api_retry</c></term><description>Output("stderr", "claude: API request failed (401
 /// authentication_failed), retry 1 of 10 in 0.6 s"): the CLI retries failed calls for minutes, silently otherwise</description></item>
 /// <item><term>any other type or subtype (not seen in these runs; the CLI documents <c>system</c> /
-/// <c>compact_boundary</c>, hook events, <c>stream_event</c> with --include-partial-messages, …)</term><description>skipped</description></item>
+/// <c>compact_boundary</c>, hook events, …)</term><description>skipped</description></item>
 /// <item><term>a line that is not JSON</term><description>Output("stdout", line), so nothing the CLI says is lost</description></item>
 /// </list>
 /// The CLI's stderr goes to Output("stderr") line by line, outside this class.
@@ -87,6 +92,9 @@ internal sealed class StreamJsonTurn(ITurnEvents events, Action<string> conversa
                 case "system" when subtype == "api_retry":
                     events.Output(OutputStreams.Stderr, Retry(message));
                     break;
+                case "stream_event":
+                    ReadStreamEvent(message);
+                    break;
                 case "assistant":
                     ReadAssistant(message);
                     break;
@@ -122,6 +130,16 @@ internal sealed class StreamJsonTurn(ITurnEvents events, Action<string> conversa
                     break;
             }
         }
+    }
+
+    /// <summary>Model text as it streams; the <c>assistant</c> message with the whole block comes after.</summary>
+    private void ReadStreamEvent(JsonElement message)
+    {
+        if (message.TryGetProperty("event", out var streamEvent) && streamEvent.ValueKind == JsonValueKind.Object
+            && String(streamEvent, "type") == "content_block_delta"
+            && streamEvent.TryGetProperty("delta", out var delta) && delta.ValueKind == JsonValueKind.Object
+            && String(delta, "type") == "text_delta" && String(delta, "text") is { } text)
+            events.TextDelta(text);
     }
 
     private void ReadUser(JsonElement message)

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace AgentCluster.Benchmarks.Hosts;
+
+/// <summary>
+/// A Messages API on loopback that answers every conversation request (one that offers tools, as both model
+/// runtimes' do) with the same text, streamed slowly: <see cref="Pieces"/> <c>text_delta</c> events, each after
+/// <see cref="Pause"/>, as a model writing at that pace. Side requests (the CLI's, without tools) get a short
+/// text at once; <c>count_tokens</c> a count; anything else 404. In the harness's process, so that when it wrote
+/// an answer's first delta is a timestamp on the harness's clock.
+/// </summary>
+public sealed class ScriptedModel : IAsyncDisposable
+{
+    public const string ApiKey = "sk-ant-bench-scripted";
+
+    private readonly WebApplication app;
+    private long firstDeltaAt;
+
+    private ScriptedModel(WebApplication app, string answer, int pieces, TimeSpan pause)
+    {
+        this.app = app;
+        Answer = answer;
+        Pieces = pieces;
+        Pause = pause;
+    }
+
+    public Uri BaseUrl { get; private set; } = null!;
+
+    public string Answer { get; }
+
+    public int Pieces { get; }
+
+    public TimeSpan Pause { get; }
+
+    /// <summary>The Stopwatch timestamp at which the latest answer's first text delta was written.</summary>
+    public long FirstDeltaAt => Interlocked.Read(ref firstDeltaAt);
+
+    public static async Task<ScriptedModel> StartAsync(string answer, int pieces, TimeSpan pause)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var app = builder.Build();
+        var model = new ScriptedModel(app, answer, pieces, pause);
+        app.MapPost("/v1/messages/count_tokens", () => Results.Json(new { input_tokens = 100 }));
+        app.MapPost("/v1/messages", model.AnswerAsync);
+        await app.StartAsync();
+        model.BaseUrl = new Uri(app.Urls.First());
+        return model;
+    }
+
+    private async Task AnswerAsync(HttpContext context)
+    {
+        using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        if (context.Request.Headers["x-api-key"] != ApiKey && context.Request.Headers.Authorization != $"Bearer {ApiKey}")
+        {
+            context.Response.StatusCode = StatusCodes.Status401Unauthorized;
+            await context.Response.WriteAsJsonAsync(new { type = "error", error = new { type = "authentication_error", message = "invalid x-api-key" } });
+            return;
+        }
+        var conversation = body.RootElement.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0;
+        var (text, pieces, pause) = conversation ? (Answer, Pieces, Pause) : ("OK", 1, TimeSpan.Zero);
+        var model = body.RootElement.TryGetProperty("model", out var m) ? m.GetString() : "scripted";
+        if (!body.RootElement.TryGetProperty("stream", out var stream) || stream.ValueKind != JsonValueKind.True)
+        {
+            await context.Response.WriteAsJsonAsync(Message(model, text));
+            return;
+        }
+
+        var aborted = context.RequestAborted;
+        context.Response.ContentType = "text/event-stream";
+        var shell = Message(model, "");
+        shell["content"] = new JsonArray();
+        shell["stop_reason"] = null;
+        await EventAsync(context.Response, "message_start", new JsonObject { ["message"] = shell }, aborted);
+        await EventAsync(context.Response, "content_block_start", new JsonObject { ["index"] = 0, ["content_block"] = new JsonObject { ["type"] = "text", ["text"] = "" } }, aborted);
+        var size = (text.Length + pieces - 1) / pieces;
+        for (var start = 0; start < text.Length; start += size)
+        {
+            if (pause > TimeSpan.Zero) await Task.Delay(pause, aborted); // the model's pace: what is measured is how soon its words reach a client
+            if (start == 0 && conversation) Interlocked.Exchange(ref firstDeltaAt, Stopwatch.GetTimestamp());
+            var delta = new JsonObject { ["type"] = "text_delta", ["text"] = text.Substring(start, Math.Min(size, text.Length - start)) };
+            await EventAsync(context.Response, "content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = delta }, aborted);
+        }
+        await EventAsync(context.Response, "content_block_stop", new JsonObject { ["index"] = 0 }, aborted);
+        await EventAsync(context.Response, "message_delta", new JsonObject
+        {
+            ["delta"] = new JsonObject { ["stop_reason"] = "end_turn", ["stop_sequence"] = null },
+            ["usage"] = new JsonObject { ["output_tokens"] = 20 },
+        }, aborted);
+        await EventAsync(context.Response, "message_stop", [], aborted);
+    }
+
+    private static JsonObject Message(string? model, string text) => new()
+    {
+        ["id"] = "msg_bench_" + Guid.NewGuid().ToString("N")[..16],
+        ["type"] = "message",
+        ["role"] = "assistant",
+        ["model"] = model,
+        ["content"] = new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text }),
+        ["stop_reason"] = "end_turn",
+        ["stop_sequence"] = null,
+        ["usage"] = new JsonObject { ["input_tokens"] = 100, ["output_tokens"] = 20, ["cache_creation_input_tokens"] = 0, ["cache_read_input_tokens"] = 0 },
+    };
+
+    private static async Task EventAsync(HttpResponse response, string type, JsonObject data, CancellationToken cancellationToken)
+    {
+        data.Insert(0, "type", type);
+        await response.WriteAsync($"event: {type}\ndata: {data.ToJsonString()}\n\n", cancellationToken);
+        await response.Body.FlushAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
