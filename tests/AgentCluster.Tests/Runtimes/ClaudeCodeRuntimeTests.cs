@@ -150,7 +150,8 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
     [Fact]
     public async Task An_api_error_ends_the_turn_with_error_and_its_message()
     {
-        cli.Fake.Script(Reply.Error(400, "invalid_request_error", "the fake refuses this request"));
+        // Every request: the CLI (2.1.332) tries a refused request again in smaller forms before it gives up.
+        cli.Fake.Script(_ => Reply.Error(400, "invalid_request_error", "the fake refuses this request"));
 
         var (outcome, _) = await cli.RunAsync(1, "too much");
 
