@@ -12,7 +12,8 @@ if ! command -v redis-server >/dev/null 2>&1; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
 fi
 
-# The Claude Code CLI the claude-code runtime's tests run (pinned in tools/claude-code; Node via apt-get when missing).
+# The Claude Code CLI the claude-code runtime's tests run (pinned in tools/claude-code; Node via apt-get when missing,
+# Node 22 from the npm registry when the machine's is older than the CLI wants).
 tools/claude-code/install.sh
 
 results="$(mktemp -d)"

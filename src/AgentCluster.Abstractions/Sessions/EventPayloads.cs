@@ -30,8 +30,9 @@ public static partial class EventPayloads
     public static string TurnCompleted(string outcome, int? exitCode, string? reason = null) => Json(new TurnCompletedPayload(outcome, exitCode, reason));
 
     /// <summary>A model runtime's turn: how many model round trips it took, the tokens it used and what it cost.</summary>
-    public static string TurnCompleted(string outcome, string? reason, int? numTurns, TokenUsage? usage, decimal? costUsd) =>
-        Json(new TurnCompletedPayload(outcome, ExitCode: null, reason, numTurns, usage, costUsd));
+    /// <param name="deniedTools">Tool calls the session's permissions refused in the turn; null (left out) when none were.</param>
+    public static string TurnCompleted(string outcome, string? reason, int? numTurns, TokenUsage? usage, decimal? costUsd, int? deniedTools = null) =>
+        Json(new TurnCompletedPayload(outcome, ExitCode: null, reason, numTurns, usage, costUsd, deniedTools));
 
     public static string Error(string message) => Json(new ErrorPayload(message));
 
@@ -71,7 +72,7 @@ public static partial class EventPayloads
     private sealed record ToolResultPayload(string ToolUseId, string Content, bool IsError);
 
     private sealed record TurnCompletedPayload(string Outcome, int? ExitCode, string? Reason,
-        int? NumTurns = null, TokenUsage? Usage = null, decimal? CostUsd = null);
+        int? NumTurns = null, TokenUsage? Usage = null, decimal? CostUsd = null, int? DeniedTools = null);
 
     private sealed record ErrorPayload(string Message);
 

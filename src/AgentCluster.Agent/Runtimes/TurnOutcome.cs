@@ -9,8 +9,10 @@ namespace AgentCluster.Agent.Runtimes;
 /// <param name="NumTurns">Model round trips the turn took (model runtimes).</param>
 /// <param name="Usage">Tokens the turn used (model runtimes).</param>
 /// <param name="CostUsd">What the turn cost, as the runtime estimates it (model runtimes).</param>
+/// <param name="DeniedTools">Tool calls the session's permissions refused in the turn (model runtimes), when there were any.</param>
 internal sealed record TurnOutcome(
-    string Outcome, int? ExitCode = null, string? Reason = null, int? NumTurns = null, TokenUsage? Usage = null, decimal? CostUsd = null)
+    string Outcome, int? ExitCode = null, string? Reason = null, int? NumTurns = null, TokenUsage? Usage = null, decimal? CostUsd = null,
+    int? DeniedTools = null)
 {
     public static TurnOutcome Success(int? exitCode = null) => new(TurnOutcomes.Success, exitCode);
     public static TurnOutcome Error(int? exitCode = null) => new(TurnOutcomes.Error, exitCode);
@@ -20,7 +22,7 @@ internal sealed record TurnOutcome(
     public static TurnOutcome FromExitCode(int exitCode) => exitCode == 0 ? Success(exitCode) : Error(exitCode);
 
     /// <summary>The turn.completed payload.</summary>
-    public string ToPayload() => ExitCode is not null || (NumTurns is null && Usage is null && CostUsd is null)
+    public string ToPayload() => ExitCode is not null || (NumTurns is null && Usage is null && CostUsd is null && DeniedTools is null)
         ? EventPayloads.TurnCompleted(Outcome, ExitCode, Reason)
-        : EventPayloads.TurnCompleted(Outcome, Reason, NumTurns, Usage, CostUsd);
+        : EventPayloads.TurnCompleted(Outcome, Reason, NumTurns, Usage, CostUsd, DeniedTools);
 }

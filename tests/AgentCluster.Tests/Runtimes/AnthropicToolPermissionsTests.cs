@@ -64,6 +64,51 @@ public sealed class AnthropicToolPermissionsTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bash_command_of_several_parts_is_allowed_when_every_part_is_and_refused_naming_the_part_that_is_not()
+    {
+        var toolbox = With(new AgentSettings { AllowedTools = ["Bash(printf:*)", "Bash(python3:*)", "Bash(git:*)"] });
+
+        var both = await Run(toolbox, "Bash", new { command = "printf 'print(6*7)\\n' > answer.py && python3 answer.py" });
+        var smuggled = await Run(toolbox, "Bash", new { command = "git status && touch smuggled" });
+        var lookalike = await Run(toolbox, "Bash", new { command = "gitk --all" });
+        var substituted = await Run(toolbox, "Bash", new { command = "python3 -c \"print('$(touch substituted)')\"" });
+
+        Assert.False(both.IsError, both.Content);
+        Assert.EndsWith("42", both.Content.TrimEnd());
+        Assert.True(smuggled.Denied);
+        Assert.StartsWith("'touch smuggled' is not allowed here", smuggled.Content);
+        Assert.True(lookalike.Denied);
+        Assert.True(substituted.Denied);
+        Assert.Contains("command substitution", substituted.Content);
+        Assert.False(File.Exists(Path.Combine(workspace, "smuggled")));
+        Assert.False(File.Exists(Path.Combine(workspace, "substituted")));
+    }
+
+    [Fact]
+    public async Task A_deny_rule_refuses_a_command_line_when_any_part_matches_or_the_line_cannot_be_read()
+    {
+        var toolbox = With(new AgentSettings { DisallowedTools = ["Bash(rm:*)"] });
+
+        var hidden = await Run(toolbox, "Bash", new { command = "echo ok; rm -rf made" });
+        var unreadable = await Run(toolbox, "Bash", new { command = "echo $(ls)" });
+        var fine = await Run(toolbox, "Bash", new { command = "echo ok | tr o 0 && echo rmdir-is-not-rm" });
+
+        Assert.True(hidden.Denied);
+        Assert.Contains("Bash(rm:*)", hidden.Content);
+        Assert.True(unreadable.Denied);
+        Assert.False(fine.IsError, fine.Content);
+    }
+
+    [Fact]
+    public async Task Without_an_allowed_list_any_command_runs_and_nothing_is_denied()
+    {
+        var output = await Run(With(new AgentSettings()), "Bash", new { command = "echo \"$(echo sub)\" > out.txt && cat out.txt | tr a-z A-Z; python3 -c 'print(1+1)'" });
+
+        Assert.False(output.IsError, output.Content);
+        Assert.Matches("SUB\\s+2$", output.Content.TrimEnd());
+    }
+
+    [Fact]
     public async Task Plan_mode_keeps_to_the_tools_that_only_read()
     {
         var toolbox = With(new AgentSettings { PermissionMode = "plan" });

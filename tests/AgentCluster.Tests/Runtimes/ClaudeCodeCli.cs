@@ -68,15 +68,20 @@ internal sealed class ClaudeCodeCli : IAsyncDisposable
 
     /// <param name="time">The runtime's clock; a FakeTimeProvider that never advances makes the interrupt grace endless.</param>
     /// <param name="events">Where the turn's events go, for a test that watches them while the turn runs; by default new ones.</param>
+    public Task<(TurnOutcome Outcome, TestRuntimeEvents Events)> RunAsync(
+        int turn, string prompt, CancellationToken cancellationToken = default, TimeProvider? time = null, TestRuntimeEvents? events = null) =>
+        RunAsync(Runtime(time), turn, prompt, cancellationToken, events);
+
+    /// <summary>A turn of another runtime on this workspace, fake and credentials (the anthropic runtime, say).</summary>
     public async Task<(TurnOutcome Outcome, TestRuntimeEvents Events)> RunAsync(
-        int turn, string prompt, CancellationToken cancellationToken = default, TimeProvider? time = null, TestRuntimeEvents? events = null)
+        IAgentRuntime runtime, int turn, string prompt, CancellationToken cancellationToken = default, TestRuntimeEvents? events = null)
     {
         events ??= new TestRuntimeEvents();
         // Interrupted at the deadline rather than abandoned: a CLI left running would outlive the test.
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(TurnDeadline);
         // The outer bound only for a clock that never moves (the interrupt grace then never ends either).
-        var outcome = await Runtime(time).RunTurnAsync(new AgentTurn(turn, prompt), events, deadline.Token).WaitAsync(2 * TurnDeadline);
+        var outcome = await runtime.RunTurnAsync(new AgentTurn(turn, prompt), events, deadline.Token).WaitAsync(2 * TurnDeadline);
         Assert.False(deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested,
             $"turn {turn} did not end within {TurnDeadline.TotalSeconds:0} s; events: {string.Join(", ", events.All)}");
         return (outcome, events);

@@ -31,7 +31,20 @@ public sealed class ClaudeCodeCommandTests
             "--permission-mode", "acceptEdits",
             "--max-turns", "7",
         ], ClaudeCodeCommand.Arguments(settings, "0b6f9f5e-2f5c-4d43-9f0f-1b2b7f6f8a11"));
-        Assert.Equal(["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages"], ClaudeCodeCommand.Arguments(new AgentSettings(), resume: null));
+    }
+
+    [Fact]
+    public void Settings_silent_on_permissions_allow_every_tool_that_asks_and_any_permission_setting_keeps_its_own_meaning()
+    {
+        Assert.Equal(["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--allowedTools", "Bash", "Edit", "Write", "NotebookEdit", "WebFetch", "WebSearch"],
+            ClaudeCodeCommand.Arguments(new AgentSettings(), resume: null));
+        Assert.Equal(["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--allowedTools", "Bash", "Edit", "Write", "NotebookEdit", "WebFetch", "WebSearch",
+                "--disallowedTools", "WebFetch"],
+            ClaudeCodeCommand.Arguments(new AgentSettings { DisallowedTools = ["WebFetch"] }, resume: null));
+        Assert.Equal(["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--permission-mode", "plan"],
+            ClaudeCodeCommand.Arguments(new AgentSettings { PermissionMode = "plan" }, resume: null));
+        Assert.Equal(["-p", "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--allowedTools", "Read"],
+            ClaudeCodeCommand.Arguments(new AgentSettings { AllowedTools = ["Read"] }, resume: null));
     }
 
     [Fact]

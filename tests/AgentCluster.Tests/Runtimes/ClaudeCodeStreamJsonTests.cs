@@ -81,6 +81,21 @@ public sealed class ClaudeCodeStreamJsonTests
     }
 
     [Fact]
+    public void Tool_calls_the_permissions_refused_are_counted_from_the_results_permission_denials()
+    {
+        // Recorded from Claude Code 2.1.332 in plan mode: the refused call is an error result and a denial.
+        var (turn, events, _) = Read(
+            """{"type":"user","message":{"role":"user","content":[{"type":"tool_result","content":"Auto mode is unavailable: its safety check does not run for this session, so Bash was not run.","is_error":true,"tool_use_id":"toolu_f8f8"}]},"parent_tool_use_id":null,"session_id":"5f03cf7f","tool_result_meta":[{"id":"toolu_f8f8","non_execution_kind":"automode-unavailable","permission_decision":{"decision":"reject","source":"config","reason_type":"classifier"}}]}""",
+            """{"type":"result","subtype":"success","is_error":false,"num_turns":3,"result":"done","stop_reason":"end_turn","session_id":"5f03cf7f","total_cost_usd":0.0024,"usage":{"input_tokens":300,"cache_creation_input_tokens":0,"cache_read_input_tokens":0,"output_tokens":60},"permission_denials":[{"tool_name":"Bash","tool_use_id":"toolu_f8f8","tool_input":{"command":"python3 primes.py"}},{"tool_name":"Bash","tool_use_id":"toolu_a1b2","tool_input":{"command":"rm -rf build"}}],"terminal_reason":"completed"}""");
+
+        Assert.True(Assert.Single(events.All.OfType<ToolResultEvent>()).IsError);
+        Assert.Equal(new TurnOutcome(TurnOutcomes.Success, NumTurns: 3, Usage: new TokenUsage(300, 60), CostUsd: 0.0024m, DeniedTools: 2), turn.Outcome);
+        Assert.Contains("\"denied_tools\":2", turn.Outcome!.ToPayload());
+        Assert.Null(Read(ToolTurn[^1].Replace("\"total_cost_usd\"", "\"permission_denials\":[],\"total_cost_usd\"")).Turn.Outcome!.DeniedTools);
+        Assert.DoesNotContain("denied_tools", Read(ToolTurn).Turn.Outcome!.ToPayload());
+    }
+
+    [Fact]
     public void The_session_id_is_kept_once_a_message_after_init_shows_the_conversation_was_saved()
     {
         var (_, _, saved) = Read(Init);

@@ -89,7 +89,7 @@ internal sealed class AnthropicRuntime : IAgentRuntime
                 case "end_turn" or "stop_sequence":
                     return tally.Outcome(TurnOutcomes.Success);
                 case "tool_use":
-                    await RunToolsAsync(reply.ToolCalls, events, cancellationToken);
+                    await RunToolsAsync(reply.ToolCalls, tally, events, cancellationToken);
                     break;
                 case "pause_turn":
                     break; // the API paused a long turn of its own: sending the conversation back resumes it
@@ -108,7 +108,7 @@ internal sealed class AnthropicRuntime : IAgentRuntime
     }
 
     /// <summary>Runs the reply's tool calls one after the other; the results go into the conversation even when the turn is interrupted.</summary>
-    private async Task RunToolsAsync(IReadOnlyList<ToolCall> calls, ITurnEvents events, CancellationToken cancellationToken)
+    private async Task RunToolsAsync(IReadOnlyList<ToolCall> calls, TurnTally tally, ITurnEvents events, CancellationToken cancellationToken)
     {
         var results = new List<JsonObject>();
         try
@@ -116,6 +116,7 @@ internal sealed class AnthropicRuntime : IAgentRuntime
             foreach (var call in calls)
             {
                 var output = await toolbox.RunAsync(call.Name, AnthropicJson.Element(call.Input), cancellationToken);
+                if (output.Denied) tally.Deny();
                 events.ToolResult(call.Id, output.Content, output.IsError);
                 results.Add(Conversation.ToolResult(call.Id, output.Content, output.IsError));
             }

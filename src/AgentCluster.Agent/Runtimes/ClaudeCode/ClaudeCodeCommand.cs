@@ -8,7 +8,7 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 /// The CLI's command line for one turn, in headless streaming mode:
 /// <c>claude -p --output-format stream-json --verbose --include-partial-messages [--resume ID] [--model M] [--append-system-prompt S]
 /// [--allowedTools T…] [--disallowedTools T…] [--permission-mode P] [--max-turns N]</c>, the prompt on stdin
-/// (no argv length limit), run in the workspace.
+/// (no argv length limit), run in the workspace; settings silent on permissions get <see cref="MachineSandbox"/>'s tools.
 /// </summary>
 internal static class ClaudeCodeCommand
 {
@@ -57,7 +57,7 @@ internal static class ClaudeCodeCommand
         Add(arguments, "--model", settings.Model);
         Add(arguments, "--append-system-prompt", settings.SystemPrompt);
         // Variadic options: one value per argument keeps a rule such as "Bash(git commit:*)" whole.
-        AddList(arguments, "--allowedTools", settings.AllowedTools);
+        AddList(arguments, "--allowedTools", MachineSandbox.AllowedToolsFor(settings));
         AddList(arguments, "--disallowedTools", settings.DisallowedTools);
         Add(arguments, "--permission-mode", settings.PermissionMode);
         Add(arguments, "--max-turns", settings.MaxTurns?.ToString(CultureInfo.InvariantCulture));

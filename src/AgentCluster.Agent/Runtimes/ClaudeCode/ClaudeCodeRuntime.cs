@@ -67,7 +67,10 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
             catch (OperationCanceledException)
             {
             }
-            return (TurnOutcome.Interrupted() with { NumTurns = output.Outcome?.NumTurns, Usage = output.Outcome?.Usage, CostUsd = output.Outcome?.CostUsd }, false);
+            return (TurnOutcome.Interrupted() with
+            {
+                NumTurns = output.Outcome?.NumTurns, Usage = output.Outcome?.Usage, CostUsd = output.Outcome?.CostUsd, DeniedTools = output.Outcome?.DeniedTools,
+            }, false);
         }
     }
 

@@ -7,7 +7,7 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 
 /// <summary>
 /// Reads one turn of the CLI's <c>--output-format stream-json</c> output, a JSON message per line, and maps it
-/// onto the turn's events and outcome. Seen from Claude Code 2.1.197 (tools/claude-code):
+/// onto the turn's events and outcome. Seen from Claude Code 2.1.197 and 2.1.332 (tools/claude-code):
 /// <list type="table">
 /// <listheader><term>type / subtype</term><description>what it becomes</description></listheader>
 /// <item><term><c>system</c> / <c>init</c></term><description>nothing sent; its <c>session_id</c> is the conversation
@@ -29,7 +29,9 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 /// again in a new conversation). After SIGINT the CLI ends so too; the runtime then reports <c>interrupted</c>,
 /// keeping the turn count, usage and cost</description></item>
 /// <item><term>every <c>result</c></term><description>NumTurns from <c>num_turns</c>, Usage from <c>usage</c>
-/// (input, output, cache creation, cache read tokens), CostUsd from <c>total_cost_usd</c></description></item>
+/// (input, output, cache creation, cache read tokens), CostUsd from <c>total_cost_usd</c>, DeniedTools from the length of
+/// <c>permission_denials</c> (the calls its permission checks refused, each also a tool_result error; a call of a tool
+/// the CLI does not offer, such as a disallowed one, is an error result but no denial), left out when empty</description></item>
 /// <item><term><c>stream_event</c> (<c>--include-partial-messages</c>)</term><description>its <c>event</c> is a raw
 /// Messages API stream event: a <c>content_block_delta</c> whose <c>delta</c> is a <c>text_delta</c> becomes
 /// TextDelta(its text), so text reaches the session as it is written (the <c>assistant</c> message with the whole
@@ -180,7 +182,9 @@ internal sealed class StreamJsonTurn(ITurnEvents events, Action<string> conversa
                 ? new TokenUsage(Long(usage, "input_tokens"), Long(usage, "output_tokens"),
                     Long(usage, "cache_creation_input_tokens"), Long(usage, "cache_read_input_tokens"))
                 : null,
-            CostUsd: result.TryGetProperty("total_cost_usd", out var cost) && cost.TryGetDecimal(out var usd) ? usd : null);
+            CostUsd: result.TryGetProperty("total_cost_usd", out var cost) && cost.TryGetDecimal(out var usd) ? usd : null,
+            DeniedTools: result.TryGetProperty("permission_denials", out var denials) && denials.ValueKind == JsonValueKind.Array
+                && denials.GetArrayLength() is > 0 and var denied ? denied : null);
     }
 
     private static string? Reason(JsonElement result, string? subtype)

@@ -2,9 +2,10 @@ namespace AgentCluster.Agent.Runtimes.Anthropic.Tools;
 
 /// <summary>
 /// One entry of the settings' allowed or disallowed tools, in Claude Code's syntax: a tool's name
-/// (<c>Read</c>), or Bash with a command (<c>Bash(git status)</c>) or a command prefix (<c>Bash(git:*)</c>).
-/// Specifiers of other tools (paths, domains) are not understood here, and so are read the safe way: such a
-/// rule allows no call and disallows every call of its tool.
+/// (<c>Read</c>), or Bash with a command (<c>Bash(pwd)</c>) or a command prefix (<c>Bash(git:*)</c>, which covers
+/// <c>git</c> and <c>git …</c>, not <c>gitk</c>), held to each simple command of a command line (see
+/// <see cref="ShellCommands"/>). Specifiers of other tools (paths, domains) are not understood here, and so are
+/// read the safe way: such a rule allows no call and disallows every call of its tool.
 /// </summary>
 internal sealed record ToolRule(string Tool, string? Specifier)
 {
@@ -21,18 +22,17 @@ internal sealed record ToolRule(string Tool, string? Specifier)
 
     public bool Names(string tool) => string.Equals(Tool, tool, StringComparison.OrdinalIgnoreCase);
 
-    public bool Allows(string tool, ToolInput input) => Names(tool) && (IsWholeTool || MatchesCommand(tool, input) == true);
+    /// <param name="commands">A Bash call's simple commands; null for another tool's call, or a command line that cannot be read.</param>
+    public bool Denies(string tool, IReadOnlyList<string>? commands) =>
+        Names(tool) && (IsWholeTool || commands is null || commands.Any(Covers));
 
-    public bool Denies(string tool, ToolInput input) => Names(tool) && (IsWholeTool || MatchesCommand(tool, input) != false);
-
-    /// <returns>Whether a Bash call's command is the rule's; null for a specifier this runtime does not understand.</returns>
-    private bool? MatchesCommand(string tool, ToolInput input)
+    /// <summary>Whether this rule, a Bash command or prefix, covers one simple command.</summary>
+    public bool Covers(string command)
     {
-        if (!string.Equals(tool, "Bash", StringComparison.OrdinalIgnoreCase)) return null;
-        var command = input.OptionalString("command")?.Trim() ?? "";
-        return Specifier!.EndsWith(":*", StringComparison.Ordinal)
-            ? command.StartsWith(Specifier[..^2], StringComparison.Ordinal)
-            : command == Specifier;
+        if (Specifier is null) return true;
+        if (!Specifier.EndsWith(":*", StringComparison.Ordinal)) return command == Specifier;
+        var prefix = Specifier[..^2].TrimEnd();
+        return command == prefix || command.StartsWith(prefix + " ", StringComparison.Ordinal);
     }
 
     public override string ToString() => IsWholeTool ? Tool : $"{Tool}({Specifier})";

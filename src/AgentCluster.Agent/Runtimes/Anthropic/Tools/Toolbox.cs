@@ -29,7 +29,7 @@ internal sealed class Toolbox
         var input = new ToolInput(json);
         try
         {
-            if (permissions.Refusal(name, input) is { } refusal) return ToolOutput.Error(refusal);
+            if (permissions.Refusal(name, input) is { } refusal) return ToolOutput.Refused(refusal);
             return await found.RunAsync(input, cancellationToken);
         }
         catch (Exception e) when (e is ToolException or IOException or UnauthorizedAccessException)
