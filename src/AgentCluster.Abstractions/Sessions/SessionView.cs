@@ -38,4 +38,15 @@ public sealed record SessionView
 
     /// <summary>The session's budget of machine-seconds, when it has one: at 80% it warns, at 100% it terminates.</summary>
     [Id(17)] public long? MaxMachineSeconds { get; init; }
+
+    // Ids from 40: the model gateway's fields (ids in between are left to other fields of the view).
+
+    /// <summary>The tokens the session's model calls used, as its model gateway relayed them; null before the first.</summary>
+    [Id(40)] public TokenUsage? ModelUsage { get; init; }
+
+    /// <summary>What those calls cost by the price table (ModelPrices), in US dollars, beside the machine's <see cref="CostUsd"/>.</summary>
+    [Id(41)] public decimal ModelCostUsd { get; init; }
+
+    /// <summary>The session's model budget, when it has one: once spent, its model gateway refuses further calls.</summary>
+    [Id(42)] public decimal? MaxModelUsd { get; init; }
 }

@@ -44,6 +44,12 @@ public sealed record StartSession
     /// terminates with reason budget_exceeded at 100%. Null: the preset's, else Sessions:MaxMachineSeconds, else none.
     /// </summary>
     [Id(13)] public long? MaxMachineSeconds { get; init; }
+
+    /// <summary>
+    /// The most the session's model calls may cost, in US dollars by the price table: once spent, its model gateway
+    /// refuses further calls. Null: the preset's, else none. (Id 40: ids in between are left to other fields.)
+    /// </summary>
+    [Id(40)] public decimal? MaxModelUsd { get; init; }
 }
 
 /// <summary>

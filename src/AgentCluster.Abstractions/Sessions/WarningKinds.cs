@@ -14,4 +14,10 @@ public static class WarningKinds
     /// session terminates with reason <c>budget_exceeded</c>. Carries machine_seconds and max_machine_seconds.
     /// </summary>
     public const string Budget = "budget";
+
+    /// <summary>
+    /// The session's model calls have cost its max_model_usd: its model gateway refuses further calls (the turn that
+    /// asks ends with the gateway's error). Carries model_cost_usd and max_model_usd.
+    /// </summary>
+    public const string ModelBudget = "model_budget";
 }

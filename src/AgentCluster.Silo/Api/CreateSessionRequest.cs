@@ -54,6 +54,9 @@ public sealed record CreateSessionRequest
 
     /// <summary>The session's budget of machine running time, in whole seconds (see Cost/MachineBudget); at most a preset's.</summary>
     public long? MaxMachineSeconds { get; init; }
+
+    /// <summary>The session's budget of model spend, in US dollars (see Cost/ModelBudget); at most a preset's.</summary>
+    public decimal? MaxModelUsd { get; init; }
 }
 
 /// <summary>A secret as a JSON string; a value of another type is refused by its path, without being quoted.</summary>

@@ -121,6 +121,7 @@ public sealed partial class SessionGrain(
         S.IdleTimeout = request.IdleTimeout;
         S.Guest = options.Value.GuestFor(request.Guest);
         S.MaxMachineSeconds = request.MaxMachineSeconds ?? options.Value.MaxMachineSeconds;
+        S.MaxModelUsd = request.MaxModelUsd;
         S.Region = request.Region ?? options.Value.Region;
         S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
         S.TokenHash = SessionTokens.Hash(token);
@@ -476,5 +477,8 @@ public sealed partial class SessionGrain(
         MachineSeconds = Math.Round(MachineSecondsNow, 1),
         CostUsd = prices.CostOf(GuestOf, MachineSecondsNow),
         MaxMachineSeconds = S.MaxMachineSeconds,
+        ModelUsage = S.ModelUsage,
+        ModelCostUsd = S.ModelCostUsd,
+        MaxModelUsd = S.MaxModelUsd,
     };
 }

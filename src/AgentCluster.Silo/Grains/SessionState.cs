@@ -91,6 +91,21 @@ public sealed class SessionState
 
     /// <summary>The 80% budget warning is in the log: it is said once.</summary>
     [Id(32)] public bool BudgetWarned { get; set; }
+
+    // Ids from 40: the model gateway's (see SessionGrain.Models.cs); ids in between are left to other fields.
+
+    /// <summary>The hash of the model token the agent was last handed at setup: what the model gateway accepts.</summary>
+    [Id(40)] public string? ModelTokenHash { get; set; }
+
+    /// <summary>What the session's model calls used, and cost by the price table; null before the first.</summary>
+    [Id(41)] public TokenUsage? ModelUsage { get; set; }
+    [Id(42)] public decimal ModelCostUsd { get; set; }
+
+    /// <summary>The session's model budget in US dollars; null: none.</summary>
+    [Id(43)] public decimal? MaxModelUsd { get; set; }
+
+    /// <summary>The model budget's warning is in the log: it is said once.</summary>
+    [Id(44)] public bool ModelBudgetWarned { get; set; }
 }
 
 /// <param name="TraceParent">

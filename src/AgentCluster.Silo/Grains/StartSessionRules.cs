@@ -21,6 +21,7 @@ public static partial class StartSessionRules
             throw SessionException.Invalid("region", notARegion);
         if (request.Guest is { } guest) FlyGuests.Validate(guest);
         Cost.MachineBudget.Validate(request.MaxMachineSeconds);
+        Cost.ModelBudget.Validate(request.MaxModelUsd);
         ValidateEnv(request.Env);
         Workspaces.WorkspaceRules.Validate(request.Workspace);
         if (request.Metadata?.Count > MaxMetadataEntries) throw SessionException.Invalid("metadata", $"metadata may have at most {MaxMetadataEntries} keys.");

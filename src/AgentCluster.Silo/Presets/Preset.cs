@@ -40,6 +40,9 @@ public sealed record Preset
     /// <summary>The sessions' budget of machine-seconds (see Cost/MachineBudget); a request may lower it.</summary>
     public long? MaxMachineSeconds { get; init; }
 
+    /// <summary>The sessions' budget of model spend in US dollars (see Cost/ModelBudget); a request may lower it.</summary>
+    public decimal? MaxModelUsd { get; init; }
+
     /// <summary>The runtime's settings this preset sets.</summary>
     public AgentSettings ToAgentSettings() => new()
     {

@@ -40,6 +40,7 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
             IdleTimeout = preset?.IdleTimeout,
             Workspace = request.Workspace,
             MaxMachineSeconds = request.MaxMachineSeconds ?? preset?.MaxMachineSeconds,
+            MaxModelUsd = request.MaxModelUsd ?? preset?.MaxModelUsd,
         };
     }
 
@@ -65,6 +66,9 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
         if (preset.MaxMachineSeconds is { } budget && request.MaxMachineSeconds > budget)
             throw SessionException.Invalid(Cost.MachineBudget.Field,
                 $"max_machine_seconds may be at most {budget}, preset '{preset.Id}''s budget (asked for {request.MaxMachineSeconds}).");
+        if (preset.MaxModelUsd is { } usd && request.MaxModelUsd > usd)
+            throw SessionException.Invalid(Cost.ModelBudget.Field,
+                $"max_model_usd may be at most {usd}, preset '{preset.Id}''s budget (asked for {request.MaxModelUsd}).");
     }
 
     private AgentSettings AgentFor(CreateSessionRequest request, Preset? preset)

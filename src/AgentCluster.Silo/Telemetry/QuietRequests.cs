@@ -19,6 +19,8 @@ public static class QuietRequests
         if (request.Path.StartsWithSegments("/health") || request.Path.StartsWithSegments("/metrics") || request.Path.StartsWithSegments("/dashboard"))
             return true;
         if (!value.StartsWith("/agent/sessions/", StringComparison.Ordinal)) return false;
+        // A runtime's model calls: traced under the agent's span when it sends one, never as a trace of their own.
+        if (value.Contains("/anthropic/", StringComparison.Ordinal)) return !request.Headers.ContainsKey("traceparent");
         return value.EndsWith("/heartbeat", StringComparison.Ordinal)
             || value.EndsWith("/turns/next", StringComparison.Ordinal)
             || value.EndsWith("/interrupt", StringComparison.Ordinal);
