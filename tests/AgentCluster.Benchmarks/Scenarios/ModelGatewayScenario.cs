@@ -77,8 +77,9 @@ public sealed class ModelGatewayScenario : IScenario
             new Metric("first token directly p50", d.P50, "ms"),
             new Metric("first token directly p99", d.P99, "ms"),
             new Metric("added by the node p50", r.P50 - d.P50, "ms"),
-            // Unbuffered: the first token comes well before the rest, which the model holds back for `hold` ms.
-            new Metric("first token through the node p99, as a share of the hold", r.P99 / hold, "×").AtMost(0.5),
+            // Unbuffered: the first token comes well before the rest, which the model holds back for `hold` ms (a relay that
+            // buffered the answer would deliver it only with the rest: at 1× the hold or more).
+            new Metric("first token through the node p50, as a share of the hold", r.P50 / hold, "×").AtMost(0.5),
             new Metric("whole answer through the node p50", w.P50, "ms").Against("the model's hold", hold),
         ],
         [
