@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace AgentCluster.Silo.ModelGateway;
 
@@ -35,6 +36,6 @@ internal sealed record ErrorBody(string Type, ErrorDetail Error);
 
 internal sealed record ErrorDetail(string Type, string Message);
 
-[System.Text.Json.Serialization.JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
-[System.Text.Json.Serialization.JsonSerializable(typeof(ErrorBody))]
-internal sealed partial class ErrorJson : System.Text.Json.Serialization.JsonSerializerContext;
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(ErrorBody))]
+internal sealed partial class ErrorJson : JsonSerializerContext;
