@@ -6,6 +6,7 @@ using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Health;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Logging;
+using AgentCluster.Silo.ModelGateway;
 using AgentCluster.Silo.OpenApi;
 using AgentCluster.Silo.Presets;
 using AgentCluster.Silo.Telemetry;
@@ -30,6 +31,7 @@ builder.Services.AddPresets(builder.Configuration);
 builder.Services.AddFrontDoor(builder.Configuration);
 builder.Services.AddNodeHealth(builder.Configuration);
 builder.Services.AddPublicApiDocument();
+builder.Services.AddModelGateway();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -45,6 +47,7 @@ app.MapSessions();
 app.MapPresets();
 app.MapWorkspaces();
 app.MapAgentProtocol();
+app.MapModelGateway();
 app.MapTelemetry();
 try
 {

@@ -2,17 +2,23 @@ namespace AgentCluster.Abstractions.Agents;
 
 /// <summary>
 /// What an agent fetches from the node when it starts (<see cref="AgentProtocol.SetupPath"/>): the runtime's
-/// settings and the credentials its runtime needs. Credentials travel only over the agent's authenticated
-/// channel, never in the machine's config (which anyone who can list the Fly app's machines reads), and the
-/// agent keeps them in memory and in its runtime process's environment only.
+/// settings and the credentials its runtime needs. No real model key is among them: a model runtime gets a model
+/// token good only for its session's model gateway on the nodes (<see cref="AgentProtocol.ModelGatewayPath"/>), as
+/// <c>ANTHROPIC_API_KEY</c>, and that gateway's address as <c>ANTHROPIC_BASE_URL</c>; the nodes add the real key
+/// upstream. Credentials travel only over the agent's authenticated channel, never in the machine's config (which
+/// anyone who can list the Fly app's machines reads), and the agent keeps them in memory and in its runtime
+/// process's environment only.
 /// A class, not a record: a record's generated ToString would print the credentials.
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AgentCluster.AgentSetup")]
 public sealed class AgentSetup
 {
+    public const string ApiKeyVariable = "ANTHROPIC_API_KEY";
+    public const string BaseUrlVariable = "ANTHROPIC_BASE_URL";
+
     [Id(0)] public required AgentSettings Settings { get; init; }
 
-    /// <summary>Environment variables for the runtime process: <c>ANTHROPIC_API_KEY</c>, <c>ANTHROPIC_BASE_URL</c>, ….</summary>
+    /// <summary>Environment variables for the runtime process: <c>ANTHROPIC_API_KEY</c> (the model token), <c>ANTHROPIC_BASE_URL</c>.</summary>
     [Id(1)] public IReadOnlyDictionary<string, string> Credentials { get; init; } = new Dictionary<string, string>();
 
     public override string ToString() => $"AgentSetup(settings: {Settings}, credentials: [{string.Join(", ", Credentials.Keys)}])";

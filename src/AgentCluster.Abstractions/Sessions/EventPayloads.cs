@@ -45,6 +45,10 @@ public static partial class EventPayloads
     public static string BudgetWarning(string message, DateTimeOffset at, double machineSeconds, long maxMachineSeconds) =>
         Json(new WarningPayload(WarningKinds.Budget, message, at, Turn: null, Math.Round(machineSeconds, 1), maxMachineSeconds));
 
+    /// <summary>A <see cref="WarningKinds.ModelBudget"/> warning: the session's model calls have spent its budget.</summary>
+    public static string ModelBudgetWarning(string message, DateTimeOffset at, decimal modelCostUsd, decimal maxModelUsd) =>
+        Json(new WarningPayload(WarningKinds.ModelBudget, message, at, Turn: null, ModelCostUsd: modelCostUsd, MaxModelUsd: maxModelUsd));
+
     // Source-generated (ProtocolJson's conventions), so that the agent can be compiled ahead of time (Native AOT).
     private static string Json<T>(T payload) => JsonSerializer.Serialize(payload, (JsonTypeInfo<T>)PayloadJson.Default.GetTypeInfo(typeof(T))!);
 
@@ -77,5 +81,5 @@ public static partial class EventPayloads
     private sealed record ErrorPayload(string Message);
 
     private sealed record WarningPayload(string Kind, string Message, DateTimeOffset At, int? Turn,
-        double? MachineSeconds = null, long? MaxMachineSeconds = null);
+        double? MachineSeconds = null, long? MaxMachineSeconds = null, decimal? ModelCostUsd = null, decimal? MaxModelUsd = null);
 }

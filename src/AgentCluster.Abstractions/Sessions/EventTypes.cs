@@ -24,7 +24,7 @@ public static class EventTypes
     /// <summary>{message}</summary>
     public const string SessionError = "session.error";
 
-    /// <summary>{kind: stalled|reap_pending|budget|turn_timeout, message, at, turn?, machine_seconds?, max_machine_seconds?}: something is about to happen to the session, said before it does.</summary>
+    /// <summary>{kind: stalled|reap_pending|budget|turn_timeout|model_budget, message, at, turn?, machine_seconds?, max_machine_seconds?, model_cost_usd?, max_model_usd?}: something is about to happen to the session, said before it does.</summary>
     public const string SessionWarning = "session.warning";
 
     /// <summary>The types an agent may push; the others are the session's own.</summary>

@@ -71,4 +71,16 @@ public interface ISessionGrain : IGrainWithStringKey
     /// </summary>
     [Alias("AgentWatchTurn"), AlwaysInterleave]
     Task<AgentInterrupt?> AgentWatchTurnAsync(string token, int turn, TimeSpan wait, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// The model gateway's check of one model call: <paramref name="modelToken"/> is the one this session's agent was
+    /// handed at setup, the session is not terminated and has not spent its max_model_usd. Refused: another token
+    /// (Forbidden), a terminated session (Terminated), a spent budget (Forbidden, field max_model_usd).
+    /// </summary>
+    [Alias("AuthorizeModelCall"), ReadOnly]
+    Task<ModelGrant> AuthorizeModelCallAsync(string modelToken);
+
+    /// <summary>What one model call of this session used (a response the gateway relayed), for its model_usage and model_cost_usd.</summary>
+    [Alias("RecordModelUsage")]
+    Task RecordModelUsageAsync(string modelToken, string? model, TokenUsage usage);
 }

@@ -50,4 +50,12 @@ public sealed record SessionView
 
     /// <summary>The wall-clock limit of each turn, when the session has one: past it the turn is interrupted and ends <c>timeout</c>.</summary>
     [Id(53)] public long? MaxTurnSeconds { get; init; }
+    /// <summary>The tokens the session's model calls used, as its model gateway relayed them; null before the first.</summary>
+    [Id(40)] public TokenUsage? ModelUsage { get; init; }
+
+    /// <summary>What those calls cost by the price table (ModelPrices), in US dollars, beside the machine's <see cref="CostUsd"/>.</summary>
+    [Id(41)] public decimal ModelCostUsd { get; init; }
+
+    /// <summary>The session's model budget, when it has one: once spent, its model gateway refuses further calls.</summary>
+    [Id(42)] public decimal? MaxModelUsd { get; init; }
 }

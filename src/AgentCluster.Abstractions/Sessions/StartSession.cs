@@ -50,6 +50,11 @@ public sealed record StartSession
 
     /// <summary>The longest a turn may run, from when the agent takes it. Null: the preset's, else Sessions:MaxTurnSeconds, else none.</summary>
     [Id(51)] public long? MaxTurnSeconds { get; init; }
+    /// <summary>
+    /// The most the session's model calls may cost, in US dollars by the price table: once spent, its model gateway
+    /// refuses further calls. Null: the preset's, else none.
+    /// </summary>
+    [Id(40)] public decimal? MaxModelUsd { get; init; }
 }
 
 /// <summary>

@@ -17,4 +17,9 @@ public static class WarningKinds
 
     /// <summary>The turn ran for the session's max_turn_seconds and is being interrupted; at <c>at</c> the session ends it unless the agent has.</summary>
     public const string TurnTimeout = "turn_timeout";
+    /// <summary>
+    /// The session's model calls have cost its max_model_usd: its model gateway refuses further calls (the turn that
+    /// asks ends with the gateway's error). Carries model_cost_usd and max_model_usd.
+    /// </summary>
+    public const string ModelBudget = "model_budget";
 }

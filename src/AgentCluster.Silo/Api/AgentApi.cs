@@ -32,7 +32,8 @@ public static class AgentApi
             TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentHeartbeatAsync(BearerToken(request), body?.Instance ?? "")));
 
         agent.MapGet("/setup", async (string id, HttpRequest request, IGrainFactory grains) =>
-            TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentSetupAsync(BearerToken(request))));
+            TypedResults.Ok(ModelGateway.ModelGatewayUrl.Complete(
+                await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentSetupAsync(BearerToken(request)), request, id)));
 
         agent.MapGet("/turns/next", (string id, int? after, string? instance, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
         {

@@ -60,6 +60,8 @@ public sealed record CreateSessionRequest
 
     /// <summary>The wall-clock limit of each turn, in whole seconds (see Grains/TurnTimeLimit); at most a preset's.</summary>
     public long? MaxTurnSeconds { get; init; }
+    /// <summary>The session's budget of model spend, in US dollars (see Cost/ModelBudget); at most a preset's.</summary>
+    public decimal? MaxModelUsd { get; init; }
 }
 
 /// <summary>A secret as a JSON string; a value of another type is refused by its path, without being quoted.</summary>

@@ -123,6 +123,7 @@ public sealed partial class SessionGrain(
         S.MaxMachineSeconds = request.MaxMachineSeconds ?? options.Value.MaxMachineSeconds;
         S.Mode = request.Mode ?? SessionModes.Session;
         S.MaxTurnSeconds = request.MaxTurnSeconds ?? options.Value.MaxTurnSeconds;
+        S.MaxModelUsd = request.MaxModelUsd;
         S.Region = request.Region ?? options.Value.Region;
         S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
         S.TokenHash = SessionTokens.Hash(token);
@@ -485,5 +486,8 @@ public sealed partial class SessionGrain(
         Result = S.Results.Last,
         DeniedTools = S.Results.DeniedTools,
         MaxTurnSeconds = S.MaxTurnSeconds,
+        ModelUsage = S.ModelUsage,
+        ModelCostUsd = S.ModelCostUsd,
+        MaxModelUsd = S.MaxModelUsd,
     };
 }

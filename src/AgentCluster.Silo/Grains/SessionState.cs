@@ -92,7 +92,7 @@ public sealed class SessionState
     /// <summary>The 80% budget warning is in the log: it is said once.</summary>
     [Id(32)] public bool BudgetWarned { get; set; }
 
-    // Ids from 50 on: issue 15's one-shot tasks, results and turn limit (kept apart from other additions).
+    // Ids 40-44: the model gateway (SessionGrain.Models.cs); 50-54: one-shot tasks, results and the turn limit.
 
     /// <summary><see cref="SessionModes"/>; null in sessions stored before modes existed (<c>session</c>).</summary>
     [Id(50)] public string? Mode { get; set; }
@@ -108,6 +108,18 @@ public sealed class SessionState
 
     /// <summary>The last finished turn, the refused tool calls, and the running turn's text so far.</summary>
     [Id(54)] public TurnResults Results { get; set; } = new();
+    /// <summary>The hash of the model token the agent was last handed at setup: what the model gateway accepts.</summary>
+    [Id(40)] public string? ModelTokenHash { get; set; }
+
+    /// <summary>What the session's model calls used, and cost by the price table; null before the first.</summary>
+    [Id(41)] public TokenUsage? ModelUsage { get; set; }
+    [Id(42)] public decimal ModelCostUsd { get; set; }
+
+    /// <summary>The session's model budget in US dollars; null: none.</summary>
+    [Id(43)] public decimal? MaxModelUsd { get; set; }
+
+    /// <summary>The model budget's warning is in the log: it is said once.</summary>
+    [Id(44)] public bool ModelBudgetWarned { get; set; }
 }
 
 /// <param name="TraceParent">

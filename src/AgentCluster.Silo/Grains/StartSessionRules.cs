@@ -23,6 +23,7 @@ public static partial class StartSessionRules
         Cost.MachineBudget.Validate(request.MaxMachineSeconds);
         TaskMode.Validate(request.Mode);
         TurnTimeLimit.Validate(request.MaxTurnSeconds);
+        Cost.ModelBudget.Validate(request.MaxModelUsd);
         ValidateEnv(request.Env);
         Workspaces.WorkspaceRules.Validate(request.Workspace);
         if (request.Metadata?.Count > MaxMetadataEntries) throw SessionException.Invalid("metadata", $"metadata may have at most {MaxMetadataEntries} keys.");

@@ -2,8 +2,9 @@ namespace AgentCluster.Silo.Options;
 
 /// <summary>
 /// The node's model credentials (section <c>Anthropic</c>; ANTHROPIC_API_KEY and ANTHROPIC_BASE_URL as the
-/// official clients name them). Agents fetch them over their authenticated channel at start: they never sit in
-/// a machine's config. A session may bring its own key instead (<c>api_key</c>).
+/// official clients name them): the upstream of the node's model gateway (ModelGateway/), which adds the key to the
+/// calls it relays. They never leave the node: agents get a session's model token instead. A session may bring its
+/// own key instead of the node's (<c>api_key</c>), which the gateway then adds.
 /// </summary>
 public sealed class ModelOptions
 {
@@ -12,7 +13,7 @@ public sealed class ModelOptions
     /// <summary>The node's key, used by every session that brings none. Null: sessions must bring their own.</summary>
     public string? ApiKey { get; set; }
 
-    /// <summary>Where the runtimes send Messages API calls, when not Anthropic's own (a proxy, a gateway, a test fake).</summary>
+    /// <summary>Where the model gateway sends Messages API calls, when not Anthropic's own (a proxy, a test fake).</summary>
     public string? BaseUrl { get; set; }
 
     public bool HasKey => !string.IsNullOrWhiteSpace(ApiKey);

@@ -42,6 +42,8 @@ public sealed record Preset
 
     /// <summary>The wall-clock limit of the sessions' turns (see Grains/TurnTimeLimit); a request may lower it.</summary>
     public long? MaxTurnSeconds { get; init; }
+    /// <summary>The sessions' budget of model spend in US dollars (see Cost/ModelBudget); a request may lower it.</summary>
+    public decimal? MaxModelUsd { get; init; }
 
     /// <summary>The runtime's settings this preset sets.</summary>
     public AgentSettings ToAgentSettings() => new()

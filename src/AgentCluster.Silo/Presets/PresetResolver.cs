@@ -42,6 +42,7 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
             MaxMachineSeconds = request.MaxMachineSeconds ?? preset?.MaxMachineSeconds,
             Mode = request.Mode,
             MaxTurnSeconds = request.MaxTurnSeconds ?? preset?.MaxTurnSeconds,
+            MaxModelUsd = request.MaxModelUsd ?? preset?.MaxModelUsd,
         };
     }
 
@@ -70,6 +71,9 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
         if (preset.MaxTurnSeconds is { } limit && request.MaxTurnSeconds > limit)
             throw SessionException.Invalid(Grains.TurnTimeLimit.Field,
                 $"max_turn_seconds may be at most {limit}, preset '{preset.Id}''s limit (asked for {request.MaxTurnSeconds}).");
+        if (preset.MaxModelUsd is { } usd && request.MaxModelUsd > usd)
+            throw SessionException.Invalid(Cost.ModelBudget.Field,
+                $"max_model_usd may be at most {usd}, preset '{preset.Id}''s budget (asked for {request.MaxModelUsd}).");
     }
 
     private AgentSettings AgentFor(CreateSessionRequest request, Preset? preset)

@@ -30,6 +30,7 @@ public static partial class PresetRules
         if (preset.IdleTimeout <= TimeSpan.Zero) yield return new("idle_timeout", "idle_timeout must be positive.");
         if (Cost.MachineBudget.Problem(preset.MaxMachineSeconds) is { } budget) yield return new(Cost.MachineBudget.Field, budget);
         if (TurnTimeLimit.Problem(preset.MaxTurnSeconds) is { } turnLimit) yield return new(TurnTimeLimit.Field, turnLimit);
+        if (Cost.ModelBudget.Problem(preset.MaxModelUsd) is { } usd) yield return new(Cost.ModelBudget.Field, usd);
     }
 
     /// <summary>A machine size asked for by tier or by guest (one or the other), from a preset or a request.</summary>

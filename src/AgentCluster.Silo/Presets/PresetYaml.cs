@@ -33,6 +33,7 @@ public static class PresetYaml
         ["idle_timeout"] = (p, v) => p with { IdleTimeout = v.Duration() },
         ["max_machine_seconds"] = (p, v) => p with { MaxMachineSeconds = v.Number() },
         ["max_turn_seconds"] = (p, v) => p with { MaxTurnSeconds = v.Number() },
+        ["max_model_usd"] = (p, v) => p with { MaxModelUsd = v.Amount() },
     };
 
     /// <exception cref="PresetFileException">The file is not YAML, or a field is unknown or of the wrong type.</exception>
@@ -79,6 +80,14 @@ public static class PresetYaml
             YamlScalarNode { Style: ScalarStyle.Plain, Value: var text }
                 when int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) => number,
             _ => throw Wrong("a whole number"),
+        };
+
+        public decimal? Amount() => Node switch
+        {
+            YamlScalarNode scalar when IsNull(scalar) => null,
+            YamlScalarNode { Style: ScalarStyle.Plain, Value: var text }
+                when decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var amount) => amount,
+            _ => throw Wrong("a number, e.g. 2.50"),
         };
 
         public IReadOnlyList<string>? List() => Node switch

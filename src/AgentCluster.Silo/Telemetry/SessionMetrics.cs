@@ -27,6 +27,7 @@ public sealed class SessionMetrics
     private readonly Counter<long> events;
     private readonly UpDownCounter<long> watchers;
     private readonly Counter<double> machineTime;
+    private readonly Counter<long> modelTokens;
 
     public SessionMetrics(IMeterFactory meters)
     {
@@ -54,6 +55,8 @@ public sealed class SessionMetrics
         watchers = meter.CreateUpDownCounter<long>("agentcluster.sse.watchers", "{watcher}", "Open Server-Sent Events streams of session events.");
         machineTime = meter.CreateCounter<double>("agentcluster.machine.time", "s",
             "Machine-seconds of session machines running (created or started until stopped or destroyed), by guest size.");
+        modelTokens = meter.CreateCounter<long>("agentcluster.model.tokens", "{token}",
+            "Tokens of the model calls the sessions' model gateway relayed, by model family and token type (input, output, cache_creation, cache_read).");
     }
 
     /// <summary>One session left <paramref name="from"/> for <paramref name="to"/> (null: not counted, i.e. not live here).</summary>
@@ -92,6 +95,18 @@ public sealed class SessionMetrics
     public void MachineRan(string guestSize, TimeSpan running)
     {
         if (running > TimeSpan.Zero) machineTime.Add(running.TotalSeconds, new KeyValuePair<string, object?>("machine.guest", guestSize));
+    }
+
+    /// <param name="model">The model's family in the price table (a dated id counts under its family); null: <c>other</c>, so that no caller can mint series.</param>
+    public void ModelTokens(string? model, Abstractions.Sessions.TokenUsage usage)
+    {
+        var family = model ?? "other";
+        foreach (var (type, count) in new[]
+                 {
+                     ("input", usage.InputTokens), ("output", usage.OutputTokens),
+                     ("cache_creation", usage.CacheCreationInputTokens), ("cache_read", usage.CacheReadInputTokens),
+                 })
+            if (count > 0) modelTokens.Add(count, new KeyValuePair<string, object?>("model", family), new KeyValuePair<string, object?>("token.type", type));
     }
 
     private static System.Diagnostics.TagList Machine(string? region, string guestSize) => new()

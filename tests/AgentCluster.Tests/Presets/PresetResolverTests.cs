@@ -34,6 +34,7 @@ public sealed class PresetResolverTests : IDisposable
             image: registry.fly.io/reviewer:1
             env: {LOG_LEVEL: info, MODE: review}
             idle_timeout: 15m
+            max_model_usd: 2.5
             """);
         folder.Write("bare.yaml", "id: bare\n");
         folder.Write("timed.yaml", "id: timed\nmax_turn_seconds: 600\n");
@@ -70,6 +71,7 @@ public sealed class PresetResolverTests : IDisposable
         Assert.Equal(["Read", "Grep"], agent.AllowedTools!);
         Assert.Equal(["Write"], agent.DisallowedTools!);
         Assert.Null(start.ApiKey);
+        Assert.Equal(2.5m, start.MaxModelUsd);
     }
 
     [Fact]
@@ -106,6 +108,7 @@ public sealed class PresetResolverTests : IDisposable
         { "disallowed_tools", Reviewer with { DisallowedTools = [] }, "disallowed_tools comes from preset 'reviewer'" },
         { "permission_mode", Reviewer with { PermissionMode = "bypassPermissions" }, "permission_mode comes from preset 'reviewer'" },
         { "max_turns", Reviewer with { MaxTurns = 21 }, "max_turns may be at most 20, preset 'reviewer''s limit (asked for 21)" },
+        { "max_model_usd", Reviewer with { MaxModelUsd = 3m }, "max_model_usd may be at most 2.5, preset 'reviewer''s budget (asked for 3)" },
     };
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class SecretsTests
             ["Auth__ApiKeys__ci"] = ApiKeys.Sha256Hex(apiKey),
         });
 
-        string id, agentToken, keyedToken, events, log;
+        string id, agentToken, keyedToken, modelToken, events, log;
         try
         {
             using var http = node.Client(apiKey);
@@ -65,7 +65,7 @@ public sealed class SecretsTests
             Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync($"/sessions/{id}/messages", new { content = "echo turn two" })).StatusCode);
             await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "turn 2 completes");
 
-            // A session's own model key (api_key): stored encrypted, handed to its agent over the agent's channel only.
+            // A session's own model key (api_key): stored encrypted, never handed to its agent, which gets a model token instead.
             var keyed = await http.PostAsJsonAsync("/sessions", new { prompt = "hi", runtime = "anthropic", api_key = sessionModelKey });
             Assert.Equal(HttpStatusCode.Created, keyed.StatusCode);
             var keyedId = (await keyed.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
@@ -74,7 +74,9 @@ public sealed class SecretsTests
             {
                 agent.DefaultRequestHeaders.Authorization = new("Bearer", keyedToken);
                 var setup = (await agent.GetFromJsonAsync<JsonObject>($"/agent/sessions/{keyedId}/setup"))!;
-                Assert.Equal(sessionModelKey, setup["credentials"]!["ANTHROPIC_API_KEY"]!.GetValue<string>());
+                Assert.DoesNotContain(sessionModelKey, setup.ToJsonString());
+                modelToken = setup["credentials"]!["ANTHROPIC_API_KEY"]!.GetValue<string>();
+                Assert.StartsWith("amt_", modelToken);
             }
             Assert.Null(AgentProcesses.Variable(AgentProcesses.Of(keyedId)[0], "ANTHROPIC_API_KEY"));
             Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync($"/sessions/{keyedId}")).StatusCode);
@@ -99,7 +101,7 @@ public sealed class SecretsTests
         {
             ("API key", apiKey), ("FLY_API_TOKEN", flyToken), ("node ANTHROPIC_API_KEY", nodeAnthropicKey),
             ("session ANTHROPIC_API_KEY", sessionAnthropicKey), ("agent token", agentToken),
-            ("session api_key", sessionModelKey), ("keyed session's agent token", keyedToken),
+            ("session api_key", sessionModelKey), ("keyed session's agent token", keyedToken), ("keyed session's model token", modelToken),
         })
         {
             Assert.False(log.Contains(secret), $"the {name} is in the node's output");

@@ -9,8 +9,8 @@ namespace AgentCluster.Tests.Sessions;
 
 /// <summary>
 /// Whole sessions of a real coding agent (the Claude Code CLI, or the built-in Anthropic runtime) on a node on its
-/// embedded default, the model played by a <see cref="FakeAnthropic"/>: the node's key and base URL reach the agent
-/// through its setup call only; tool use changes the workspace; a follow-up turn carries the conversation; an
+/// embedded default, the model played by a <see cref="FakeAnthropic"/>: the node's key stays in the node, whose model
+/// gateway adds it to the agent's calls (see ModelGateway/ModelGatewayEndToEndTests); tool use changes the workspace; a follow-up turn carries the conversation; an
 /// interrupt stops a turn mid-answer; the turn limit ends a turn as max_turns.
 /// </summary>
 public sealed class CodingAgentEndToEndTests

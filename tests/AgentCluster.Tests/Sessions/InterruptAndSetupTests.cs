@@ -5,8 +5,8 @@ using AgentCluster.Tests.Infrastructure;
 namespace AgentCluster.Tests.Sessions;
 
 /// <summary>
-/// The agent's setup (settings and credentials over its authenticated channel) and the client's interrupt, on
-/// a SessionGrain in a TestCluster; the test plays the agent.
+/// The agent's setup (settings and its model token over its authenticated channel), the model gateway's checks of
+/// that token, and the client's interrupt, on a SessionGrain in a TestCluster; the test plays the agent.
 /// </summary>
 [Collection(SessionClusterCollection.Name)]
 public sealed class InterruptAndSetupTests(SessionClusterFixture fixture)
@@ -21,7 +21,7 @@ public sealed class InterruptAndSetupTests(SessionClusterFixture fixture)
     }
 
     [Fact]
-    public async Task The_agent_fetches_its_settings_and_the_sessions_own_key_which_the_machine_config_never_holds()
+    public async Task The_agent_fetches_its_settings_and_a_model_token_and_neither_it_nor_the_machine_config_holds_the_sessions_key()
     {
         var settings = new AgentSettings { Model = "claude-test-1", SystemPrompt = "Be brief.", AllowedTools = ["Read", "Bash"], MaxTurns = 7 };
         var (session, token) = await StartAsync(new StartSession
@@ -33,15 +33,32 @@ public sealed class InterruptAndSetupTests(SessionClusterFixture fixture)
         Assert.Equal(settings.Model, setup.Settings.Model);
         Assert.Equal(settings.AllowedTools, setup.Settings.AllowedTools);
         Assert.Equal(7, setup.Settings.MaxTurns);
-        Assert.Equal("sk-ant-session-only", setup.Credentials["ANTHROPIC_API_KEY"]);
-        Assert.DoesNotContain("sk-ant", setup.ToString());
+        var modelToken = setup.Credentials["ANTHROPIC_API_KEY"];
+        Assert.StartsWith("amt_", modelToken);
+        Assert.DoesNotContain(setup.Credentials.Values, v => v.Contains("sk-ant-session-only"));
+        Assert.DoesNotContain("amt_", setup.ToString());
+
+        // The gateway's check: this session's model token opens it, with the session's key (encrypted) to add upstream.
+        var grant = await session.AuthorizeModelCallAsync(modelToken);
+        Assert.NotNull(grant.ProtectedApiKey);
+        Assert.DoesNotContain("sk-ant-session-only", grant.ProtectedApiKey);
+        Assert.Equal(SessionErrorKind.Forbidden, (await Assert.ThrowsAsync<SessionException>(() => session.AuthorizeModelCallAsync(token))).Kind);
+        // A restarted agent gets a new token, and the one before dies with the process it was handed to.
+        var again = (await session.AgentSetupAsync(token)).Credentials["ANTHROPIC_API_KEY"];
+        Assert.NotEqual(modelToken, again);
+        Assert.Equal(SessionErrorKind.Forbidden, (await Assert.ThrowsAsync<SessionException>(() => session.AuthorizeModelCallAsync(modelToken))).Kind);
+        await session.RecordModelUsageAsync(again, "claude-haiku-4-5-20251001", new TokenUsage(1000, 100));
+        var metered = (await session.GetAsync())!;
+        Assert.Equal((new TokenUsage(1000, 100), 0.0015m), (metered.ModelUsage, metered.ModelCostUsd)); // $1 and $5 per million
+        await session.DeleteAsync();
+        Assert.Equal(SessionErrorKind.Terminated, (await Assert.ThrowsAsync<SessionException>(() => session.AuthorizeModelCallAsync(again))).Kind);
 
         var view = (await session.GetAsync())!;
         Assert.Equal(("anthropic", "claude-test-1"), (view.Runtime, view.Model));
         var machine = await fixture.Machines.GetMachineAsync(SessionClusterFixture.App, view.MachineId!);
         Assert.DoesNotContain(machine.Config!.Env!.Values, v => v.Contains("sk-ant-session-only"));
         var events = await SessionClusterFixture.ReadAllAsync(session, 0);
-        Assert.DoesNotContain(events, e => e.Payload.Contains("sk-ant-session-only"));
+        Assert.DoesNotContain(events, e => e.Payload.Contains("sk-ant-session-only") || e.Payload.Contains(modelToken));
 
         var wrong = await Assert.ThrowsAsync<SessionException>(() => session.AgentSetupAsync("not-the-token"));
         Assert.Equal(SessionErrorKind.Forbidden, wrong.Kind);
@@ -57,6 +74,8 @@ public sealed class InterruptAndSetupTests(SessionClusterFixture fixture)
 
         var (session, token) = await StartAsync(new StartSession { Prompt = "echo hi", ApiKey = new SecretText("sk-ant-unused"), Runtime = "shell" });
         Assert.Empty((await session.AgentSetupAsync(token)).Credentials);
+        // No model token was ever issued: nothing opens a shell session's model gateway.
+        Assert.Equal(SessionErrorKind.Forbidden, (await Assert.ThrowsAsync<SessionException>(() => session.AuthorizeModelCallAsync(""))).Kind);
     }
 
     [Fact]

@@ -16,6 +16,7 @@ public sealed class QuietRequestsTests
     [InlineData("/agent/sessions/s1/turns/3/interrupt", true)]
     [InlineData("/agent/sessions/s1/events", false)]
     [InlineData("/agent/sessions/s1/setup", false)]
+    [InlineData("/agent/sessions/s1/anthropic/v1/messages", true)]
     [InlineData("/sessions", false)]
     [InlineData("/sessions/s1/messages", false)]
     [InlineData("/sessions/s1/interrupt", false)]

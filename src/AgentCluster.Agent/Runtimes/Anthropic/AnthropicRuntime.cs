@@ -49,7 +49,7 @@ internal sealed class AnthropicRuntime : IAgentRuntime
     {
         var tally = new TurnTally(model);
         if (context.Get("ANTHROPIC_API_KEY") is not { } apiKey)
-            return tally.Outcome(TurnOutcomes.Error, "no ANTHROPIC_API_KEY: the node has no model key and the session brought none");
+            return tally.Outcome(TurnOutcomes.Error, "no ANTHROPIC_API_KEY: the node handed this session no model credential");
 
         conversation.AddUserText(turn.Content);
         using var client = NewClient(apiKey);

@@ -9,16 +9,12 @@ internal sealed class TurnTally(string model)
 
     public int DeniedTools { get; private set; }
 
-    public TokenUsage Usage { get; private set; } = new(0, 0);
+    public TokenUsage Usage { get; private set; } = TokenUsage.None;
 
     public void Add(TokenUsage usage)
     {
         Calls++;
-        Usage = new TokenUsage(
-            Usage.InputTokens + usage.InputTokens,
-            Usage.OutputTokens + usage.OutputTokens,
-            Usage.CacheCreationInputTokens + usage.CacheCreationInputTokens,
-            Usage.CacheReadInputTokens + usage.CacheReadInputTokens);
+        Usage = Usage.Plus(usage);
     }
 
     /// <summary>A tool call the session's permissions refused.</summary>

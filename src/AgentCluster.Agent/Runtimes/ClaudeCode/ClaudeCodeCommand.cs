@@ -24,7 +24,10 @@ internal static class ClaudeCodeCommand
         new("CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"),
     ];
 
-    /// <summary>The credentials the CLI reads, taken from the context (the session's, else the agent's environment).</summary>
+    /// <summary>
+    /// The credentials the CLI reads, taken from the context (the session's: its model token and its model gateway's
+    /// address, never a real key; else the agent's environment).
+    /// </summary>
     private static readonly string[] Credentials = ["ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL"];
 
     /// <param name="resume">The CLI session id to continue, or null to start a conversation.</param>

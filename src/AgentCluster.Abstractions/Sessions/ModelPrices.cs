@@ -1,15 +1,14 @@
-using AgentCluster.Abstractions.Sessions;
-
-namespace AgentCluster.Agent.Runtimes.Anthropic;
+namespace AgentCluster.Abstractions.Sessions;
 
 /// <summary>
-/// What a turn cost, estimated from Anthropic's list prices in US dollars per million tokens. Cache writes
+/// What model calls cost, estimated from Anthropic's list prices in US dollars per million tokens. Cache writes
 /// (5-minute) cost 1.25 times the input price and cache reads 0.1 times, as Anthropic prices them. A model
 /// is found by the longest id prefix in the table (so dated ids such as <c>claude-sonnet-4-5-20250929</c>
 /// match); a model not in it has no estimate rather than a wrong one. Batch, long-context and regional
-/// pricing are not modelled.
+/// pricing are not modelled. One table for the agent's turns (<c>turn.completed</c> cost_usd) and the node's model
+/// gateway (a session's model_cost_usd and its max_model_usd budget).
 /// </summary>
-internal static class ModelPrices
+public static class ModelPrices
 {
     private sealed record Price(decimal Input, decimal Output);
 
@@ -33,14 +32,15 @@ internal static class ModelPrices
     private const decimal CacheReadFactor = 0.1m;
     private const decimal PerMillion = 1_000_000m;
 
+    /// <summary>The model's family as the table names it (<c>claude-sonnet-4-5</c> for a dated id), or null when it has no price.</summary>
+    public static string? Family(string? model) =>
+        model is null ? null : Table.Keys.Where(key => model.StartsWith(key, StringComparison.OrdinalIgnoreCase)).MaxBy(key => key.Length);
+
     /// <returns>The cost in US dollars, or null for a model without a known price.</returns>
     public static decimal? Estimate(string model, TokenUsage usage)
     {
-        var price = Table.Where(entry => model.StartsWith(entry.Key, StringComparison.OrdinalIgnoreCase))
-            .OrderByDescending(entry => entry.Key.Length)
-            .Select(entry => entry.Value)
-            .FirstOrDefault();
-        if (price is null) return null;
+        if (Family(model) is not { } family) return null;
+        var price = Table[family];
         var cost = usage.InputTokens * price.Input
                    + usage.CacheCreationInputTokens * price.Input * CacheWriteFactor
                    + usage.CacheReadInputTokens * price.Input * CacheReadFactor

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Benchmarks.Agents;
+using AgentCluster.Benchmarks.Harness;
+using AgentCluster.Benchmarks.Hosts;
+
+namespace AgentCluster.Benchmarks.Scenarios;
+
+/// <summary>
+/// 8. The model gateway (issue 15): what a runtime's streamed Messages call costs when it goes through its node
+/// (which checks the model token with the session, adds the real key, relays the stream chunk by chunk and meters it)
+/// rather than straight to the model. A <see cref="HeldModel"/> sends its first text at once and the rest
+/// <see cref="HeldModel.Hold"/> later; measured: the time to the first text_delta, direct and through the node,
+/// one call at a time, and the whole answer through the node against the hold (a relay that buffered would deliver
+/// its first token only with the rest).
+/// </summary>
+public sealed class ModelGatewayScenario : IScenario
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    public int Number => 8;
+    public string Name => "model-gateway";
+    public string Description => "streamed Messages call: time to first token through the node's model gateway vs. the scripted model directly";
+
+    public async Task<ScenarioReport> RunAsync(Bench bench, CancellationToken cancellationToken)
+    {
+        var count = bench.Count(200, 5);
+        await using var model = await HeldModel.StartAsync();
+        await using var fly = await EmulatorHost.StartAsync(processes: true);
+        var nodes = await NodeHost.StartClusterAsync(1, fly, redis: null, new Dictionary<string, string>
+        {
+            ["ANTHROPIC_API_KEY"] = HeldModel.ApiKey,
+            ["ANTHROPIC_BASE_URL"] = model.Url.ToString().TrimEnd('/'),
+        });
+        await using var node = nodes[0];
+        using var http = bench.Client(node.Url);
+
+        // A session of the built-in model runtime; the harness plays its agent asking for its setup (a model token and
+        // the gateway's address) once the agent has run its first turn.
+        var id = await SessionsClient.CreateAsync(http, "Say hello.", cancellationToken, runtime: AgentRuntimes.Anthropic);
+        await using (var stream = await SessionEventStream.OpenAsync(http, id, cancellationToken))
+            await stream.WaitForAsync(EventTypes.TurnCompleted, Deadline, cancellationToken);
+        var agentToken = (await fly.SessionMachineAsync(id, cancellationToken)).Config!.Env![AgentEnvironment.SessionToken];
+        using var agent = bench.Client(node.Url, agentToken);
+        var credentials = (await agent.GetFromJsonAsync<JsonObject>(AgentProtocol.SetupPath(id), cancellationToken))!["credentials"]!;
+        var gateway = credentials[AgentSetup.BaseUrlVariable]!.GetValue<string>();
+        var modelToken = credentials[AgentSetup.ApiKeyVariable]!.GetValue<string>();
+
+        using var client = new HttpClient { Timeout = Deadline };
+        var direct = new List<double>(count);
+        var relayed = new List<double>(count);
+        var whole = new List<double>(count);
+        // Alternated, so that both see the same machine load; one pair not counted (first use of each path).
+        for (var i = 0; i <= count; i++)
+        {
+            var (directFirst, _) = await CallAsync(client, model.Url.ToString().TrimEnd('/'), HeldModel.ApiKey, cancellationToken);
+            var (relayedFirst, relayedWhole) = await CallAsync(client, gateway, modelToken, cancellationToken);
+            if (i == 0) continue;
+            direct.Add(directFirst);
+            relayed.Add(relayedFirst);
+            whole.Add(relayedWhole);
+        }
+        await SessionsClient.DeleteAsync(http, id, cancellationToken);
+
+        var (d, r, w) = (new Latencies(direct), new Latencies(relayed), new Latencies(whole));
+        bench.Log($"first token p50: direct {d.P50:0.00} ms, through the node {r.P50:0.00} ms; whole answer through the node p50 {w.P50:0.0} ms");
+        var hold = HeldModel.Hold.TotalMilliseconds;
+        return new ScenarioReport(Name, Description,
+        [
+            new Metric("first token through the node p50", r.P50, "ms").Against("scripted model directly", d.P50),
+            new Metric("first token through the node p99", r.P99, "ms").Against("scripted model directly", d.P99),
+            new Metric("first token directly p50", d.P50, "ms"),
+            new Metric("first token directly p99", d.P99, "ms"),
+            new Metric("added by the node p50", r.P50 - d.P50, "ms"),
+            // Unbuffered: the first token comes well before the rest, which the model holds back for `hold` ms (a relay that
+            // buffered the answer would deliver it only with the rest: at 1× the hold or more).
+            new Metric("first token through the node p50, as a share of the hold", r.P50 / hold, "×").AtMost(0.5),
+            new Metric("whole answer through the node p50", w.P50, "ms").Against("the model's hold", hold),
+        ],
+        [
+            $"{count} calls each way, alternated (plus one pair not counted); one at a time, on loopback; each from sending the request to reading its first text_delta.",
+            $"The scripted model streams message_start and the first text at once and the rest {hold:0} ms later.",
+            "Through the node: the session checks the model token (a grain call), the node adds the real key, relays each chunk with a flush and meters the usage (one grain call after the answer).",
+        ]);
+    }
+
+    /// <summary>One streamed call: milliseconds to its first text_delta, and to its end.</summary>
+    private static async Task<(double FirstToken, double Whole)> CallAsync(HttpClient client, string baseUrl, string key, CancellationToken cancellationToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, baseUrl + "/v1/messages")
+        {
+            Content = new StringContent("""{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}""",
+                Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-api-key", key);
+        request.Headers.Add("anthropic-version", "2023-06-01");
+        var begin = Stopwatch.GetTimestamp();
+        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        if (!response.IsSuccessStatusCode)
+            throw new HttpRequestException($"{baseUrl} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancellationToken));
+        double? first = null;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+            if (first is null && line.Contains("text_delta", StringComparison.Ordinal)) first = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
+        return (first ?? throw new InvalidDataException($"{baseUrl}: no text_delta in the answer"), Stopwatch.GetElapsedTime(begin).TotalMilliseconds);
+    }
+}
