@@ -44,6 +44,19 @@ public sealed class ClaudeCodeStreamJsonTests
         Assert.Equal(new TurnOutcome(TurnOutcomes.Success, NumTurns: 3, Usage: new TokenUsage(300, 60, 11, 22), CostUsd: 0.003m), turn.Outcome);
     }
 
+    [Fact]
+    public void An_interrupted_turn_closes_the_tool_calls_the_cli_left_without_a_result()
+    {
+        // The first two calls of ToolTurn: the first has its result, the second was cut off before its own.
+        var (turn, events, _) = Read(ToolTurn[..5]);
+
+        turn.CloseOpenToolCalls("Interrupted.");
+        turn.CloseOpenToolCalls("Interrupted again.");
+
+        var results = events.All.OfType<ToolResultEvent>().ToList();
+        Assert.Equal([new ToolResultEvent("toolu_fc7b", "Exit code 3\nhi", true), new ToolResultEvent("toolu_b071", "Interrupted.", true)], results);
+    }
+
     /// <summary>With --include-partial-messages (uuids cut out; the thinking delta is as the API sends one).</summary>
     private static readonly string[] PartialTurn =
     [

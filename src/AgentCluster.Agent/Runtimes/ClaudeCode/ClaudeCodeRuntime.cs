@@ -67,6 +67,7 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
             catch (OperationCanceledException)
             {
             }
+            output.CloseOpenToolCalls("Interrupted: the turn was stopped before this tool call finished.");
             return (TurnOutcome.Interrupted() with
             {
                 NumTurns = output.Outcome?.NumTurns, Usage = output.Outcome?.Usage, CostUsd = output.Outcome?.CostUsd, DeniedTools = output.Outcome?.DeniedTools,

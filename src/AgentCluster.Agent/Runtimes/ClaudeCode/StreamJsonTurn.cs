@@ -51,6 +51,8 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 /// </param>
 internal sealed class StreamJsonTurn(ITurnEvents events, Action<string> conversationSaved)
 {
+    // Tool calls shown without their result yet, in order: an interrupted CLI may exit before it writes one.
+    private readonly List<string> openToolCalls = [];
     private string? sessionId;
     private bool saved;
 
@@ -127,8 +129,9 @@ internal sealed class StreamJsonTurn(ITurnEvents events, Action<string> conversa
                     events.Output(OutputStreams.Text, text);
                     break;
                 case "tool_use":
-                    events.ToolUse(String(block, "id") ?? "", String(block, "name") ?? "",
-                        block.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
+                    var id = String(block, "id") ?? "";
+                    openToolCalls.Add(id);
+                    events.ToolUse(id, String(block, "name") ?? "", block.TryGetProperty("input", out var input) ? input.GetRawText() : "{}");
                     break;
             }
         }
@@ -149,10 +152,23 @@ internal sealed class StreamJsonTurn(ITurnEvents events, Action<string> conversa
         foreach (var block in Blocks(message))
         {
             if (String(block, "type") != "tool_result") continue;
-            events.ToolResult(String(block, "tool_use_id") ?? "",
+            var id = String(block, "tool_use_id") ?? "";
+            openToolCalls.Remove(id);
+            events.ToolResult(id,
                 block.TryGetProperty("content", out var content) ? Text(content) : "",
                 block.TryGetProperty("is_error", out var error) && error.ValueKind == JsonValueKind.True);
         }
+    }
+
+    /// <summary>
+    /// Ends every tool call the stream showed without a result, as an error result: after SIGINT the CLI usually
+    /// writes the interrupted call's result itself, but it may exit first (seen on a loaded machine), and a client
+    /// that pairs each tool call with its result would otherwise show the call as running forever.
+    /// </summary>
+    public void CloseOpenToolCalls(string reason)
+    {
+        foreach (var id in openToolCalls) events.ToolResult(id, reason, isError: true);
+        openToolCalls.Clear();
     }
 
     /// <summary>Said, because the CLI retries for minutes (a wrong key: ten times) with nothing else to show.</summary>
