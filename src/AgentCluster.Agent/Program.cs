@@ -17,6 +17,9 @@ catch (AgentExit e)
     return e.ExitCode;
 }
 
+// Before the announcement below: whoever reads it as "ready" may stop the agent at once (SIGINT, SIGTERM), and a
+// signal that came before its handler would end the process with 130 instead of a clean stop.
+using var signals = new StopSignals();
 var log = new AgentLog(Console.Out);
 var instance = Guid.NewGuid().ToString("N");
 log.Write($"started session={config.SessionId} machine={config.MachineId} runtime={config.Runtime} " +
@@ -25,7 +28,6 @@ log.Write($"started session={config.SessionId} machine={config.MachineId} runtim
 var tracing = AgentTelemetry.Start(config);
 try
 {
-    using var signals = new StopSignals();
     using var host = new AgentHost(config, instance, TimeProvider.System, log);
     return await host.RunAsync(signals.Token);
 }
