@@ -12,10 +12,11 @@ internal static class OutputLines
     public const int MaxChunkBytes = 16 * 1024;
 
     /// <param name="line">Called with each line, without its newline, or each chunk of a longer one.</param>
+    /// <param name="maxChunkBytes">The longest line passed whole; the buffer grows to it only as long lines need.</param>
     public static async Task PumpAsync(Stream stream, Action<string> line, CancellationToken cancellationToken, int maxChunkBytes = MaxChunkBytes)
     {
         var read = new byte[8 * 1024];
-        var current = new byte[maxChunkBytes];
+        var current = new byte[Math.Min(maxChunkBytes, MaxChunkBytes)];
         var length = 0;
         int count;
         while ((count = await stream.ReadAsync(read, cancellationToken)) > 0)
@@ -29,7 +30,11 @@ internal static class OutputLines
                     length = 0;
                     continue;
                 }
-                if (length == maxChunkBytes) length = EmitChunk(current, length, line);
+                if (length == current.Length)
+                {
+                    if (length < maxChunkBytes) Array.Resize(ref current, Math.Min(maxChunkBytes, 2 * length));
+                    else length = EmitChunk(current, length, line);
+                }
                 current[length++] = b;
             }
         }

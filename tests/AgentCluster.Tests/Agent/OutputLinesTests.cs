@@ -38,4 +38,15 @@ public sealed class OutputLinesTests
         Assert.Equal(["a€", "€b", "€"], chunks);
         Assert.Equal(["ab", "€c"], await LinesAsync(Encoding.UTF8.GetBytes("ab€c"), maxChunkBytes: 4));
     }
+
+    [Fact]
+    public async Task A_larger_bound_passes_long_lines_whole_and_still_cuts_past_it()
+    {
+        var line = new string('x', 100_000);
+
+        var chunks = await LinesAsync(Encoding.UTF8.GetBytes(line + "\n" + line + line + line + "\nnext\n"), maxChunkBytes: 256 * 1024);
+
+        Assert.Equal([100_000, 262_144, 300_000 - 262_144, 4], chunks.Select(c => c.Length));
+        Assert.Equal(line, chunks[0]);
+    }
 }

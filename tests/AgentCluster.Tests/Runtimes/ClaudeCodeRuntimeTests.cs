@@ -67,6 +67,22 @@ public sealed class ClaudeCodeRuntimeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_tool_result_longer_than_an_output_line_arrives_whole()
+    {
+        // Each stream-json message is one line; this one holds 20 000 characters of output (the CLI keeps 30 000).
+        var call = Reply.ToolUse("Bash", new { command = "head -c 20000 /dev/zero | tr '\\0' x" });
+        cli.Fake.Script(call, Reply.Text("done"));
+
+        var (outcome, events) = await cli.RunAsync(1, "print a lot");
+
+        Assert.Equal(TurnOutcomes.Success, outcome.Outcome);
+        var result = Assert.Single(events.All.OfType<ToolResultEvent>());
+        Assert.Equal((call.ToolUseId, false), (result.ToolUseId, result.IsError));
+        Assert.Contains(new string('x', 20_000), result.Content);
+        Assert.Empty(events.Output(OutputStreams.Stdout));
+    }
+
+    [Fact]
     public async Task A_follow_up_turn_continues_the_conversation_even_from_a_new_runtime()
     {
         cli.Fake.Script(Reply.Text("Noted: papaya."), Reply.Text("It was papaya."));

@@ -17,6 +17,13 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
     /// <summary>How long an interrupted CLI has to stop on SIGINT before its process tree is killed.</summary>
     public static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// The longest stream-json line read as one message: each line is a whole JSON message, and a tool's result (a
+    /// file read whole, a long command output) easily passes the 16 KB a plain output line is cut at. Well under
+    /// the agent protocol's 16 MiB batch.
+    /// </summary>
+    public const int MaxMessageBytes = 4 * 1024 * 1024;
+
     private readonly ClaudeCodeHome home = new(context.Workspace);
 
     public string Name => RuntimeName;
@@ -45,7 +52,7 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
         using var reading = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         var streams = Task.WhenAll(
             WritePromptAsync(process, turn.Content, reading.Token),
-            OutputLines.PumpAsync(process.StandardOutput.BaseStream, output.Read, reading.Token),
+            OutputLines.PumpAsync(process.StandardOutput.BaseStream, output.Read, reading.Token, MaxMessageBytes),
             OutputLines.PumpAsync(process.StandardError.BaseStream, line => events.Output(OutputStreams.Stderr, line), reading.Token));
         try
         {
