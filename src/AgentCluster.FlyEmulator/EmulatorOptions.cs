@@ -1,3 +1,5 @@
+using AgentCluster.FlyEmulator.Processes;
+
 namespace AgentCluster.FlyEmulator;
 
 /// <summary>Configuration of the local Machines API (section <c>FlyEmulator</c>).</summary>
@@ -29,6 +31,13 @@ public sealed class EmulatorOptions
     /// </summary>
     public bool RunProcesses { get; set; } = true;
 
+    /// <summary>
+    /// The user a root emulator runs machines as (default <c>nobody</c>): what an agent runs then cannot read the
+    /// node's processes (the model key in their environment) nor write its files. <c>root</c> or empty runs them
+    /// as root, like the emulator. A non-root emulator runs them as its own user whatever this says.
+    /// </summary>
+    public string? RunAs { get; set; } = MachineUser.Default;
+
     /// <summary>How long a new machine sits in <c>created</c> before it boots (Fly: a few seconds while the image is prepared).</summary>
     public TimeSpan BootDelay { get; set; } = TimeSpan.Zero;
 
@@ -50,6 +59,8 @@ public sealed class EmulatorOptions
         if (BootDelay < TimeSpan.Zero) yield return "FlyEmulator:BootDelay must not be negative.";
         if (DestroyedRetention < TimeSpan.Zero) yield return "FlyEmulator:DestroyedRetention must not be negative.";
         if (EventsKept is < 1 or > 50) yield return "FlyEmulator:EventsKept must be between 1 and 50.";
+        if (Environment.IsPrivilegedProcess && RunAs is { Length: > 0 } user && user != "root" && MachineUser.Find(user) is null)
+            yield return $"FlyEmulator:RunAs: there is no user '{user}' on this host.";
         foreach (var (pattern, image) in Images)
             if (image.Entrypoint.Count == 0 && image.Cmd.Count == 0)
                 yield return $"FlyEmulator:Images:{pattern} needs an Entrypoint or a Cmd.";

@@ -9,7 +9,7 @@ namespace AgentCluster.FlyEmulator.Lifecycle;
 /// Turns a machine's config into a local process: the command line Fly would run (init.exec overrides
 /// everything; otherwise the image's entrypoint and cmd, each overridable by init), the environment Fly
 /// injects, and the machine's own root filesystem as working directory (or its workspace on a volume: see
-/// <see cref="MountNamespace"/>).
+/// <see cref="MountNamespace"/>), as the unprivileged <see cref="MachineUser"/> when the emulator is root.
 /// </summary>
 internal sealed class MachineLauncher(IOptions<EmulatorOptions> options, EmulatorStore store)
 {
@@ -17,6 +17,8 @@ internal sealed class MachineLauncher(IOptions<EmulatorOptions> options, Emulato
     public const string NativeAgentFolder = "native-agent";
 
     private static readonly ImageCommand DefaultImage = LocalAgent();
+
+    private readonly Lazy<MachineUser?> user = new(() => MachineUser.For(options.Value.RunAs, System.Environment.IsPrivilegedProcess));
 
     /// <summary>
     /// The agent from the emulator's own folder: its native build when one was published into
@@ -35,8 +37,15 @@ internal sealed class MachineLauncher(IOptions<EmulatorOptions> options, Emulato
     {
         var mounts = MountNamespace.Of(machine, store);
         var environment = Environment(machine);
+        if (user.Value is { } owner)
+        {
+            // At every launch, not only when made: a volume outlives its machines, and may hold files put there as root.
+            owner.Reach(store.DataDirectory);
+            owner.Own(machine.RootfsDirectory);
+            foreach (var volume in mounts.HostFolders) owner.Own(volume);
+        }
         var launch = new ProcessLaunch(CommandLine(machine.Config), mounts.Translate(environment),
-            mounts.WorkingDirectory(environment, machine.RootfsDirectory), machine.LogPath);
+            mounts.WorkingDirectory(environment, machine.RootfsDirectory), machine.LogPath, user.Value);
         return MachineProcess.Start(launch);
     }
 

@@ -23,6 +23,9 @@ internal sealed class MountNamespace
             .Select(m => (m.Path!.TrimEnd('/'), store.VolumeDirectory(machine.App.Name, m.Volume!)))
             .ToList());
 
+    /// <summary>The volumes' folders on the host.</summary>
+    public IEnumerable<string> HostFolders => mounts.Select(m => m.HostPath);
+
     /// <summary>Where <paramref name="guestPath"/> is on the host; null when it is not on a volume.</summary>
     public string? Resolve(string? guestPath)
     {

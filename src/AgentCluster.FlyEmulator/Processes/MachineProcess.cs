@@ -45,6 +45,7 @@ public sealed class MachineProcess : IAsyncDisposable
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
+            UserName = launch.User?.Name,
         };
         if (useSetsid) info.ArgumentList.Add(executable);
         foreach (var arg in launch.Argv.Skip(1)) info.ArgumentList.Add(arg);

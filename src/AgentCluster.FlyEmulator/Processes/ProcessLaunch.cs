@@ -1,7 +1,10 @@
 namespace AgentCluster.FlyEmulator.Processes;
 
-/// <summary>What to run (an argv, not a shell string), with exactly this environment, in this directory, logging to this file.</summary>
-public sealed record ProcessLaunch(IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory, string LogPath);
+/// <summary>
+/// What to run (an argv, not a shell string), with exactly this environment, in this directory, logging to this
+/// file; as <paramref name="User"/> when set (the emulator is root), else as the emulator's own user.
+/// </summary>
+public sealed record ProcessLaunch(IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment, string WorkingDirectory, string LogPath, MachineUser? User = null);
 
 /// <summary>How a process ended: its exit code, or the signal that killed it (then ExitCode is 128 + signal).</summary>
 public readonly record struct ProcessExit(int ExitCode, int? Signal);

@@ -64,6 +64,8 @@ public sealed class ReadinessTests
     {
         // The agents inherit the node's PATH: here only dotnet, to run them, and no claude.
         var bin = Directory.CreateTempSubdirectory("node-path-").FullName;
+        // A root node runs its agents as nobody, who must be able to look through it (it is made private, 700).
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(bin, File.GetUnixFileMode(bin) | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
         File.CreateSymbolicLink(Path.Combine(bin, "dotnet"),
             Environment.GetEnvironmentVariable("PATH")!.Split(Path.PathSeparator).Select(d => Path.Combine(d, "dotnet")).First(File.Exists));
         try

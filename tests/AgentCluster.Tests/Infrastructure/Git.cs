@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentCluster.FlyEmulator.Processes;
 
 namespace AgentCluster.Tests.Infrastructure;
 
@@ -31,5 +32,18 @@ public static class Git
         Run(seed, "add", ".");
         Run(seed, "commit", "-m", "main");
         Run(seed, "push", "origin", "main");
+    }
+
+    /// <summary>
+    /// Makes <paramref name="remote"/> (under the test's private <paramref name="root"/>) cloneable by the machines
+    /// of a root node, which run as <c>nobody</c>: as a remote on another host would be served by its own user, it
+    /// becomes theirs, since git refuses a repository owned by another user ("dubious ownership"). Nothing to do on a
+    /// node that is not root, whose machines run as the test's user.
+    /// </summary>
+    public static void ServeToMachines(string root, string remote)
+    {
+        if (OperatingSystem.IsWindows() || !Environment.IsPrivilegedProcess) return;
+        File.SetUnixFileMode(root, File.GetUnixFileMode(root) | UnixFileMode.OtherExecute);
+        MachineUser.Find(MachineUser.Default)!.Own(remote);
     }
 }

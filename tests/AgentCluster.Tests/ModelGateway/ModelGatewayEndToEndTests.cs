@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using AgentCluster.Tests.Fakes;
 using AgentCluster.Tests.Infrastructure;
 using AgentCluster.Tests.Runtimes;
@@ -29,10 +30,23 @@ public sealed class ModelGatewayEndToEndTests(ITestOutputHelper output)
     /// The tool's environment, then /proc's of every process of the machine from the tool up: its shell, the runtime's
     /// process (the CLI, which held the real key before the gateway) and the agent (the one with the session's id).
     /// On the embedded default the "machine" is the agent's process tree; the node above it is not the machine.
+    /// Then the tool's uid.
     /// </summary>
     private const string ReadEveryEnvironment =
         "env; p=$$; while [ \"$p\" -gt 1 ]; do echo \"== process $p\"; tr '\\0' '\\n' < /proc/$p/environ; "
-        + "grep -qa AGENTCLUSTER_SESSION_ID= /proc/$p/environ && break; p=$(awk '{print $4}' /proc/$p/stat); done";
+        + "grep -qa AGENTCLUSTER_SESSION_ID= /proc/$p/environ && break; p=$(awk '{print $4}' /proc/$p/stat); done; "
+        + "echo \"== uid $(id -u)\"";
+
+    /// <summary>
+    /// Into <see cref="SweepFile"/> (too long for a tool result, which is capped), every process's environment the tool
+    /// can read on the host, naming those it cannot. Only on a root node, whose machines run as nobody: a node that is
+    /// not root runs them as its own user, who can read the node's environment (README: "The model gateway").
+    /// </summary>
+    private const string SweepHost =
+        "for f in /proc/[0-9]*/environ; do if e=$(tr '\\0' '\\n' 2>/dev/null < $f); then echo \"== read $f\"; echo \"$e\"; "
+        + "else echo \"== unreadable $f\"; fi; done > " + SweepFile;
+
+    private const string SweepFile = "proc-sweep.txt";
 
     [Theory]
     [InlineData("claude-code")]
@@ -42,7 +56,8 @@ public sealed class ModelGatewayEndToEndTests(ITestOutputHelper output)
         var nodeKey = "sk-ant-node-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
         await using var fake = await FakeAnthropic.StartAsync(nodeKey);
         await using var node = await StartNodeAsync(fake);
-        fake.Script(Reply.ToolUse("Bash", new { command = ReadEveryEnvironment }), Reply.Text("Nothing to see."));
+        var command = Environment.IsPrivilegedProcess ? $"{ReadEveryEnvironment}; {SweepHost}" : ReadEveryEnvironment;
+        fake.Script(Reply.ToolUse("Bash", new { command }), Reply.Text("Nothing to see."));
 
         var id = await CreateAsync(node, new
         {
@@ -63,10 +78,21 @@ public sealed class ModelGatewayEndToEndTests(ITestOutputHelper output)
         Assert.Contains("AGENTCLUSTER_SESSION_ID=" + id, seen); // it read up to the agent's own environment
         if (runtime == "claude-code") Assert.Contains($"ANTHROPIC_API_KEY={SessionModelTokenPrefix}", seen); // what the CLI holds instead
         Assert.DoesNotContain(nodeKey, seen);
+        var uid = Regex.Match(seen, @"^== uid ([0-9]+)$", RegexOptions.Multiline).Groups[1].Value;
+        Assert.NotEqual("0", uid); // the tool did not run as root
         Assert.DoesNotContain(nodeKey, Assert.Single(fake.Conversation[1].ToolResults).Content);
         var agent = AgentProcesses.Of(id)[0];
         Assert.False(ContainsText($"/proc/{agent}/environ", nodeKey), "the node's key is in the agent's environment");
         var workspace = Directory.ResolveLinkTarget($"/proc/{agent}/cwd", returnFinalTarget: true)!.FullName; // the agent runs in its workspace
+        if (Environment.IsPrivilegedProcess)
+        {
+            // A root node runs its machines as nobody: the tool swept the host's /proc and could not read the node's
+            // environment (nor any root process's). Checked for the key with the rest of the workspace below.
+            var sweep = File.ReadAllText(Path.Combine(workspace, SweepFile));
+            Assert.Equal("65534", uid); // nobody, FlyEmulator:RunAs's default
+            Assert.Contains($"== unreadable /proc/{node.Pid}/environ\n", sweep);
+            Assert.Contains($"== read /proc/{agent}/environ\n", sweep); // it did read what its own user may
+        }
         foreach (var file in Directory.EnumerateFiles(workspace, "*", SearchOption.AllDirectories))
             Assert.False(ContainsText(file, nodeKey), $"the node's key is in the workspace's {Path.GetRelativePath(workspace, file)}");
         Assert.DoesNotContain(stream.Received, e => e.Json().Contains(nodeKey));

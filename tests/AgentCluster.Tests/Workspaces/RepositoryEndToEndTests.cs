@@ -17,6 +17,7 @@ public sealed class RepositoryEndToEndTests : IDisposable
     {
         var remote = Path.Combine(root, "origin", "project.git");
         Git.CreateBare(remote, new Dictionary<string, string> { ["HELLO.md"] = "from the repository\n" });
+        Git.ServeToMachines(root, remote);
         await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
 
         var id = await CreateAsync(node, new { prompt = "cat HELLO.md", runtime = "shell", repository = new { url = new Uri(remote).AbsoluteUri, branch = "main" } });

@@ -8,8 +8,8 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 /// with it, so the agent may do what a developer at it would: write any file, run any command (pipes, <c>&amp;&amp;</c>,
 /// redirection, interpreters, package managers). Headless, the CLI refuses whatever would ask for approval, so
 /// this says it with allow rules for every tool that asks (a rule naming a whole tool allows every call of it).
-/// Not <c>--permission-mode bypassPermissions</c>: the CLI refuses that as root, which is how the embedded default
-/// runs agents on a root node, and rules behave the same on every node. The session's disallowed_tools still win.
+/// Not <c>--permission-mode bypassPermissions</c>: the CLI refuses that as root, which is how agents still run where
+/// a node says so (<c>FlyEmulator:RunAs=root</c>) or an image does, and rules behave the same on every node. The session's disallowed_tools still win.
 /// </summary>
 internal static class MachineSandbox
 {
