@@ -19,7 +19,11 @@ tools/claude-code/install.sh
 results="$(mktemp -d)"
 trap 'rm -rf "$results"' EXIT
 status=0
-dotnet test Orleans.AgentCluster.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
+# The tests stop processes with SIGINT, as Fly and the agent do. A shell that starts this script in the background
+# (`tests/run.sh &`, nohup) without job control hands it SIGINT and SIGQUIT ignored, and every process below would
+# inherit that (bash cannot even trap them back): the default dispositions, as on a machine, are restored first.
+env --default-signal=INT,QUIT \
+  dotnet test Orleans.AgentCluster.sln -c Release --logger "trx" --results-directory "$results" "$@" || status=$?
 
 passed=0; failed=0
 for trx in "$results"/*.trx; do
