@@ -8,7 +8,7 @@ namespace AgentCluster.Tests.Fakes;
 /// The Messages API's wire format for a scripted reply: a JSON Message, or the stream of Server-Sent Events
 /// (message_start, ping, content_block_start/delta/stop, message_delta, message_stop) the API sends for
 /// <c>"stream": true</c>, text and tool input cut into several deltas as the real API does (the text as slowly
-/// as the reply says: <see cref="Reply.TextDeltas"/>, <see cref="Reply.DeltaPause"/>).
+/// as the reply says: <see cref="Reply.TextDeltas"/>).
 /// </summary>
 internal static class MessagesWire
 {
@@ -95,8 +95,6 @@ internal static class MessagesWire
     {
         foreach (var delta in Deltas(block, reply.TextDeltas))
         {
-            // A slow model: each piece of text as it is written, not the block at once.
-            if (block is TextBlock && reply.DeltaPause > TimeSpan.Zero) await Task.Delay(reply.DeltaPause, cancellationToken);
             await EventAsync(response, "content_block_delta", new JsonObject { ["index"] = index, ["delta"] = delta }, cancellationToken);
         }
     }

@@ -18,11 +18,8 @@ public abstract record Reply
     /// <summary>Into how many <c>text_delta</c> events each streamed text block is cut (the real API sends a few tokens each).</summary>
     public int TextDeltas { get; init; } = 3;
 
-    /// <summary>The pause before each streamed <c>text_delta</c>: a model that writes slowly (zero: all at once).</summary>
-    public TimeSpan DeltaPause { get; init; }
-
-    /// <summary>A final answer streamed slowly: <paramref name="deltas"/> text deltas, each after <paramref name="pause"/>.</summary>
-    public static MessageReply SlowText(string text, int deltas, TimeSpan pause) => Text(text) with { TextDeltas = deltas, DeltaPause = pause };
+    /// <summary>A final answer streamed in <paramref name="deltas"/> text deltas.</summary>
+    public static MessageReply StreamedText(string text, int deltas) => Text(text) with { TextDeltas = deltas };
 
     /// <summary>A final answer: one text block, <c>stop_reason: end_turn</c>.</summary>
     public static MessageReply Text(string text) => new([new TextBlock(text)], "end_turn");

@@ -15,7 +15,7 @@ internal sealed class StreamedText
     public const string Answer = "Counting the primes below fifty: there are fifteen of them.";
     public const int AnswerDeltas = 6;
 
-    private readonly HeldReply held = Reply.Held(Answer) with { TextDeltas = AnswerDeltas, DeltaPause = TimeSpan.FromMilliseconds(20) };
+    private readonly HeldReply held = Reply.Held(Answer) with { TextDeltas = AnswerDeltas };
 
     public void Script(FakeAnthropic fake) => fake.Script(Reply.ToolUse("Bash", new { command = "echo checked" }, text: Before), held);
 
