@@ -81,7 +81,7 @@ internal sealed class OrchestratorClient(
     {
         var ack = await ReadAsync(response, AgentJson.Default.AgentAck, cancellationToken)
             ?? throw new JsonException("null ack");
-        if (string.Equals(ack.Status, SessionStatus.Terminated, StringComparison.OrdinalIgnoreCase))
+        if (ack.Status == SessionStatus.Terminated)
             throw AgentExit.SessionEnded("the session's status is terminated");
         return ack;
     }

@@ -30,7 +30,7 @@ public sealed record AgentEvent
 /// and the session's status (an agent whose session is <c>terminated</c> exits).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("AgentCluster.AgentAck")]
-public sealed record AgentAck([property: Id(0)] long AckedSeq, [property: Id(1)] string Status);
+public sealed record AgentAck([property: Id(0)] long AckedSeq, [property: Id(1)] SessionStatus Status);
 
 /// <summary>A turn for the agent to run.</summary>
 /// <param name="TraceParent">

@@ -11,7 +11,7 @@ namespace AgentCluster.Abstractions.Sessions;
 /// </summary>
 public static partial class EventPayloads
 {
-    public static string Status(string status, string? reason) => Json(new StatusPayload(status, reason));
+    public static string Status(SessionStatus status, TerminationReason? reason) => Json(new StatusPayload(status, reason));
 
     public static string UserMessage(string content) => Json(new UserMessagePayload(content));
 
@@ -65,7 +65,7 @@ public static partial class EventPayloads
     [JsonSerializable(typeof(WarningPayload))]
     private sealed partial class PayloadJson : JsonSerializerContext;
 
-    private sealed record StatusPayload(string Status, string? Reason);
+    private sealed record StatusPayload(SessionStatus Status, TerminationReason? Reason);
 
     private sealed record UserMessagePayload(string Content);
 

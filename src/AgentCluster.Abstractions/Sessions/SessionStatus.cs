@@ -1,37 +1,60 @@
+using System.Text.Json.Serialization;
+
 namespace AgentCluster.Abstractions.Sessions;
 
-/// <summary>The wire names of a session's status and terminal reasons.</summary>
-public static class SessionStatus
+/// <summary>Where a session is in its life. On the wire (JSON, events, stored state) by its snake_case name.</summary>
+[GenerateSerializer, JsonConverter(typeof(JsonStringEnumConverter<SessionStatus>))]
+public enum SessionStatus
 {
     /// <summary>The machine is being created or is booting; the agent has not called in yet.</summary>
-    public const string Starting = "starting";
+    [JsonStringEnumMemberName("starting")] Starting,
 
     /// <summary>A turn is in progress (or queued for the agent).</summary>
-    public const string Running = "running";
+    [JsonStringEnumMemberName("running")] Running,
 
     /// <summary>Every turn is done; the agent waits for a message.</summary>
-    public const string Idle = "idle";
+    [JsonStringEnumMemberName("idle")] Idle,
 
     /// <summary>Idle for long enough that its machine was stopped (not destroyed); the next message starts it again.</summary>
-    public const string Sleeping = "sleeping";
+    [JsonStringEnumMemberName("sleeping")] Sleeping,
 
     /// <summary>Over for good: see the reason. The machine is destroyed.</summary>
-    public const string Terminated = "terminated";
+    [JsonStringEnumMemberName("terminated")] Terminated,
 }
 
-public static class TerminationReason
+/// <summary>Why a session was terminated. On the wire by its snake_case name.</summary>
+[GenerateSerializer, JsonConverter(typeof(JsonStringEnumConverter<TerminationReason>))]
+public enum TerminationReason
 {
-    public const string Completed = "completed";
-    public const string Failed = "failed";
+    /// <summary>A task (<c>mode: task</c>) whose last turn succeeded.</summary>
+    [JsonStringEnumMemberName("completed")] Completed,
+
+    /// <summary>A task whose last turn did not succeed, or a session whose machine Fly rejected.</summary>
+    [JsonStringEnumMemberName("failed")] Failed,
 
     /// <summary>The agent stopped calling in (no heartbeat within the TTL): its machine was reaped.</summary>
-    public const string Expired = "expired";
+    [JsonStringEnumMemberName("expired")] Expired,
 
     /// <summary>Asleep for longer than the retention timeout: nobody came back for it.</summary>
-    public const string Idle = "idle";
+    [JsonStringEnumMemberName("idle")] Idle,
 
-    public const string Deleted = "deleted";
+    [JsonStringEnumMemberName("deleted")] Deleted,
 
     /// <summary>Its machine ran for the session's max_machine_seconds: stopped as a runaway, its machine destroyed.</summary>
-    public const string BudgetExceeded = "budget_exceeded";
+    [JsonStringEnumMemberName("budget_exceeded")] BudgetExceeded,
+}
+
+/// <summary>The wire names of <see cref="SessionStatus"/> and <see cref="TerminationReason"/>, both ways.</summary>
+public static class SessionWireNames
+{
+    private static readonly string[] Statuses = ["starting", "running", "idle", "sleeping", "terminated"];
+    private static readonly string[] Reasons = ["completed", "failed", "expired", "idle", "deleted", "budget_exceeded"];
+
+    public static string Name(this SessionStatus status) => Statuses[(int)status];
+
+    public static string Name(this TerminationReason reason) => Reasons[(int)reason];
+
+    public static SessionStatus? ParseStatus(string? name) => Array.IndexOf(Statuses, name) is var i and >= 0 ? (SessionStatus)i : null;
+
+    public static TerminationReason? ParseReason(string? name) => Array.IndexOf(Reasons, name) is var i and >= 0 ? (TerminationReason)i : null;
 }

@@ -7,8 +7,8 @@ namespace AgentCluster.Abstractions.Sessions;
 public sealed record SessionView
 {
     [Id(0)] public required string SessionId { get; init; }
-    [Id(1)] public required string Status { get; init; }
-    [Id(2)] public string? Reason { get; init; }
+    [Id(1)] public required SessionStatus Status { get; init; }
+    [Id(2)] public TerminationReason? Reason { get; init; }
     [Id(3)] public string? MachineId { get; init; }
     [Id(4)] public string? Region { get; init; }
     [Id(5)] public DateTimeOffset CreatedAt { get; init; }

@@ -3,29 +3,32 @@ using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Cost;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
 using AgentCluster.Silo.Secrets;
 using AgentCluster.Silo.Storage;
 using AgentCluster.Silo.Telemetry;
+using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Silo.Grains;
 
 /// <summary>
-/// The single owner of one session: its machine, its turns, its heartbeat deadline, its ordered event log and
-/// its live watchers. Small state goes to grain storage; events go to the append-only log and are durable
-/// before they are acknowledged or shown to anyone. Its deadlines (expiry, stall, idle, retention) are in
-/// SessionGrain.Upkeep.cs.
+/// The shell around one <see cref="Session"/>: it loads and saves the session's state, appends its events to the
+/// log (durable before anyone is shown them or they are acknowledged), wakes its watchers and its agent's polls, and
+/// carries out what the session decides (<see cref="SessionStep"/>) through its ports: the machines
+/// (<see cref="IMachines"/>), the workspace, the reaper's schedule.
 /// </summary>
 [GrainType("session")]
-public sealed partial class SessionGrain(
+public sealed class SessionGrain(
     [PersistentState("session", ClusterHosting.StorageName)] IPersistentState<SessionState> state,
     ISessionEventLog log,
     ISessionCatalog catalog,
     IReaperSchedule schedule,
-    SessionMachines machines,
+    IMachines machines,
+    SessionWorkspaces workspaces,
     IOptions<AgentSessionOptions> options,
     IOptions<ReaperOptions> reaperOptions,
     IOptions<ModelOptions> models,
@@ -33,62 +36,92 @@ public sealed partial class SessionGrain(
     SessionMetrics metrics,
     MachinePrices prices,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
-    ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain, IHasLogScope
 {
     private const int ReplayPage = 256;
 
     private readonly SessionWatchers watchers = new();
+    private readonly SessionMeter meter = new(metrics);
 
-    // Held by every change of state or log: see Exclusively.
+    // Held by every change of state or log: calls run one at a time anyway, except the agent's long polls and the
+    // watchers, which interleave; so that an interleaved call never writes concurrently with another.
     private readonly SemaphoreSlim changes = new(1, 1);
 
-    private TaskCompletionSource turnQueued = NewSignal();
+    // What the agent's long polls wait for: a turn queued, a turn interrupted, or the session ended.
+    private TaskCompletionSource agentWake = NewSignal();
+
+    private Session session = null!;
     private EventLogHead head = EventLogHead.Empty;
 
-    // The terminal session.status is in the log. Not the same as Terminated: between the two, the machine is
-    // being destroyed, and a watcher that stopped at "terminated" then would miss the event that says so.
-    private bool ended;
+    // The seq of the terminal session.status: watchers stop after it.
+    private long? endSeq;
+
+    /// <summary>What the reaper's schedule holds for this session, as far as this activation knows (null: unknown).</summary>
+    private DateTimeOffset? scheduled;
+
+    private (string? MachineId, LogScope Scope)? logScope;
 
     private string Id => this.GetPrimaryKeyString();
     private SessionState S => state.State;
-    private bool Started => S.Status is not null;
-    private bool Terminated => S.Status == SessionStatus.Terminated;
     private DateTimeOffset Now => time.GetUtcNow();
-
-    /// <summary>Sessions stored before owners existed belong to the keyless owner.</summary>
-    private string Owner => S.Owner ?? ApiKeyOptions.LocalOwner;
-
-    private static string OwnerOf(StartSession request) => request.Owner ?? ApiKeyOptions.LocalOwner;
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        session = new Session(Id, S, options.Value, reaperOptions.Value, logger);
         head = await log.ReadHeadAsync(Id, cancellationToken);
-        ended = Terminated;
-        RestartDeadlines();
-        ResumeMetering();
+        if (session.Terminated) endSeq = head.LastSeq;
+        session.Activated(Now);
+        meter.ReportMachineTime(session, Now);
+        meter.Changed(session, Now);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        meter.Deactivated(session, Now);
+        return Task.CompletedTask;
+    }
+
+    LogScope IHasLogScope.LogScope
+    {
+        get
+        {
+            // Made again only when the machine changes: every grain call (heartbeats too) asks for it.
+            if (logScope is not { } cached || cached.MachineId != S.MachineId)
+                logScope = cached = (S.MachineId, LogScope.ForSession(Id, S.MachineId));
+            return cached.Scope;
+        }
     }
 
     Task<StartResult> ISessionGrain.StartAsync(StartSession request) => Exclusively(() => StartAsync(request));
 
     private async Task<StartResult> StartAsync(StartSession request)
     {
-        // Another owner's id: refused before anything else, so its request can neither read nor resume the session.
-        if (Started && Owner != OwnerOf(request))
-            throw new SessionException(SessionErrorKind.Conflict,
-                $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
-        if (Started && !S.Creating) return new StartResult(View(), Created: false);
+        var owner = request.Owner ?? ApiKeyOptions.LocalOwner;
+        session.EnsureOwnedBy(owner);
+        if (session.Started && !S.Creating) return new StartResult(View(), Created: false);
         using var span = NodeTracing.StartSessionSpan(NodeTracing.SessionStart, Id);
         StartSessionRules.Validate(request, options.Value);
-        if (!Started) RequireModelKey(RuntimeOf(request), request);
-        request = await AcquireWorkspaceAsync(request);
+        var runtime = session.Started ? S.Runtime! : StartSessionRules.RuntimeFor(request, options.Value, models.Value);
+        if (await workspaces.AcquireAsync(Id, owner, request) is { } workspace)
+        {
+            session.HoldWorkspace(workspace.Name, workspace.VolumeId);
+            request = request with { Region = workspace.Region };
+        }
 
         // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
         var token = SessionTokens.New();
         var resumed = S.Creating;
-        if (!resumed) await RecordNewSessionAsync(request, token);
+        if (!resumed)
+        {
+            var protectedKey = request.ApiKey is { } key ? secrets.Protect(key.Value) : null;
+            var events = session.Open(request, owner, runtime, protectedKey, SessionTokens.Hash(token), NodeTracing.EnqueueTurn(Id, 1), Now);
+            await state.WriteStateAsync();
+            // Both only once the session is durable; independent of each other, so one round trip for the two.
+            await Task.WhenAll(catalog.AddAsync(owner, Id, S.CreatedAt), AppendAsync(events));
+        }
         else
         {
-            S.TokenHash = SessionTokens.Hash(token);
+            session.Retoken(SessionTokens.Hash(token));
             await state.WriteStateAsync();
         }
 
@@ -96,52 +129,14 @@ public sealed partial class SessionGrain(
             ? await machines.AdoptAsync(existing.Id, token)
             : await CreateMachineAsync(request, token);
         span?.SetTag(NodeTracing.RuntimeTag, S.Runtime).SetTag(NodeTracing.MachineIdTag, machine.Id);
-        S.MachineId = machine.Id;
-        S.Region = machine.Region ?? S.Region;
-        S.Creating = false;
-        S.UpdatedAt = Now;
-        MachineStarted();
-        heartbeatDeadline = Now + options.Value.BootGrace;
+        session.MachineMade(machine, Now);
+        meter.NewAgent();
         await state.WriteStateAsync();
-        LogStarted(Id, machine.Id, S.Region);
+        logger.Started(Id, machine.Id, S.Region);
         return new StartResult(View(), Created: true);
     }
 
-    private async Task RecordNewSessionAsync(StartSession request, string token)
-    {
-        var now = Now;
-        S.Status = SessionStatus.Starting;
-        S.Owner = OwnerOf(request);
-        S.Creating = true;
-        S.CreatedAt = S.UpdatedAt = now;
-        S.Runtime = RuntimeOf(request);
-        S.Agent = request.Agent;
-        S.ProtectedApiKey = request.ApiKey is { } key ? secrets.Protect(key.Value) : null;
-        S.Preset = request.Preset;
-        S.IdleTimeout = request.IdleTimeout;
-        S.Guest = options.Value.GuestFor(request.Guest);
-        S.MaxMachineSeconds = request.MaxMachineSeconds ?? options.Value.MaxMachineSeconds;
-        S.Mode = request.Mode ?? SessionModes.Session;
-        S.MaxTurnSeconds = request.MaxTurnSeconds ?? options.Value.MaxTurnSeconds;
-        S.MaxModelUsd = request.MaxModelUsd;
-        S.Region = request.Region ?? options.Value.Region;
-        S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
-        S.TokenHash = SessionTokens.Hash(token);
-        S.Turns = 1;
-        S.Pending = [new QueuedTurn(1, request.Prompt, NodeTracing.EnqueueTurn(Id, 1))];
-        heartbeatDeadline = now + options.Value.BootGrace;
-        await state.WriteStateAsync();
-        // Both only once the session is durable; independent of each other, so one round trip for the two.
-        await Task.WhenAll(
-            catalog.AddAsync(Owner, Id, now),
-            AppendAsync(
-            [
-                new(EventTypes.SessionStatus, 0, EventPayloads.Status(SessionStatus.Starting, null)),
-                new(EventTypes.UserMessage, 1, EventPayloads.UserMessage(request.Prompt)),
-            ]));
-    }
-
-    private async Task<AgentCluster.Fly.Models.Machine> CreateMachineAsync(StartSession request, string token)
+    private async Task<SessionMachine> CreateMachineAsync(StartSession request, string token)
     {
         try
         {
@@ -152,63 +147,58 @@ public sealed partial class SessionGrain(
         catch (SessionException e)
         {
             metrics.MachineFailed(S.Region, GuestSize);
-            if (e.Kind != SessionErrorKind.MachineProviderRejected) throw;
-            // Retrying cannot help until the operator fixes the configuration: the session fails now.
-            S.Creating = false;
-            await TerminateAsync(TerminationReason.Failed, e.Message);
+            if (e.Kind == SessionErrorKind.MachineProviderRejected) await RunAsync(session.CreateRejected(e.Message, Now));
             throw;
         }
     }
 
-    Task<SessionView?> ISessionGrain.GetAsync() => Task.FromResult(Started ? View() : null);
+    Task<SessionView?> ISessionGrain.GetAsync() => Task.FromResult(session.Started ? View() : null);
 
-    Task<int> ISessionGrain.SendMessageAsync(string content) => Exclusively(() => SendMessageAsync(content));
-
-    private async Task<int> SendMessageAsync(string content)
+    Task<int> ISessionGrain.SendMessageAsync(string content) => Exclusively(async () =>
     {
-        EnsureOpen();
-        StartSessionRules.ValidateContent("content", content, options.Value);
-        if (S.Pending.Count >= options.Value.MaxQueuedTurns)
-            throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
-        if (S.SleepingSince is not null) await WakeAsync();
-        var turn = ++S.Turns;
-        S.Pending.Add(new QueuedTurn(turn, content, NodeTracing.EnqueueTurn(Id, turn)));
-        await CommitAsync([new(EventTypes.UserMessage, turn, EventPayloads.UserMessage(content))], forceWrite: true);
-        Signal();
+        session.EnsureCanQueue(content);
+        if (session.Asleep)
+        {
+            // A message for a sleeping session: its machine starts again first.
+            logger.Woken(Id, S.MachineId);
+            await machines.StartAsync(S.MachineId!);
+            session.Woken(Now);
+            meter.NewAgent();
+        }
+        var (turn, change) = session.Message(content, NodeTracing.EnqueueTurn(Id, S.Turns + 1), Now);
+        await RunAsync(change);
         return turn;
-    }
+    });
 
-    Task<SessionView> ISessionGrain.DeleteAsync() => Exclusively(DeleteAsync);
+    Task<int> ISessionGrain.InterruptAsync() => Exclusively(() => RunAsync(session.Interrupt(Now)));
 
-    private async Task<SessionView> DeleteAsync()
+    Task<SessionView> ISessionGrain.DeleteAsync() => Exclusively(async () =>
     {
-        if (!Started) throw SessionException.NotFound(Id);
-        if (!Terminated) await TerminateAsync(TerminationReason.Deleted, message: null);
+        await RunAsync(session.Delete(Now));
         return View();
-    }
+    });
 
     async IAsyncEnumerable<SessionEvent> ISessionGrain.WatchAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        if (!Started) throw SessionException.NotFound(Id);
+        session.EnsureStarted();
         var watcher = watchers.Add();
         try
         {
             var seen = Math.Max(0, afterSeq);
-            while (true)
+            while (!(seen >= endSeq))
             {
                 // Behind the log (a fresh watcher, a gap, or a lagging one): read what is stored.
-                while (seen < head.LastSeq)
+                while (seen < head.LastSeq && !(seen >= endSeq))
                 {
                     var page = await log.ReadAsync(Id, seen, ReplayPage, cancellationToken);
                     if (page.Count == 0) break; // nothing stored past here (yet): wait for live events
-                    foreach (var stored in page)
+                    foreach (var stored in page.TakeWhile(e => !(e.Seq > endSeq)))
                     {
                         yield return stored;
                         seen = stored.Seq;
-                        if (IsEnd(stored)) yield break;
                     }
                 }
-                if (ended && seen >= head.LastSeq) yield break;
+                if (seen >= endSeq) yield break;
 
                 // Buffered events are taken without a wait (and without a token to hold it): the common case under load.
                 if (!watcher.TryRead(out var live))
@@ -220,7 +210,6 @@ public sealed partial class SessionGrain(
                 if (live.Seq != seen + 1) continue; // already seen, or after a gap the log fills on the next pass
                 yield return live;
                 seen = live.Seq;
-                if (IsEnd(live)) yield break;
             }
         }
         finally
@@ -229,75 +218,70 @@ public sealed partial class SessionGrain(
         }
     }
 
-    Task<AgentAck> ISessionGrain.AgentPushAsync(string token, AgentEventBatch batch) => Exclusively(() => AgentPushAsync(token, batch));
-
-    private async Task<AgentAck> AgentPushAsync(string token, AgentEventBatch batch)
+    Task<AgentAck> ISessionGrain.AgentPushAsync(string token, AgentEventBatch batch) => Exclusively(async () =>
     {
-        AuthorizeAgent(token);
-        AgentRules.Validate(batch);
-        EnsureOpen();
-        var stored = head.Agent.Instance == batch.Instance ? head.Agent.Seq : 0;
-        var fresh = batch.Events.Where(e => e.Seq > stored).OrderBy(e => e.Seq).DistinctBy(e => e.Seq).ToList();
-        if (fresh.FirstOrDefault(e => e.Turn < 0 || e.Turn > S.Turns) is { } stray)
-            throw SessionException.Invalid("events.turn", $"turn {stray.Turn} does not exist (the session has {S.Turns}).");
+        session.AuthorizeAgent(token);
+        var (acked, change) = session.AgentPush(batch, head.Agent, Now);
+        meter.CalledIn(Now);
+        await RunAsync(change);
+        return session.Ack(acked);
+    });
 
-        AgentCalledIn();
-        if (fresh.Count > 0) AgentSpoke();
-        var events = new List<NewEvent>(fresh.Count);
-        foreach (var e in fresh)
-        {
-            if (e.Type == EventTypes.TurnCompleted)
-            {
-                // A turn ends once: one the session already ended (it stalled, or its process died) keeps that end.
-                if (e.Turn <= S.CompletedTurns) continue;
-                CompleteTurn(e.Turn);
-            }
-            events.Add(new NewEvent(e.Type, e.Turn, e.Type == EventTypes.TurnCompleted ? EndingOf(e.Turn, e.Payload) : e.Payload, e.At));
-        }
-        var cursor = fresh.Count > 0 ? new AgentCursor(batch.Instance, fresh[^1].Seq) : null;
-        await CommitAsync(events, agent: cursor);
-        return Ack(cursor?.Seq ?? stored);
-    }
-
-    Task<AgentAck> ISessionGrain.AgentHeartbeatAsync(string token, string instance) => Exclusively(() => AgentHeartbeatAsync(token, instance));
-
-    private async Task<AgentAck> AgentHeartbeatAsync(string token, string instance)
+    Task<AgentAck> ISessionGrain.AgentHeartbeatAsync(string token, string instance) => Exclusively(async () =>
     {
-        AuthorizeAgent(token);
-        AgentRules.ValidateInstance(instance);
-        EnsureOpen();
-        AgentCalledIn();
-        await CommitAsync([]);
-        return Ack(head.Agent.Instance == instance ? head.Agent.Seq : 0);
-    }
+        session.AuthorizeAgent(token);
+        var change = session.Heartbeat(instance, Now);
+        meter.CalledIn(Now);
+        await RunAsync(change);
+        return session.Ack(head.Agent.Instance == instance ? head.Agent.Seq : 0);
+    });
 
     async Task<AgentTurn?> ISessionGrain.AgentNextTurnAsync(string token, string instance, int afterTurn, TimeSpan wait, CancellationToken cancellationToken)
     {
-        AuthorizeAgent(token);
+        session.AuthorizeAgent(token);
         AgentRules.ValidateInstance(instance);
         var until = PollDeadline(wait);
         while (true)
         {
-            var queued = turnQueued.Task;
-            if (await Exclusively(() => TakeTurnAsync(instance, afterTurn), cancellationToken) is { } turn) return turn;
-            if (!await WaitForChangeAsync(queued, until, cancellationToken)) return null;
+            var woken = agentWake.Task;
+            var turn = await Exclusively(async () =>
+            {
+                var (turn, change) = session.TakeTurn(instance, afterTurn, Now);
+                meter.CalledIn(Now);
+                await RunAsync(change);
+                return turn;
+            }, cancellationToken);
+            if (turn is not null) return turn;
+            if (!await WaitAsync(woken, until, cancellationToken)) return null;
+        }
+    }
+
+    async Task<AgentInterrupt?> ISessionGrain.AgentWatchTurnAsync(string token, int turn, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        session.AuthorizeAgent(token);
+        var until = PollDeadline(wait);
+        while (true)
+        {
+            var woken = agentWake.Task;
+            if (session.Interrupted(turn)) return new AgentInterrupt(turn);
+            if (!await WaitAsync(woken, until, cancellationToken)) return null;
         }
     }
 
     private DateTimeOffset PollDeadline(TimeSpan wait) => Now + (wait > AgentProtocol.MaxPollWait ? AgentProtocol.MaxPollWait : wait);
 
     /// <summary>
-    /// Waits for <paramref name="changed"/> (a <see cref="Signal"/>) until <paramref name="until"/>. False when the
-    /// time is up, or when this activation is deactivating: the agent's poll then ends empty and it asks again.
+    /// Waits for the agent's wake-up until <paramref name="until"/>. False when the time is up, or when this
+    /// activation is deactivating: the agent's poll then ends empty and it asks again.
     /// </summary>
-    private async Task<bool> WaitForChangeAsync(Task changed, DateTimeOffset until, CancellationToken cancellationToken)
+    private async Task<bool> WaitAsync(Task woken, DateTimeOffset until, CancellationToken cancellationToken)
     {
         var remaining = until - Now;
         if (remaining <= TimeSpan.Zero) return false;
         using var held = HeldCalls.Hold(GrainContext, cancellationToken);
         try
         {
-            await changed.WaitAsync(remaining, time, held.Token);
+            await woken.WaitAsync(remaining, time, held.Token);
             return true;
         }
         catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -306,36 +290,68 @@ public sealed partial class SessionGrain(
         }
     }
 
-    /// <summary>The next turn for this agent process, if one is queued; reports the turn a dead process took.</summary>
-    private async Task<AgentTurn?> TakeTurnAsync(string instance, int afterTurn)
+    /// <summary>
+    /// The agent's setup, handed over its authenticated channel when it starts (and again to a restarted agent), so
+    /// that nothing sits in the machine's config. Its model credential is a fresh model token for the session's
+    /// model gateway (ModelGateway/), never a real key: only its hash is kept.
+    /// </summary>
+    Task<AgentSetup> ISessionGrain.AgentSetupAsync(string token) => Exclusively(async () =>
     {
-        EnsureOpen();
-        AgentCalledIn();
-        var events = new List<NewEvent>();
-        if (S.DeliveredTurn > afterTurn && S.DeliveredTo != instance && S.DeliveredTurn > S.CompletedTurns)
+        session.AuthorizeAgent(token);
+        session.EnsureOpen();
+        var credentials = new Dictionary<string, string>();
+        if (AgentRuntimes.CallsModel(S.Runtime))
         {
-            // The agent process that took this turn is gone (a new one asks from before it): the turn ended
-            // with it. Running it again could repeat side effects, so it is reported, not re-run.
-            events.Add(new(EventTypes.TurnCompleted, S.DeliveredTurn, EndingOf(S.DeliveredTurn, EventPayloads.TurnCompleted(TurnOutcomes.Interrupted, exitCode: null))));
-            CompleteTurn(S.DeliveredTurn);
+            var modelToken = SessionTokens.New(SessionTokens.ModelPrefix);
+            await RunAsync(session.ModelTokenIssued(SessionTokens.Hash(modelToken)));
+            credentials[AgentSetup.ApiKeyVariable] = modelToken;
         }
-        var next = S.Pending.FirstOrDefault(t => t.Turn > afterTurn);
-        if (next is not null)
-        {
-            S.DeliveredTurn = next.Turn;
-            S.DeliveredTo = instance;
-            AgentSpoke(); // the stall clock of a turn starts when the agent takes it
-            TurnTaken(); // and its time limit's
-        }
-        await CommitAsync(events, forceWrite: next is not null);
-        return next is null ? null : new AgentTurn(next.Turn, next.Content, next.TraceParent);
+        return new AgentSetup { Settings = S.Agent ?? new AgentSettings(), Credentials = credentials };
+    });
+
+    Task<ModelGrant> ISessionGrain.AuthorizeModelCallAsync(string modelToken) => Task.FromResult(session.AuthorizeModelCall(modelToken));
+
+    Task ISessionGrain.RecordModelUsageAsync(string modelToken, string? model, TokenUsage usage) => Exclusively(async () =>
+    {
+        session.AuthorizeModel(modelToken);
+        await RunAsync(session.ModelUsed(model, usage, Now));
+        return true;
+    });
+
+    Task ISessionUpkeepGrain.CheckAsync() => Exclusively(async () =>
+    {
+        meter.ReportMachineTime(session, Now);
+        await RunAsync(session.Check(Now));
+        scheduled = session.NextCheck(Now);
+        if (scheduled is { } next) await schedule.SetAsync(Id, next);
+        else await schedule.RemoveAsync(Id);
+        return true;
+    });
+
+    Task<MachineVerdict> ISessionUpkeepGrain.ReconcileAsync(string machineId, TimeSpan seenFor) => Exclusively(async () =>
+    {
+        var verdict = session.Reconcile(machineId, seenFor, reaperOptions.Value.OrphanGrace);
+        if (verdict == MachineVerdict.Adopted) await AdoptLostMachineAsync(machineId);
+        if (verdict != MachineVerdict.Destroyed) return verdict;
+        if ((await machines.DestroyAsync(machineId)).Failure is { } failure) throw failure;
+        metrics.MachineDestroyed(S.Region, session.Started ? GuestSize : "unknown");
+        if (session.StrayDestroyed(machineId)) await state.WriteStateAsync();
+        return verdict;
+    });
+
+    /// <summary>A create that made the machine but whose answer was lost: the session takes it back with a fresh token, and its agent boots with it.</summary>
+    private async Task AdoptLostMachineAsync(string machineId)
+    {
+        var token = SessionTokens.New();
+        session.Retoken(SessionTokens.Hash(token));
+        await state.WriteStateAsync();
+        var machine = await machines.AdoptAsync(machineId, token);
+        session.MachineMade(machine, Now);
+        meter.NewAgent();
+        await state.WriteStateAsync();
+        logger.Reattached(Id, machine.Id);
     }
 
-    /// <summary>
-    /// Runs a change of state or log alone. Calls run one at a time anyway, except the agent's long poll and the
-    /// watchers, which interleave; so that an interleaved call never writes concurrently with another, every
-    /// change goes through here.
-    /// </summary>
     private async Task<T> Exclusively<T>(Func<Task<T>> change, CancellationToken cancellationToken = default)
     {
         await changes.WaitAsync(cancellationToken);
@@ -347,147 +363,112 @@ public sealed partial class SessionGrain(
         }
         finally
         {
-            CountStatus();
+            meter.Changed(session, Now);
             changes.Release();
         }
     }
 
-    private void CompleteTurn(int turn)
-    {
-        if (turn <= S.CompletedTurns) return;
-        S.CompletedTurns = turn;
-        S.Pending.RemoveAll(t => t.Turn <= turn);
-    }
-
-    private async Task TerminateAsync(string reason, string? message)
-    {
-        S.Status = SessionStatus.Terminated;
-        S.Reason = reason;
-        S.Pending.Clear();
-        S.MachineDestroyPending = true;
-        S.UpdatedAt = Now;
-        MachineStopped();
-        await state.WriteStateAsync();
-        metrics.Terminated(reason);
-        Signal(); // waiting polls wake up and learn the session is over
-        await DestroyMachineAsync();
-        await ReleaseWorkspaceAsync();
-
-        var events = new List<NewEvent>();
-        if (message is not null) events.Add(new(EventTypes.SessionError, S.Turns, EventPayloads.Error(message)));
-        events.Add(new(EventTypes.SessionStatus, S.Turns, EventPayloads.Status(SessionStatus.Terminated, reason)));
-        await CommitAsync(events, forceWrite: true);
-        LogTerminated(Id, reason);
-    }
-
     /// <summary>
-    /// Persists a change: the session state (when it changed in a way that must survive: never for a mere
-    /// heartbeat, whose deadline lives in memory), then the new events (with a <c>session.status</c> event when the status
-    /// moved), then shows them to the watchers. State first: if the node dies in between, the agent's
-    /// unacknowledged batch is sent again and applied again, harmlessly.
+    /// Puts the session in the reaper's schedule when its next check moved earlier than what is there. A deadline
+    /// that only moves later (every heartbeat) costs nothing: the reaper looks at the old time, and the session
+    /// tells it the new one then.
     /// </summary>
-    private async Task CommitAsync(IReadOnlyList<NewEvent> events, bool forceWrite = false, AgentCursor? agent = null)
+    private async Task KeepScheduledAsync()
     {
-        var all = events.ToList();
-        var status = CurrentStatus();
-        if (status != S.Status && !(status == SessionStatus.Idle && TaskDone))
+        if (session.NextCheck(Now) is not { } next || scheduled <= next) return;
+        await schedule.SetAsync(Id, next);
+        scheduled = next;
+    }
+
+    /// <summary>Carries out what the session decided, in order.</summary>
+    private async Task<T> RunAsync<T>((T Answer, SessionChange Change) decision)
+    {
+        await RunAsync(decision.Change);
+        return decision.Answer;
+    }
+
+    private async Task RunAsync(SessionChange change)
+    {
+        foreach (var step in change.Steps)
         {
-            S.Status = status;
-            if (status == SessionStatus.Idle) S.IdleSince = Now;
-            all.Add(new(EventTypes.SessionStatus, S.Turns, EventPayloads.Status(status, S.Reason)));
-            forceWrite = true;
+            switch (step)
+            {
+                case SessionStep.Save:
+                    await state.WriteStateAsync();
+                    break;
+                case SessionStep.Append append:
+                    await AppendAsync(append.Events, append.Agent);
+                    break;
+                case SessionStep.WakeAgent:
+                    Interlocked.Exchange(ref agentWake, NewSignal()).TrySetResult();
+                    break;
+                case SessionStep.DestroyMachine destroy:
+                    await DestroyMachineAsync(destroy.MachineId);
+                    break;
+                case SessionStep.StopMachine stop:
+                    await machines.StopAsync(stop.MachineId);
+                    await RunAsync(session.MachineStopped(Now));
+                    break;
+                case SessionStep.ReleaseWorkspace release:
+                    await workspaces.ReleaseAsync(Id, release.Owner, release.Name);
+                    break;
+            }
         }
-        if (all.Count > 0) S.UpdatedAt = Now;
-        Observe(events);
-        if (forceWrite || events.Any(e => e.Type == EventTypes.TurnCompleted)) await state.WriteStateAsync();
-        if (all.Count > 0 || agent is not null) await AppendAsync(all, agent);
-        await EndTaskIfDoneAsync();
+    }
+
+    /// <summary>Destroys the session's machine, found by its tag if it was never recorded; on failure the reaper retries.</summary>
+    private async Task DestroyMachineAsync(string? machineId)
+    {
+        var outcome = MachineOutcome.Done;
+        try
+        {
+            machineId ??= (await machines.FindAsync(Id))?.Id;
+            if (machineId is not null) outcome = await machines.DestroyAsync(machineId);
+        }
+        catch (SessionException e)
+        {
+            outcome = new MachineOutcome(e);
+        }
+        if (outcome.Failure is { } failure) logger.DestroyDeferred(failure, Id, machineId);
+        else if (machineId is not null) metrics.MachineDestroyed(S.Region, GuestSize);
+        session.MachineDestroyed(outcome);
     }
 
     private async Task AppendAsync(IReadOnlyList<NewEvent> events, AgentCursor? agent = null)
     {
         var now = Now;
-        var numbered = events.Select((e, i) => new SessionEvent
+        var numbered = new List<SessionEvent>(events.Count);
+        foreach (var e in events)
         {
-            Seq = head.LastSeq + i + 1,
-            Type = e.Type,
-            Turn = e.Turn,
-            At = e.At ?? now,
-            Payload = e.Payload,
-        }).ToList();
+            var seq = head.LastSeq + numbered.Count + 1;
+            numbered.Add(new SessionEvent { Seq = seq, Type = e.Type, Turn = e.Turn, At = e.At ?? now, Payload = e.Payload });
+            if (e.EndsSession) endSeq = seq;
+        }
         try
         {
             await log.AppendAsync(Id, head, numbered, agent);
         }
         catch (EventLogConflictException)
         {
-            // Another activation of this session wrote meanwhile (a split brain during a node failure):
-            // this one is stale. Drop it; the caller retries against the one that is current.
-            LogEventLogMoved(Id);
+            // Another activation of this session wrote meanwhile (a split brain during a node failure): this one
+            // is stale. Drop it; the caller retries against the one that is current.
+            logger.EventLogMoved(Id);
             DeactivateOnIdle();
             throw;
         }
         head = new EventLogHead(head.LastSeq + numbered.Count, agent ?? head.Agent);
-        ended |= numbered.Any(IsEnd);
         foreach (var e in numbered) metrics.EventAppended(e.Type);
+        if (events.Any(e => e.EndsSession) && S.Reason is { } reason)
+        {
+            metrics.Terminated(reason.Name());
+            if (reason == TerminationReason.Expired) metrics.Expired(S.AgentSeen);
+        }
         watchers.Publish(numbered);
     }
 
-    private void Signal() => Interlocked.Exchange(ref turnQueued, NewSignal()).TrySetResult();
-
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    private string CurrentStatus() =>
-        Terminated ? SessionStatus.Terminated
-        : S.SleepingSince is not null ? SessionStatus.Sleeping
-        : !S.AgentSeen ? SessionStatus.Starting
-        : S.CompletedTurns < S.Turns ? SessionStatus.Running
-        : SessionStatus.Idle;
+    private string GuestSize => GuestSizes.Name(session.Guest);
 
-    private static bool IsEnd(SessionEvent e) =>
-        e.Type == EventTypes.SessionStatus && e.Payload.Contains($"\"{SessionStatus.Terminated}\"", StringComparison.Ordinal);
-
-    private void EnsureOpen()
-    {
-        if (!Started) throw SessionException.NotFound(Id);
-        if (Terminated) throw new SessionException(SessionErrorKind.Terminated, $"Session '{Id}' is terminated ({S.Reason}).");
-    }
-
-    private void AuthorizeAgent(string token)
-    {
-        if (!Started) throw SessionException.NotFound(Id);
-        if (!SessionTokens.Matches(token, S.TokenHash))
-            throw new SessionException(SessionErrorKind.Forbidden, $"This token does not belong to session '{Id}'.");
-    }
-
-    private AgentAck Ack(long seq) => new(seq, S.Status!);
-
-    private SessionView View() => new()
-    {
-        SessionId = Id,
-        Status = S.Status!,
-        Reason = S.Reason,
-        MachineId = S.MachineId,
-        Region = S.Region,
-        CreatedAt = S.CreatedAt,
-        UpdatedAt = S.UpdatedAt,
-        Turns = S.Turns,
-        LastEventId = head.LastSeq,
-        Runtime = S.Runtime,
-        Metadata = S.Metadata,
-        Owner = Owner,
-        Preset = S.Preset,
-        Model = S.Agent?.Model,
-        Workspace = S.Workspace,
-        MachineSeconds = Math.Round(MachineSecondsNow, 1),
-        CostUsd = prices.CostOf(GuestOf, MachineSecondsNow),
-        MaxMachineSeconds = S.MaxMachineSeconds,
-        Mode = S.Mode ?? SessionModes.Session,
-        Result = S.Results.Last,
-        DeniedTools = S.Results.DeniedTools,
-        MaxTurnSeconds = S.MaxTurnSeconds,
-        ModelUsage = S.ModelUsage,
-        ModelCostUsd = S.ModelCostUsd,
-        MaxModelUsd = S.MaxModelUsd,
-    };
+    private SessionView View() => SessionViews.Of(session, head.LastSeq, prices, Now);
 }

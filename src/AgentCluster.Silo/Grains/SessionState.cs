@@ -12,8 +12,13 @@ namespace AgentCluster.Silo.Grains;
 public sealed class SessionState
 {
     /// <summary>Null until the session is started.</summary>
-    [Id(0)] public string? Status { get; set; }
-    [Id(1)] public string? Reason { get; set; }
+    public SessionStatus? Status { get => SessionWireNames.ParseStatus(StatusName); set => StatusName = value?.Name(); }
+
+    public TerminationReason? Reason { get => SessionWireNames.ParseReason(ReasonName); set => ReasonName = value?.Name(); }
+
+    // Stored by their wire names, as they always were: the enums above are how the code sees them.
+    [Id(0)] public string? StatusName { get; set; }
+    [Id(1)] public string? ReasonName { get; set; }
     [Id(2)] public string? MachineId { get; set; }
 
     /// <summary>A create was attempted and its outcome is not known yet: look the machine up before creating again.</summary>

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
@@ -35,6 +36,19 @@ public static partial class StartSessionRules
                 throw SessionException.Invalid($"metadata.{key}", $"metadata key '{key}' is reserved (fly_*, agentcluster_*).");
             if (value.Length > 1024) throw SessionException.Invalid($"metadata.{key}", "a metadata value may be at most 1024 characters.");
         }
+    }
+
+    /// <summary>
+    /// The request's runtime, else the node's default for it (claude-code when a model key is at hand). A model
+    /// runtime with no key anywhere would fail every turn: refused before a machine is made.
+    /// </summary>
+    public static string RuntimeFor(StartSession request, AgentSessionOptions options, ModelOptions models)
+    {
+        var runtime = request.Runtime ?? options.RuntimeFor(models.HasKey || request.ApiKey is not null);
+        if (AgentRuntimes.CallsModel(runtime) && request.ApiKey is null && !models.HasKey)
+            throw SessionException.Invalid(request.Runtime is null ? "api_key" : "runtime",
+                $"runtime '{runtime}' needs a model key: pass api_key, or set ANTHROPIC_API_KEY on the nodes.");
+        return runtime;
     }
 
     /// <summary>The machine's env, from a request or a preset.</summary>

@@ -24,7 +24,7 @@ public static class TaskMode
 
     /// <param name="lastOutcome">The outcome of the last turn that finished.</param>
     /// <returns>The session's termination reason now, or null while it goes on.</returns>
-    public static string? EndReason(string? mode, int completedTurns, int turns, string? lastOutcome) =>
+    public static TerminationReason? EndReason(string? mode, int completedTurns, int turns, string? lastOutcome) =>
         !IsDone(mode, completedTurns, turns) ? null
         : lastOutcome == TurnOutcomes.Success ? TerminationReason.Completed
         : TerminationReason.Failed;

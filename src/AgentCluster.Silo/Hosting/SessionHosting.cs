@@ -43,6 +43,8 @@ public static class SessionHosting
         services.AddSingleton<ReaperShards>();
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
+        services.AddSingleton<IMachines>(sp => sp.GetRequiredService<SessionMachines>());
+        services.AddSingleton<Workspaces.SessionWorkspaces>();
         services.AddSessionSecrets(config);
         services.AddSingleton<Workspaces.WorkspaceVolumes>();
         services.AddSingleton<EventStream>();

@@ -17,7 +17,7 @@ namespace AgentCluster.Silo.Machines;
 /// </summary>
 public sealed partial class SessionMachines(
     IFlyMachinesApi machines, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, CallbackUrls callbackUrls,
-    IOptions<TelemetryOptions> telemetry, ILogger<SessionMachines> logger)
+    IOptions<TelemetryOptions> telemetry, ILogger<SessionMachines> logger) : IMachines
 {
     public const string SessionMetadataKey = "agentcluster_session";
 
@@ -32,25 +32,38 @@ public sealed partial class SessionMachines(
     /// The session's live machine, if one exists: asked by its metadata, so Fly answers with this session's
     /// machines only, not every machine of the app.
     /// </summary>
-    public async Task<Machine?> FindAsync(string sessionId, CancellationToken cancellationToken = default)
+    public async Task<SessionMachine?> FindAsync(string sessionId)
+    {
+        try
+        {
+            return Ours(await FindMachineAsync(sessionId, CancellationToken.None));
+        }
+        catch (FlyApiException e)
+        {
+            throw TranslateCall(e, "look up");
+        }
+    }
+
+    private async Task<Machine?> FindMachineAsync(string sessionId, CancellationToken cancellationToken)
     {
         var tagged = await machines.ListMachinesByMetadataAsync(App, SessionMetadataKey, sessionId, cancellationToken);
         return tagged.FirstOrDefault(m => m.Name == NameFor(sessionId) && MachineStates.IsActive(m.State));
     }
+
+    private static SessionMachine? Ours(Machine? machine) => machine is null ? null : new SessionMachine(machine.Id, machine.Region);
 
     /// <summary>
     /// Creates the machine, or adopts the one an earlier, ambiguous attempt created. Provider failures become
     /// <see cref="SessionException"/>s that say whether retrying can help.
     /// </summary>
     /// <param name="workspaceVolumeId">The session's workspace volume, mounted at /workspace; null without one.</param>
-    public async Task<Machine> CreateAsync(
-        string sessionId, StartSession request, string runtime, string region, string token, string? workspaceVolumeId = null, CancellationToken cancellationToken = default)
+    public async Task<SessionMachine> CreateAsync(string sessionId, StartSession request, string runtime, string region, string token, string? workspaceVolumeId)
     {
         // The machine's agent starts under this span (its TRACEPARENT), and the Fly calls are its children.
         using var span = NodeTracing.StartSessionSpan(NodeTracing.MachineCreate, sessionId)?.SetTag(NodeTracing.RegionTag, region);
-        var machine = await CreateOrAdoptAsync(sessionId, request, runtime, region, token, workspaceVolumeId, cancellationToken);
+        var machine = await CreateOrAdoptAsync(sessionId, request, runtime, region, token, workspaceVolumeId, CancellationToken.None);
         span?.SetTag(NodeTracing.MachineIdTag, machine.Id);
-        return machine;
+        return Ours(machine)!;
     }
 
     private async Task<Machine> CreateOrAdoptAsync(
@@ -105,14 +118,16 @@ public sealed partial class SessionMachines(
 
     /// <summary>The machine an ambiguous create may have made, adopted; null when there is none.</summary>
     private async Task<Machine?> FindAndAdoptAsync(string sessionId, string token, CancellationToken cancellationToken) =>
-        await FindAsync(sessionId, cancellationToken) is { } found ? await AdoptAsync(found.Id, token, cancellationToken) : null;
+        await FindMachineAsync(sessionId, cancellationToken) is { } found ? await AdoptMachineAsync(found.Id, token, cancellationToken) : null;
 
     /// <summary>
     /// Takes over a machine found by name (made by an earlier attempt, or by this one before its answer was
     /// lost). When it carries another token than <paramref name="token"/>, it gets this one: Fly updates the
     /// config and restarts the machine, and its agent comes back with a token the session knows.
     /// </summary>
-    public async Task<Machine> AdoptAsync(string machineId, string token, CancellationToken cancellationToken = default)
+    public async Task<SessionMachine> AdoptAsync(string machineId, string token) => Ours(await AdoptMachineAsync(machineId, token, CancellationToken.None))!;
+
+    private async Task<Machine> AdoptMachineAsync(string machineId, string token, CancellationToken cancellationToken)
     {
         try
         {
@@ -133,9 +148,9 @@ public sealed partial class SessionMachines(
     /// Every live machine of the app tagged with a session, for reconciliation. Machines without the tag were
     /// started by someone else and are never returned, so never touched.
     /// </summary>
-    public async Task<IReadOnlyList<TaggedMachine>> ListTaggedAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<TaggedMachine>> ListTaggedAsync()
     {
-        var all = await machines.ListMachinesAsync(App, cancellationToken: cancellationToken);
+        var all = await machines.ListMachinesAsync(App);
         return all
             .Where(m => MachineStates.IsActive(m.State) && m.Config?.Metadata?.GetValueOrDefault(SessionMetadataKey) is { Length: > 0 })
             .Select(m => new TaggedMachine(m.Config!.Metadata![SessionMetadataKey], m.Id))
@@ -143,11 +158,11 @@ public sealed partial class SessionMachines(
     }
 
     /// <summary>Stops the machine (its agent gets SIGTERM and a few seconds); the machine and its disk stay.</summary>
-    public async Task StopAsync(string machineId, CancellationToken cancellationToken = default)
+    public async Task StopAsync(string machineId)
     {
         try
         {
-            await machines.StopMachineAsync(App, machineId, new StopRequest(), cancellationToken: cancellationToken);
+            await machines.StopMachineAsync(App, machineId, new StopRequest());
         }
         catch (FlyApiException e)
         {
@@ -156,18 +171,18 @@ public sealed partial class SessionMachines(
     }
 
     /// <summary>Starts a stopped machine again. One still stopping (412) is waited for first.</summary>
-    public async Task StartAsync(string machineId, CancellationToken cancellationToken = default)
+    public async Task StartAsync(string machineId)
     {
         try
         {
             try
             {
-                await machines.StartMachineAsync(App, machineId, cancellationToken: cancellationToken);
+                await machines.StartMachineAsync(App, machineId);
             }
             catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition)
             {
-                await machines.WaitForStateAsync(App, machineId, [MachineStates.Stopped], StartWait, cancellationToken: cancellationToken);
-                await machines.StartMachineAsync(App, machineId, cancellationToken: cancellationToken);
+                await machines.WaitForStateAsync(App, machineId, [MachineStates.Stopped], StartWait);
+                await machines.StartMachineAsync(App, machineId);
             }
         }
         catch (FlyApiException e)
@@ -176,15 +191,21 @@ public sealed partial class SessionMachines(
         }
     }
 
-    /// <summary>Destroys the machine; one that is already gone counts as destroyed.</summary>
-    public async Task DestroyAsync(string machineId, CancellationToken cancellationToken = default)
+    /// <summary>Destroys the machine; one that is already gone counts as destroyed. A failure is the outcome, not thrown.</summary>
+    public async Task<MachineOutcome> DestroyAsync(string machineId)
     {
         try
         {
-            await machines.DestroyMachineAsync(App, machineId, force: true, cancellationToken: cancellationToken);
+            await machines.DestroyMachineAsync(App, machineId, force: true);
+            return MachineOutcome.Done;
         }
         catch (FlyApiException e) when (e.Kind == FlyErrorKind.NotFound)
         {
+            return MachineOutcome.Done;
+        }
+        catch (Exception e) when (e is FlyApiException or HttpRequestException or TimeoutException)
+        {
+            return new MachineOutcome(e);
         }
     }
 

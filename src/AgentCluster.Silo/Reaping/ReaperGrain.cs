@@ -13,7 +13,7 @@ namespace AgentCluster.Silo.Reaping;
 [GrainType("reaper")]
 public sealed partial class ReaperGrain(
     IReaperSchedule schedule,
-    SessionMachines machines,
+    IMachines machines,
     IOptions<ReaperOptions> options,
     Telemetry.SessionMetrics metrics,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,

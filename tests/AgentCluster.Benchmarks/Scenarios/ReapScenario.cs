@@ -95,7 +95,7 @@ public sealed class ReapScenario : IScenario
         var terminated = Task.Run(async () =>
         {
             await agent.Stream.WaitForAsync(EventTypes.SessionStatus, Deadline, cancellationToken,
-                e => e.Payload["status"]?.GetValue<string>() == SessionStatus.Terminated);
+                e => e.Payload["status"]?.GetValue<string>() == SessionStatus.Terminated.Name());
             return frozen.Elapsed;
         }, cancellationToken);
         await fly.WaitDestroyedAsync(agent.MachineId, Deadline, cancellationToken);

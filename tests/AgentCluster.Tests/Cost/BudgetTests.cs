@@ -39,7 +39,7 @@ public sealed class BudgetTests(CostClusterFixture fixture)
         Assert.Equal((SessionStatus.Terminated, TerminationReason.BudgetExceeded, 100d), (ended.Status, ended.Reason, ended.MachineSeconds));
         await Eventually.TrueAsync(async () => !await fixture.IsLiveAsync(machineId), Deadline, "the machine is destroyed");
         var last = (await SessionClusterFixture.ReadAllAsync(session, 0))[^1];
-        Assert.Equal(TerminationReason.BudgetExceeded, Payload(last).GetProperty("reason").GetString());
+        Assert.Equal(TerminationReason.BudgetExceeded.Name(), Payload(last).GetProperty("reason").GetString());
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Assert.Equal(1, everMade.GetValueOrDefault(id));
             var view = (await live[i % 2].Http.GetFromJsonAsync<JsonObject>($"/sessions/{id}"))!;
             Assert.Equal("terminated", view["status"]!.GetValue<string>());
-            Assert.Equal(i < Frozen ? TerminationReason.Expired : TerminationReason.Deleted, view["reason"]!.GetValue<string>());
+            Assert.Equal(i < Frozen ? TerminationReason.Expired.Name() : TerminationReason.Deleted.Name(), view["reason"]!.GetValue<string>());
         }
 
         output.WriteLine($"chaos: {Sessions} sessions on 3 nodes, {readers.Sum(r => r.Events.Count)} events delivered to {readers.Count} readers, " +
@@ -112,5 +112,5 @@ public sealed class ChaosTests(ITestOutputHelper output)
         return retries;
     }
 
-    private static bool IsTerminated(SseEvent e) => e.Type == EventTypes.SessionStatus && e.Payload["status"]?.GetValue<string>() == SessionStatus.Terminated;
+    private static bool IsTerminated(SseEvent e) => e.Type == EventTypes.SessionStatus && e.Payload["status"]?.GetValue<string>() == SessionStatus.Terminated.Name();
 }

@@ -151,7 +151,7 @@ public sealed class ReaperTests(ReaperClusterFixture fixture)
         Assert.Equal(
             [SessionStatus.Starting, SessionStatus.Running, SessionStatus.Idle, SessionStatus.Sleeping, SessionStatus.Starting,
              SessionStatus.Running, SessionStatus.Idle, SessionStatus.Sleeping, SessionStatus.Terminated],
-            (await EventsAsync(session)).Where(e => e.Type == EventTypes.SessionStatus).Select(e => Payload(e).GetProperty("status").GetString()));
+            (await EventsAsync(session)).Where(e => e.Type == EventTypes.SessionStatus).Select(e => SessionWireNames.ParseStatus(Payload(e).GetProperty("status").GetString())!.Value));
     }
 
     [Fact]

@@ -56,7 +56,7 @@ public sealed class ReapingEndToEndTests(ITestOutputHelper output)
         var tail = stream.Received.TakeLast(2).ToList();
         Assert.Equal([EventTypes.SessionWarning, EventTypes.SessionStatus], tail.Select(e => e.Type));
         Assert.Equal(WarningKinds.ReapPending, tail[0].Payload["kind"]!.GetValue<string>());
-        Assert.Equal(TerminationReason.Expired, tail[1].Payload["reason"]!.GetValue<string>());
+        Assert.Equal(TerminationReason.Expired.Name(), tail[1].Payload["reason"]!.GetValue<string>());
         await Eventually.TrueAsync(() => AgentProcesses.Of(id).Count == 0, Deadline, "the agent process is gone with its machine");
     }
 }

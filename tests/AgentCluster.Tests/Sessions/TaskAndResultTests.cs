@@ -36,9 +36,9 @@ public sealed class TaskAndResultTests(CostClusterFixture fixture)
         Assert.Equal((2, TurnOutcomes.Success, "two"), (ended.Result!.Turn, ended.Result.Outcome, ended.Result.Text));
         await Eventually.TrueAsync(async () => !await fixture.IsLiveAsync(machineId), Deadline, "the machine is destroyed at once, no reaper needed");
         var events = await EventsAsync(session);
-        Assert.Equal(TerminationReason.Completed, Payload(events[^1]).GetProperty("reason").GetString());
+        Assert.Equal(TerminationReason.Completed.Name(), Payload(events[^1]).GetProperty("reason").GetString());
         Assert.Equal([SessionStatus.Starting, SessionStatus.Running, SessionStatus.Terminated], // never idle on its way out
-            events.Where(e => e.Type == EventTypes.SessionStatus).Select(e => Payload(e).GetProperty("status").GetString()));
+            events.Where(e => e.Type == EventTypes.SessionStatus).Select(e => SessionWireNames.ParseStatus(Payload(e).GetProperty("status").GetString())!.Value));
         Assert.Equal(SessionErrorKind.Terminated, (await Assert.ThrowsAsync<SessionException>(() => session.SendMessageAsync("more"))).Kind);
     }
 

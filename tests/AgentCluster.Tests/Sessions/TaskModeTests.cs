@@ -13,7 +13,7 @@ public sealed class TaskModeTests
     [InlineData(TurnOutcomes.Timeout, TerminationReason.Failed)]
     [InlineData(TurnOutcomes.MaxTurns, TerminationReason.Failed)]
     [InlineData(TurnOutcomes.Failed, TerminationReason.Failed)]
-    public void A_task_ends_once_its_turns_are_done_by_the_last_ones_outcome(string outcome, string reason)
+    public void A_task_ends_once_its_turns_are_done_by_the_last_ones_outcome(string outcome, TerminationReason reason)
     {
         Assert.Null(TaskMode.EndReason(SessionModes.Task, 0, 1, null));
         Assert.Null(TaskMode.EndReason(SessionModes.Task, 1, 2, outcome)); // a turn queued before the first ended runs too

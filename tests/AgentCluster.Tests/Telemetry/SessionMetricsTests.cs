@@ -43,7 +43,7 @@ public sealed class SessionMetricsTests(CostClusterFixture fixture)
         fixture.Clock.Advance(TimeSpan.FromSeconds(20));
         await session.DeleteAsync();
         Assert.Equal(0, metrics.Sum("agentcluster.sessions"));
-        Assert.Equal(1, metrics.Sum("agentcluster.sessions.terminated", ("reason", TerminationReason.Deleted)));
+        Assert.Equal(1, metrics.Sum("agentcluster.sessions.terminated", ("reason", TerminationReason.Deleted.Name())));
         Assert.Equal(1, metrics.Sum("agentcluster.machines.destroyed", ("cloud.region", "iad"), ("machine.guest", "shared-cpu-1x")));
         Assert.Equal(30, metrics.Sum("agentcluster.machine.time", ("machine.guest", "shared-cpu-1x")));
 
@@ -113,7 +113,7 @@ public sealed class SessionMetricsTests(CostClusterFixture fixture)
         await fixture.AdvanceAndSweepAsync(CostClusterFixture.BootGrace + TimeSpan.FromSeconds(1));
         Assert.Equal(TerminationReason.Expired, (await expiring.GetAsync())!.Reason);
         Assert.Equal(1, metrics.Sum("agentcluster.reaper.expirations", ("phase", "boot")));
-        Assert.Equal(1, metrics.Sum("agentcluster.sessions.terminated", ("reason", TerminationReason.Expired)));
+        Assert.Equal(1, metrics.Sum("agentcluster.sessions.terminated", ("reason", TerminationReason.Expired.Name())));
 
         var (live, _, _) = await fixture.StartAsync();
         await fixture.Reaper.ReconcileAsync();
@@ -140,5 +140,5 @@ public sealed class SessionMetricsTests(CostClusterFixture fixture)
         Assert.Equal(0, metrics.Sum("agentcluster.sse.watchers"));
     }
 
-    private static int Live(MetricRecorder metrics, string status) => (int)metrics.Sum("agentcluster.sessions", ("status", status));
+    private static int Live(MetricRecorder metrics, SessionStatus status) => (int)metrics.Sum("agentcluster.sessions", ("status", status.Name()));
 }
