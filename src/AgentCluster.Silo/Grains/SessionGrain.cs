@@ -38,23 +38,15 @@ public sealed class SessionGrain(
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
     ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain, IHasLogScope
 {
-    private const int ReplayPage = 256;
-
-    private readonly SessionWatchers watchers = new();
     private readonly SessionMeter meter = new(metrics);
 
     // Held by every change of state or log: calls run one at a time anyway, except the agent's long polls and the
     // watchers, which interleave; so that an interleaved call never writes concurrently with another.
     private readonly SemaphoreSlim changes = new(1, 1);
 
-    // What the agent's long polls wait for: a turn queued, a turn interrupted, or the session ended.
-    private TaskCompletionSource agentWake = NewSignal();
-
     private Session session = null!;
-    private EventLogHead head = EventLogHead.Empty;
-
-    // The seq of the terminal session.status: watchers stop after it.
-    private long? endSeq;
+    private SessionFeed feed = null!;
+    private AgentWake agentWake = null!;
 
     /// <summary>What the reaper's schedule holds for this session, as far as this activation knows (null: unknown).</summary>
     private DateTimeOffset? scheduled;
@@ -68,8 +60,9 @@ public sealed class SessionGrain(
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         session = new Session(Id, S, options.Value, reaperOptions.Value, logger);
-        head = await log.ReadHeadAsync(Id, cancellationToken);
-        if (session.Terminated) endSeq = head.LastSeq;
+        feed = new SessionFeed(Id, log, metrics, GrainContext);
+        agentWake = new AgentWake(time, GrainContext);
+        await feed.LoadAsync(session.Terminated, cancellationToken);
         session.Activated(Now);
         meter.ReportMachineTime(session, Now);
         meter.Changed(session, Now);
@@ -178,50 +171,16 @@ public sealed class SessionGrain(
         return View();
     });
 
-    async IAsyncEnumerable<SessionEvent> ISessionGrain.WatchAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
+    IAsyncEnumerable<SessionEvent> ISessionGrain.WatchAsync(long afterSeq, CancellationToken cancellationToken)
     {
         session.EnsureStarted();
-        var watcher = watchers.Add();
-        try
-        {
-            var seen = Math.Max(0, afterSeq);
-            while (!(seen >= endSeq))
-            {
-                // Behind the log (a fresh watcher, a gap, or a lagging one): read what is stored.
-                while (seen < head.LastSeq && !(seen >= endSeq))
-                {
-                    var page = await log.ReadAsync(Id, seen, ReplayPage, cancellationToken);
-                    if (page.Count == 0) break; // nothing stored past here (yet): wait for live events
-                    foreach (var stored in page.TakeWhile(e => !(e.Seq > endSeq)))
-                    {
-                        yield return stored;
-                        seen = stored.Seq;
-                    }
-                }
-                if (seen >= endSeq) yield break;
-
-                // Buffered events are taken without a wait (and without a token to hold it): the common case under load.
-                if (!watcher.TryRead(out var live))
-                {
-                    using var held = HeldCalls.Hold(GrainContext, cancellationToken);
-                    try { live = await watcher.ReadAsync(held.Token); }
-                    catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested) { throw HeldCalls.Moving(Id); }
-                }
-                if (live.Seq != seen + 1) continue; // already seen, or after a gap the log fills on the next pass
-                yield return live;
-                seen = live.Seq;
-            }
-        }
-        finally
-        {
-            watchers.Remove(watcher);
-        }
+        return feed.WatchAsync(afterSeq, cancellationToken);
     }
 
     Task<AgentAck> ISessionGrain.AgentPushAsync(string token, AgentEventBatch batch) => Exclusively(async () =>
     {
         session.AuthorizeAgent(token);
-        var (acked, change) = session.AgentPush(batch, head.Agent, Now);
+        var (acked, change) = session.AgentPush(batch, feed.Head.Agent, Now);
         meter.CalledIn(Now);
         await RunAsync(change);
         return session.Ack(acked);
@@ -233,17 +192,17 @@ public sealed class SessionGrain(
         var change = session.Heartbeat(instance, Now);
         meter.CalledIn(Now);
         await RunAsync(change);
-        return session.Ack(head.Agent.Instance == instance ? head.Agent.Seq : 0);
+        return session.Ack(feed.Head.Agent.Instance == instance ? feed.Head.Agent.Seq : 0);
     });
 
     async Task<AgentTurn?> ISessionGrain.AgentNextTurnAsync(string token, string instance, int afterTurn, TimeSpan wait, CancellationToken cancellationToken)
     {
         session.AuthorizeAgent(token);
         AgentRules.ValidateInstance(instance);
-        var until = PollDeadline(wait);
+        var until = agentWake.Deadline(wait);
         while (true)
         {
-            var woken = agentWake.Task;
+            var woken = agentWake.Next;
             var turn = await Exclusively(async () =>
             {
                 var (turn, change) = session.TakeTurn(instance, afterTurn, Now);
@@ -252,41 +211,19 @@ public sealed class SessionGrain(
                 return turn;
             }, cancellationToken);
             if (turn is not null) return turn;
-            if (!await WaitAsync(woken, until, cancellationToken)) return null;
+            if (!await agentWake.WaitAsync(woken, until, cancellationToken)) return null;
         }
     }
 
     async Task<AgentInterrupt?> ISessionGrain.AgentWatchTurnAsync(string token, int turn, TimeSpan wait, CancellationToken cancellationToken)
     {
         session.AuthorizeAgent(token);
-        var until = PollDeadline(wait);
+        var until = agentWake.Deadline(wait);
         while (true)
         {
-            var woken = agentWake.Task;
+            var woken = agentWake.Next;
             if (session.Interrupted(turn)) return new AgentInterrupt(turn);
-            if (!await WaitAsync(woken, until, cancellationToken)) return null;
-        }
-    }
-
-    private DateTimeOffset PollDeadline(TimeSpan wait) => Now + (wait > AgentProtocol.MaxPollWait ? AgentProtocol.MaxPollWait : wait);
-
-    /// <summary>
-    /// Waits for the agent's wake-up until <paramref name="until"/>. False when the time is up, or when this
-    /// activation is deactivating: the agent's poll then ends empty and it asks again.
-    /// </summary>
-    private async Task<bool> WaitAsync(Task woken, DateTimeOffset until, CancellationToken cancellationToken)
-    {
-        var remaining = until - Now;
-        if (remaining <= TimeSpan.Zero) return false;
-        using var held = HeldCalls.Hold(GrainContext, cancellationToken);
-        try
-        {
-            await woken.WaitAsync(remaining, time, held.Token);
-            return true;
-        }
-        catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return false;
+            if (!await agentWake.WaitAsync(woken, until, cancellationToken)) return null;
         }
     }
 
@@ -400,7 +337,7 @@ public sealed class SessionGrain(
                     await AppendAsync(append.Events, append.Agent);
                     break;
                 case SessionStep.WakeAgent:
-                    Interlocked.Exchange(ref agentWake, NewSignal()).TrySetResult();
+                    agentWake.Signal();
                     break;
                 case SessionStep.DestroyMachine destroy:
                     await DestroyMachineAsync(destroy.MachineId);
@@ -436,17 +373,9 @@ public sealed class SessionGrain(
 
     private async Task AppendAsync(IReadOnlyList<NewEvent> events, AgentCursor? agent = null)
     {
-        var now = Now;
-        var numbered = new List<SessionEvent>(events.Count);
-        foreach (var e in events)
-        {
-            var seq = head.LastSeq + numbered.Count + 1;
-            numbered.Add(new SessionEvent { Seq = seq, Type = e.Type, Turn = e.Turn, At = e.At ?? now, Payload = e.Payload });
-            if (e.EndsSession) endSeq = seq;
-        }
         try
         {
-            await log.AppendAsync(Id, head, numbered, agent);
+            await feed.AppendAsync(events, agent, Now);
         }
         catch (EventLogConflictException)
         {
@@ -456,19 +385,14 @@ public sealed class SessionGrain(
             DeactivateOnIdle();
             throw;
         }
-        head = new EventLogHead(head.LastSeq + numbered.Count, agent ?? head.Agent);
-        foreach (var e in numbered) metrics.EventAppended(e.Type);
         if (events.Any(e => e.EndsSession) && S.Reason is { } reason)
         {
             metrics.Terminated(reason.Name());
             if (reason == TerminationReason.Expired) metrics.Expired(S.AgentSeen);
         }
-        watchers.Publish(numbered);
     }
-
-    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     private string GuestSize => GuestSizes.Name(session.Guest);
 
-    private SessionView View() => SessionViews.Of(session, head.LastSeq, prices, Now);
+    private SessionView View() => SessionViews.Of(session, feed.Head.LastSeq, prices, Now);
 }

@@ -6,7 +6,7 @@ namespace AgentCluster.Silo.Grains;
 /// <summary>
 /// The live watchers of one session. Each has a small bounded buffer that publishing never waits on: when a
 /// watcher is too slow and its buffer is full, new events are simply not buffered for it. That loses nothing,
-/// because a watcher reads the stored log whenever it is behind it (see <c>SessionGrain.WatchAsync</c>); the
+/// because a watcher reads the stored log whenever it is behind it (see <see cref="SessionFeed.WatchAsync"/>); the
 /// buffer is only the fast path and the wake-up. So no watcher can hold up the agent, the grain or another.
 /// </summary>
 internal sealed class SessionWatchers
