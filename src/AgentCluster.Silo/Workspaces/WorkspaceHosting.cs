@@ -1,0 +1,11 @@
+namespace AgentCluster.Silo.Workspaces;
+
+public static class WorkspaceHosting
+{
+    /// <summary>Workspaces: their volumes on Fly, which a workspace's grain creates and finds (the grains and API are Orleans' and the front door's).</summary>
+    public static IServiceCollection AddWorkspaces(this IServiceCollection services)
+    {
+        services.AddSingleton<WorkspaceVolumes>();
+        return services;
+    }
+}
