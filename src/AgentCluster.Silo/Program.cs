@@ -1,6 +1,7 @@
 using AgentCluster.Fly;
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Cost;
 using AgentCluster.Silo.Dashboard;
 using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Health;
@@ -9,9 +10,11 @@ using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.ModelGateway;
 using AgentCluster.Silo.OpenApi;
 using AgentCluster.Silo.Presets;
+using AgentCluster.Silo.Reaping;
+using AgentCluster.Silo.Secrets;
+using AgentCluster.Silo.Storage;
 using AgentCluster.Silo.Telemetry;
 using AgentCluster.Silo.Workspaces;
-using Microsoft.Extensions.Options;
 
 // appsettings.json is read from beside the node's binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -19,7 +22,8 @@ FlyNode.Apply(builder); // in a Fly Machine: its private address, id and app nam
 ListenAddresses.Apply(builder); // PORT (loopback), ASPNETCORE_URLS, Kestrel config, or 127.0.0.1:8080 ([::] in a Fly Machine)
 
 // With no Fly token configured, the node runs its embedded default: the local Machines emulator in this
-// process, agents as local processes. The client cannot tell it from Fly except by the URL.
+// process, agents as local processes. The client cannot tell it from Fly except by the URL. The only line
+// that touches the emulator (see EmbeddedFly).
 await using var emulator = await EmbeddedFly.StartUnlessConfiguredAsync(builder);
 
 builder.AddNodeDrain();
@@ -27,6 +31,14 @@ builder.AddClusterNode();
 builder.AddTelemetry();
 builder.Services.AddFlyMachinesClient(builder.Configuration);
 builder.Services.AddSessions(builder.Configuration);
+builder.Services.AddReaping(builder.Configuration);
+builder.Services.AddSessionSecrets(builder.Configuration);
+builder.Services.AddWorkspaces();
+builder.Services.AddEventRelay();
+builder.Services.AddGrainLogScopes();
+builder.Services.AddSessionTelemetry();
+builder.Services.AddCost(builder.Configuration);
+builder.Services.AddSessionStorage(builder.Configuration);
 builder.Services.AddPresets(builder.Configuration);
 builder.Services.AddFrontDoor(builder.Configuration);
 builder.Services.AddNodeHealth(builder.Configuration);
@@ -49,22 +61,4 @@ app.MapWorkspaces();
 app.MapAgentProtocol();
 app.MapModelGateway();
 app.MapTelemetry();
-try
-{
-    await app.RunAsync();
-}
-catch (Exception e) when (ConfigurationFailures(e) is { Count: > 0 } failures)
-{
-    // Bad configuration: say what to set, once and plainly (the host logged it too), and exit without a crash dump.
-    await Console.Error.WriteLineAsync("AgentCluster cannot start: " + string.Join(Environment.NewLine, failures));
-    return 1;
-}
-return 0;
-
-// Options checked at start fail one section at a time, or several at once in an AggregateException.
-static List<string> ConfigurationFailures(Exception e) => e switch
-{
-    OptionsValidationException options => [.. options.Failures],
-    AggregateException all when all.InnerExceptions.All(i => i is OptionsValidationException) => [.. all.InnerExceptions.SelectMany(ConfigurationFailures)],
-    _ => [],
-};
+return await app.RunOrExplainAsync(); // bad configuration: what to set, and exit code 1

@@ -9,6 +9,13 @@ using Microsoft.Extensions.Options;
 namespace AgentCluster.Silo.Fly;
 
 /// <summary>Points the Fly client at the embedded emulator and makes sure the agents' app exists there.</summary>
+/// <remarks>
+/// The embedded default, composed at the host's edge: the one file that touches the emulator (the project's only
+/// use of AgentCluster.FlyEmulator), started by one line of Program.cs. A production node never runs it (in a Fly
+/// Machine it declines, and <see cref="FlyNode"/> requires FLY_API_TOKEN), so it only carries it, about 12 MB of the
+/// image with the agent beside it. It stays in the one build the tests run, since dropping it would change what the
+/// image does when run without a token; a build for production alone drops this file, that line and the reference.
+/// </remarks>
 internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions> options, ClaudeCodeCliCheck cli, ILogger<EmbeddedFly> logger) : IHostedService
 {
     public const string DefaultApp = "agentcluster-agents";

@@ -9,7 +9,7 @@ namespace AgentCluster.Silo.Health;
 /// On the embedded default, agents are local processes that inherit this node's PATH, and find the Claude Code CLI
 /// there (as <c>claude</c>; a session's env may name another with CLAUDE_CODE_PATH). When sessions default to
 /// <c>claude-code</c> and there is none, every such session would fail its first turn: the node says so once at
-/// start (<see cref="Fly.EmbeddedFly"/>) and <c>/health/ready</c> reports it degraded, not unhealthy, since shell
+/// start (the embedded default, <c>Fly/EmbeddedFly</c>) and <c>/health/ready</c> reports it degraded, not unhealthy, since shell
 /// sessions and sessions that bring their own CLI path still run. Looked up on each check: installing the CLI
 /// while the node runs clears it.
 /// </summary>

@@ -1,20 +1,14 @@
-using AgentCluster.Abstractions.Agents;
-using AgentCluster.Silo.Api;
-using AgentCluster.Silo.Auth;
-using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
-using AgentCluster.Silo.Secrets;
-using AgentCluster.Silo.Storage;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Microsoft.Extensions.Options;
-using Orleans.Configuration;
 
 namespace AgentCluster.Silo.Hosting;
 
-/// <summary>Sessions: their options, their machines, their event log and catalog (Redis with REDIS_URL, else memory).</summary>
+/// <summary>
+/// Sessions' own parts: their options and their agents' model (checked when the node starts), their clock and their
+/// machines. The features a session uses (storage, secrets, reaping, cost, …) register themselves: see Program.cs.
+/// </summary>
 public static class SessionHosting
 {
     public static IServiceCollection AddSessions(this IServiceCollection services, IConfiguration config)
@@ -37,55 +31,11 @@ public static class SessionHosting
                 if (config["ANTHROPIC_BASE_URL"] is { Length: > 0 } url) options.BaseUrl = url;
             })
             .ValidateRulesOnStart(o => o.Validate());
-        services.AddOptions<ReaperOptions>().Bind(config.GetSection(ReaperOptions.Section)).ValidateRulesOnStart(o => o.Validate());
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddKeyedSingleton(SessionClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
-        services.AddSingleton<ReaperShards>();
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
-        services.AddSingleton<IMachines>(sp => sp.GetRequiredService<SessionMachines>());
-        services.AddSingleton<Workspaces.SessionWorkspaces>();
-        services.AddSessionSecrets(config);
-        services.AddSingleton<Workspaces.WorkspaceVolumes>();
-        services.AddSingleton<EventStream>();
-        services.AddSingleton<IIncomingGrainCallFilter, GrainLogScopes>();
-        services.AddMetrics();
-        services.AddSingleton<Telemetry.SessionMetrics>();
-        services.AddOptions<Cost.PricingOptions>().Bind(config.GetSection(Cost.PricingOptions.Section)).ValidateRulesOnStart(o => o.Validate());
-        services.AddSingleton<Cost.MachinePrices>();
-
-        if (!RedisHosting.IsConfigured(config))
-        {
-            services.AddSingleton<ISessionEventLog, MemorySessionEventLog>();
-            services.AddSingleton<ISessionCatalog, MemorySessionCatalog>();
-            services.AddSingleton<IReaperSchedule, MemoryReaperSchedule>();
-        }
-        else
-        {
-            services.AddSingleton(sp => new RedisKeys(sp.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId));
-            services.AddSingleton<ISessionEventLog, RedisSessionEventLog>();
-            services.AddSingleton<ISessionCatalog, RedisSessionCatalog>();
-            services.AddSingleton<IReaperSchedule, RedisReaperSchedule>();
-        }
-        return services;
-    }
-
-    /// <summary>
-    /// The front door's plumbing: snake_case JSON, ProblemDetails for every error, API keys for the public API
-    /// (<see cref="ApiKeyAuthentication"/>) and the request size limits.
-    /// </summary>
-    public static IServiceCollection AddFrontDoor(this IServiceCollection services, IConfiguration config)
-    {
-        services.AddOptions<FrontDoorOptions>().Bind(config.GetSection(FrontDoorOptions.Section)).ValidateRulesOnStart(o => o.Validate());
-        // Kestrel's own default (30 MB) for every other route: the public limit instead. The agent's routes raise
-        // it for themselves (AgentApi), so nothing else accepts, or waits for, more than a public call may send.
-        services.AddOptions<KestrelServerOptions>().Configure<IOptions<FrontDoorOptions>>((kestrel, limits) =>
-            kestrel.Limits.MaxRequestBodySize = limits.Value.MaxRequestBodyBytes);
-        services.AddApiKeyAuthentication(config);
-        services.ConfigureHttpJsonOptions(o => ProtocolJson.Configure(o.SerializerOptions));
-        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so bad bodies reach SessionProblems with their reason
-        services.AddProblemDetails(o => o.CustomizeProblemDetails = SessionProblems.Describe);
-        services.AddExceptionHandler<SessionProblems>();
+        services.AddSingleton<IMachines>(sp => sp.GetRequiredService<SessionMachines>()); // the sessions' port to Fly
         return services;
     }
 }

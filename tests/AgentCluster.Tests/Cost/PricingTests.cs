@@ -1,6 +1,5 @@
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Cost;
-using AgentCluster.Silo.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -52,11 +51,11 @@ public sealed class PricingTests
         Assert.Contains(new Silo.Options.AgentSessionOptions { MaxMachineSeconds = 0 }.Validate(), p => p.StartsWith("Sessions:MaxMachineSeconds must be", StringComparison.Ordinal));
     }
 
-    /// <summary>The options as the node registers them (SessionHosting), from these settings.</summary>
+    /// <summary>The options as the node registers them (CostHosting), from these settings.</summary>
     private static Lazy<IOptions<PricingOptions>> PricingFrom(Dictionary<string, string?> settings)
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var services = new ServiceCollection().AddLogging().AddSessions(config).BuildServiceProvider();
+        var services = new ServiceCollection().AddLogging().AddCost(config).BuildServiceProvider();
         return new(() =>
         {
             var options = services.GetRequiredService<IOptions<PricingOptions>>();

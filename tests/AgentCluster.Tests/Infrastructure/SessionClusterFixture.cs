@@ -5,7 +5,14 @@ using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
 using AgentCluster.FlyEmulator;
+using AgentCluster.Silo.Cost;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Logging;
+using AgentCluster.Silo.Reaping;
+using AgentCluster.Silo.Secrets;
+using AgentCluster.Silo.Storage;
+using AgentCluster.Silo.Telemetry;
+using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
@@ -56,6 +63,9 @@ public class SessionClusterFixture : IAsyncLifetime
             host.Configuration.AddInMemoryCollection(settings);
             host.Services.AddFlyMachinesClient(host.Configuration, o => o.Retry.BaseDelay = TimeSpan.FromMilliseconds(20));
             host.Services.AddSessions(host.Configuration);
+            // The features a session's grains use, as Program.cs registers them (the front door's are not needed here).
+            host.Services.AddReaping(host.Configuration).AddSessionSecrets(host.Configuration).AddWorkspaces().AddGrainLogScopes()
+                .AddSessionTelemetry().AddCost(host.Configuration).AddSessionStorage(host.Configuration);
         });
         builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(ClusterHosting.StorageName).UseInMemoryReminderService());
         Cluster = builder.Build();
