@@ -6,9 +6,9 @@ namespace AgentCluster.Silo.Grains;
 /// How long the session's machine has run, and its budget (max_machine_seconds). Its running time is counted from
 /// when the machine is made or started until it is stopped (asleep) or destroyed; the total is kept in the state as
 /// the spells that ended plus the one under way (<see cref="SessionState.RunningSince"/>), so it survives a move to
-/// another node without a write per check.
+/// another node without a write per check. A view over the state: nothing of its own to keep.
 /// </summary>
-public sealed class MachineTime(SessionState state)
+public readonly struct MachineTime(SessionState state)
 {
     /// <summary>Floating-point slack, so that a check at exactly the computed moment sees the threshold reached.</summary>
     private const double SlackSeconds = 0.001;

@@ -30,7 +30,6 @@ public sealed class Session
         destroyRetry = reaper.DestroyRetry;
         this.logger = logger;
         Agent = new AgentLiveness(options);
-        Machine = new MachineTime(state);
     }
 
     public string Id { get; }
@@ -39,7 +38,7 @@ public sealed class Session
 
     public AgentLiveness Agent { get; }
 
-    public MachineTime Machine { get; }
+    public MachineTime Machine => new(State);
 
     private SessionState S => State;
 

@@ -48,9 +48,7 @@ public sealed class SessionGrain(
     private SessionFeed feed = null!;
     private AgentWake agentWake = null!;
 
-    /// <summary>What the reaper's schedule holds for this session, as far as this activation knows (null: unknown).</summary>
-    private DateTimeOffset? scheduled;
-
+    private UpkeepSchedule upkeep = null!;
     private (string? MachineId, LogScope Scope)? logScope;
 
     private string Id => this.GetPrimaryKeyString();
@@ -62,6 +60,7 @@ public sealed class SessionGrain(
         session = new Session(Id, S, options.Value, reaperOptions.Value, logger);
         feed = new SessionFeed(Id, log, metrics, GrainContext);
         agentWake = new AgentWake(time, GrainContext);
+        upkeep = new UpkeepSchedule(schedule, Id);
         await feed.LoadAsync(session.Terminated, cancellationToken);
         session.Activated(Now);
         meter.ReportMachineTime(session, Now);
@@ -133,14 +132,11 @@ public sealed class SessionGrain(
     {
         try
         {
-            var machine = await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token, S.WorkspaceVolumeId);
-            metrics.MachineCreated(machine.Region ?? S.Region, GuestSize);
-            return machine;
+            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token, S.WorkspaceVolumeId);
         }
-        catch (SessionException e)
+        catch (SessionException e) when (e.Kind == SessionErrorKind.MachineProviderRejected)
         {
-            metrics.MachineFailed(S.Region, GuestSize);
-            if (e.Kind == SessionErrorKind.MachineProviderRejected) await RunAsync(session.CreateRejected(e.Message, Now));
+            await RunAsync(session.CreateRejected(e.Message, Now));
             throw;
         }
     }
@@ -259,9 +255,7 @@ public sealed class SessionGrain(
     {
         meter.ReportMachineTime(session, Now);
         await RunAsync(session.Check(Now));
-        scheduled = session.NextCheck(Now);
-        if (scheduled is { } next) await schedule.SetAsync(Id, next);
-        else await schedule.RemoveAsync(Id);
+        await upkeep.SetAsync(session.NextCheck(Now));
         return true;
     });
 
@@ -295,7 +289,7 @@ public sealed class SessionGrain(
         try
         {
             var result = await change();
-            await KeepScheduledAsync();
+            await upkeep.KeepAsync(session.NextCheck(Now));
             return result;
         }
         finally
@@ -303,18 +297,6 @@ public sealed class SessionGrain(
             meter.Changed(session, Now);
             changes.Release();
         }
-    }
-
-    /// <summary>
-    /// Puts the session in the reaper's schedule when its next check moved earlier than what is there. A deadline
-    /// that only moves later (every heartbeat) costs nothing: the reaper looks at the old time, and the session
-    /// tells it the new one then.
-    /// </summary>
-    private async Task KeepScheduledAsync()
-    {
-        if (session.NextCheck(Now) is not { } next || scheduled <= next) return;
-        await schedule.SetAsync(Id, next);
-        scheduled = next;
     }
 
     /// <summary>Carries out what the session decided, in order.</summary>

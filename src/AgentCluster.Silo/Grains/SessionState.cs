@@ -46,7 +46,7 @@ public sealed class SessionState
     /// <summary>The agent has called in at least once.</summary>
     [Id(14)] public bool AgentSeen { get; set; }
 
-    // Id 15 is retired (the heartbeat deadline, now kept in memory only: see SessionGrain.RestartDeadlines).
+    // Id 15 is retired (the heartbeat deadline, now kept in memory only: see AgentLiveness).
 
     /// <summary>A terminated session whose machine could not be destroyed yet: the reaper retries.</summary>
     [Id(16)] public bool MachineDestroyPending { get; set; }
@@ -79,10 +79,10 @@ public sealed class SessionState
     /// <summary>The client asked this turn to stop: the agent's interrupt watch for it answers at once.</summary>
     [Id(26)] public int InterruptedTurn { get; set; }
 
-    /// <summary>The workspace's Fly volume, mounted at /workspace (see SessionGrain.Workspace.cs).</summary>
+    /// <summary>The workspace's Fly volume, mounted at /workspace (see Workspaces/SessionWorkspaces.cs).</summary>
     [Id(27)] public string? WorkspaceVolumeId { get; set; }
 
-    /// <summary>Machine-seconds of the running spells that ended (see SessionGrain.Cost.cs); the current one is <see cref="RunningSince"/>.</summary>
+    /// <summary>Machine-seconds of the running spells that ended (see <see cref="MachineTime"/>); the current one is <see cref="RunningSince"/>.</summary>
     [Id(28)] public double MachineSeconds { get; set; }
 
     /// <summary>Set while the machine runs (created or started, not yet stopped or destroyed): its time counts from here.</summary>
@@ -97,7 +97,7 @@ public sealed class SessionState
     /// <summary>The 80% budget warning is in the log: it is said once.</summary>
     [Id(32)] public bool BudgetWarned { get; set; }
 
-    // Ids 40-44: the model gateway (SessionGrain.Models.cs); 50-54: one-shot tasks, results and the turn limit.
+    // Ids 40-44: the model gateway (Session.ModelUsed); 50-54: one-shot tasks, results and the turn limit.
 
     /// <summary><see cref="SessionModes"/>; null in sessions stored before modes existed (<c>session</c>).</summary>
     [Id(50)] public string? Mode { get; set; }

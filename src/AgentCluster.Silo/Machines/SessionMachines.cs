@@ -17,7 +17,7 @@ namespace AgentCluster.Silo.Machines;
 /// </summary>
 public sealed partial class SessionMachines(
     IFlyMachinesApi machines, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, CallbackUrls callbackUrls,
-    IOptions<TelemetryOptions> telemetry, ILogger<SessionMachines> logger) : IMachines
+    IOptions<TelemetryOptions> telemetry, SessionMetrics metrics, ILogger<SessionMachines> logger) : IMachines
 {
     public const string SessionMetadataKey = "agentcluster_session";
 
@@ -61,9 +61,19 @@ public sealed partial class SessionMachines(
     {
         // The machine's agent starts under this span (its TRACEPARENT), and the Fly calls are its children.
         using var span = NodeTracing.StartSessionSpan(NodeTracing.MachineCreate, sessionId)?.SetTag(NodeTracing.RegionTag, region);
-        var machine = await CreateOrAdoptAsync(sessionId, request, runtime, region, token, workspaceVolumeId, CancellationToken.None);
-        span?.SetTag(NodeTracing.MachineIdTag, machine.Id);
-        return Ours(machine)!;
+        var guestSize = Cost.GuestSizes.Name(options.Value.GuestFor(request.Guest));
+        try
+        {
+            var machine = await CreateOrAdoptAsync(sessionId, request, runtime, region, token, workspaceVolumeId, CancellationToken.None);
+            span?.SetTag(NodeTracing.MachineIdTag, machine.Id);
+            metrics.MachineCreated(machine.Region ?? region, guestSize);
+            return Ours(machine)!;
+        }
+        catch (SessionException)
+        {
+            metrics.MachineFailed(region, guestSize);
+            throw;
+        }
     }
 
     private async Task<Machine> CreateOrAdoptAsync(

@@ -78,6 +78,8 @@ public sealed class SecretsTests
                 modelToken = setup["credentials"]!["ANTHROPIC_API_KEY"]!.GetValue<string>();
                 Assert.StartsWith("amt_", modelToken);
             }
+            // Fly (and the emulator) starts a machine after its create is answered: its process may not be there yet.
+            await Eventually.TrueAsync(() => AgentProcesses.Of(keyedId).Count > 0, Deadline, "the keyed session's agent runs");
             Assert.Null(AgentProcesses.Variable(AgentProcesses.Of(keyedId)[0], "ANTHROPIC_API_KEY"));
             Assert.Equal(HttpStatusCode.OK, (await http.DeleteAsync($"/sessions/{keyedId}")).StatusCode);
 
