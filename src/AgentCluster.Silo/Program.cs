@@ -15,6 +15,7 @@ using AgentCluster.Silo.Secrets;
 using AgentCluster.Silo.Storage;
 using AgentCluster.Silo.Telemetry;
 using AgentCluster.Silo.Workspaces;
+using AgentCluster.Silo.Sessions;
 
 // appsettings.json is read from beside the node's binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });

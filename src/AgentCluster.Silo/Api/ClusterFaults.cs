@@ -2,6 +2,7 @@ using AgentCluster.Silo.Storage;
 using Orleans.Persistence.Redis;
 using Orleans.Runtime;
 using StackExchange.Redis;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Api;
 

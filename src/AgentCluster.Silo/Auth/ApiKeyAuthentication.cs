@@ -1,6 +1,7 @@
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Options;
 using Microsoft.AspNetCore.Authentication;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Auth;
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Authentication;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Auth;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Auth;
 

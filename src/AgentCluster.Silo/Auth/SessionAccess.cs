@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Api;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Auth;
 

@@ -1,4 +1,5 @@
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Cost;
 

@@ -1,6 +1,7 @@
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Machines;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Cost;
 

@@ -1,5 +1,6 @@
 using AgentCluster.Silo.Auth;
 using Orleans.Dashboard;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Dashboard;
 

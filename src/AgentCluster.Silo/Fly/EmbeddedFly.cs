@@ -5,6 +5,7 @@ using AgentCluster.FlyEmulator;
 using AgentCluster.Silo.Health;
 using AgentCluster.Silo.Hosting;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Fly;
 

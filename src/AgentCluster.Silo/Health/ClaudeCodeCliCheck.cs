@@ -2,6 +2,7 @@ using AgentCluster.Abstractions.Agents;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Health;
 

@@ -1,5 +1,6 @@
 using AgentCluster.Silo.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Health;
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Polly.Timeout;
 using Refit;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Health;
 

@@ -1,3 +1,4 @@
+using AgentCluster.Silo.Sessions;
 namespace AgentCluster.Silo.Health;
 
 /// <summary>The answer of <c>/health</c>: the process serves; <c>fly</c> says whether it drives Fly or its embedded emulator.</summary>

@@ -1,6 +1,7 @@
 using AgentCluster.Silo.Hosting;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Orleans.Runtime;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Health;
 

@@ -5,6 +5,7 @@ using AgentCluster.Silo.Reaping;
 using Orleans.Configuration;
 using Orleans.Serialization;
 using Orleans.Storage;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Hosting;
 

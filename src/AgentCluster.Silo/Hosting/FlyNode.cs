@@ -1,5 +1,6 @@
 using AgentCluster.Fly;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Hosting;
 

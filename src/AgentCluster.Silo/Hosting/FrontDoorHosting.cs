@@ -4,6 +4,7 @@ using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Options;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Hosting;
 

@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Hosting;
 

@@ -1,5 +1,6 @@
 using AgentCluster.Silo.Api;
 using Orleans.Storage;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Hosting;
 

@@ -1,4 +1,5 @@
 using System.Collections;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Logging;
 

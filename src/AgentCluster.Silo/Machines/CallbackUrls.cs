@@ -2,6 +2,7 @@ using AgentCluster.Silo.Options;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Machines;
 

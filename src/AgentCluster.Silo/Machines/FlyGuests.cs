@@ -1,5 +1,6 @@
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Presets;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Machines;
 

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Machines;
 

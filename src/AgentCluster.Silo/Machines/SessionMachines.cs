@@ -7,6 +7,7 @@ using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Telemetry;
 using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Machines;
 

@@ -1,6 +1,7 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Silo.Logging;
 using Microsoft.AspNetCore.Mvc;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.ModelGateway;
 

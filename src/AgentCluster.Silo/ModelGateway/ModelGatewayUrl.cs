@@ -1,4 +1,5 @@
 using AgentCluster.Abstractions.Agents;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.ModelGateway;
 

@@ -6,6 +6,7 @@ using AgentCluster.Silo.Secrets;
 using AgentCluster.Silo.Telemetry;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.ModelGateway;
 

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.ModelGateway;
 

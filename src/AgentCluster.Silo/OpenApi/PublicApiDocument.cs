@@ -3,6 +3,7 @@ using AgentCluster.Silo.Auth;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.OpenApi;
 

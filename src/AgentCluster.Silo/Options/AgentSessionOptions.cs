@@ -98,7 +98,7 @@ public sealed partial class AgentSessionOptions
 
     /// <summary>
     /// The wall-clock limit of a turn whose request and preset set none (max_turn_seconds, see
-    /// Grains/TurnTimeLimit); null (the default): none.
+    /// Sessions/Rules/TurnTimeLimit); null (the default): none.
     /// </summary>
     public long? MaxTurnSeconds { get; set; }
 
@@ -127,7 +127,7 @@ public sealed partial class AgentSessionOptions
             yield return "Sessions:MachineCreateTimeout must be positive and at most 20 s (a session call times out at 30 s).";
         if (MaxContentLength < 1) yield return "Sessions:MaxContentLength must be at least 1.";
         if (Cost.MachineBudget.Problem(MaxMachineSeconds, "Sessions:MaxMachineSeconds") is { } budget) yield return budget;
-        if (Grains.TurnTimeLimit.Problem(MaxTurnSeconds, "Sessions:MaxTurnSeconds") is { } turnLimit) yield return turnLimit;
+        if (Sessions.TurnTimeLimit.Problem(MaxTurnSeconds, "Sessions:MaxTurnSeconds") is { } turnLimit) yield return turnLimit;
         if (TurnTimeoutGrace <= TimeSpan.Zero) yield return "Sessions:TurnTimeoutGrace must be positive.";
     }
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using AgentCluster.Abstractions.Agents;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Presets;
 

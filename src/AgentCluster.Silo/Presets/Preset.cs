@@ -1,5 +1,6 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Presets;
 
@@ -40,7 +41,7 @@ public sealed record Preset
     /// <summary>The sessions' budget of machine-seconds (see Cost/MachineBudget); a request may lower it.</summary>
     public long? MaxMachineSeconds { get; init; }
 
-    /// <summary>The wall-clock limit of the sessions' turns (see Grains/TurnTimeLimit); a request may lower it.</summary>
+    /// <summary>The wall-clock limit of the sessions' turns (see Sessions/Rules/TurnTimeLimit); a request may lower it.</summary>
     public long? MaxTurnSeconds { get; init; }
     /// <summary>The sessions' budget of model spend in US dollars (see Cost/ModelBudget); a request may lower it.</summary>
     public decimal? MaxModelUsd { get; init; }

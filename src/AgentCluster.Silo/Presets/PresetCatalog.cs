@@ -1,5 +1,6 @@
 using System.Collections.Frozen;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Presets;
 

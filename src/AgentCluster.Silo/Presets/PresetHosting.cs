@@ -2,6 +2,7 @@ using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Presets;
 

@@ -1,3 +1,4 @@
+using AgentCluster.Silo.Sessions;
 namespace AgentCluster.Silo.Presets;
 
 /// <summary>Where the presets are (section <c>Presets</c>), and what was loaded from there at start.</summary>

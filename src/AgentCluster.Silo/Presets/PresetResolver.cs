@@ -4,6 +4,7 @@ using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Presets;
 
@@ -69,7 +70,7 @@ public sealed class PresetResolver(PresetCatalog presets, IOptions<TierOptions> 
             throw SessionException.Invalid(Cost.MachineBudget.Field,
                 $"max_machine_seconds may be at most {budget}, preset '{preset.Id}''s budget (asked for {request.MaxMachineSeconds}).");
         if (preset.MaxTurnSeconds is { } limit && request.MaxTurnSeconds > limit)
-            throw SessionException.Invalid(Grains.TurnTimeLimit.Field,
+            throw SessionException.Invalid(Sessions.TurnTimeLimit.Field,
                 $"max_turn_seconds may be at most {limit}, preset '{preset.Id}''s limit (asked for {request.MaxTurnSeconds}).");
         if (preset.MaxModelUsd is { } usd && request.MaxModelUsd > usd)
             throw SessionException.Invalid(Cost.ModelBudget.Field,

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 using AgentCluster.Abstractions.Sessions;
-using AgentCluster.Silo.Grains;
+using AgentCluster.Silo.Sessions;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 

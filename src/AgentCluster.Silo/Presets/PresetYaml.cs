@@ -3,6 +3,7 @@ using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Fly.Json;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Presets;
 

@@ -1,6 +1,7 @@
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Presets;
 

@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Reaping;
 

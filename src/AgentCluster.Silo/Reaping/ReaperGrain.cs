@@ -2,6 +2,7 @@ using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Storage;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Reaping;
 

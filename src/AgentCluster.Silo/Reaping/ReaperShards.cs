@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Text;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Reaping;
 

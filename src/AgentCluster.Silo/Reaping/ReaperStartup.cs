@@ -1,5 +1,6 @@
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Reaping;
 

@@ -1,5 +1,6 @@
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Reaping;
 

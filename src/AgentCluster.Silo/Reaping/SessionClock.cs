@@ -1,3 +1,4 @@
+using AgentCluster.Silo.Sessions;
 namespace AgentCluster.Silo.Reaping;
 
 /// <summary>

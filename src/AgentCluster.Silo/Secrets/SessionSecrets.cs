@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.DataProtection;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Secrets;
 

@@ -1,4 +1,5 @@
 using AgentCluster.Silo.Reaping;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Storage;
 

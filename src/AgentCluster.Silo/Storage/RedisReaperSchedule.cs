@@ -1,5 +1,6 @@
 using AgentCluster.Silo.Reaping;
 using StackExchange.Redis;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Storage;
 

@@ -1,6 +1,7 @@
 using AgentCluster.Silo.Hosting;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Storage;
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Telemetry;
 

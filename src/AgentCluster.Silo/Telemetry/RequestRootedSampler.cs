@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OpenTelemetry.Trace;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Telemetry;
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using AgentCluster.Silo.Reaping;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Telemetry;
 

@@ -5,6 +5,7 @@ using OpenTelemetry.Logs;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using OpenTelemetry.Trace;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Telemetry;
 

@@ -1,3 +1,4 @@
+using AgentCluster.Silo.Sessions;
 namespace AgentCluster.Silo.Workspaces;
 
 /// <summary>The names of one owner's workspaces (keyed by the owner), for listing them; the workspaces keep it up to date.</summary>

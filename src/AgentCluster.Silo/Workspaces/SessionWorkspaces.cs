@@ -1,6 +1,6 @@
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Abstractions.Workspaces;
-using AgentCluster.Silo.Grains;
+using AgentCluster.Silo.Sessions;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Options;
 

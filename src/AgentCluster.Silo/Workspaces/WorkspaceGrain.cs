@@ -4,6 +4,7 @@ using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Reaping;
 using Orleans.Concurrency;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Workspaces;
 

@@ -1,5 +1,6 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Fly.Models;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Workspaces;
 

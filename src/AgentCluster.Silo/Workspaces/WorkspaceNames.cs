@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Workspaces;
 

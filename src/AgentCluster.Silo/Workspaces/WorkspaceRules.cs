@@ -1,4 +1,5 @@
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Workspaces;
 

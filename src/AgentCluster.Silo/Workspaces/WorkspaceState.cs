@@ -1,3 +1,4 @@
+using AgentCluster.Silo.Sessions;
 namespace AgentCluster.Silo.Workspaces;
 
 /// <summary>What a workspace persists: its volume and who holds it. Nothing here is secret.</summary>

@@ -5,6 +5,7 @@ using AgentCluster.Fly.Models;
 using Microsoft.Extensions.Options;
 using AgentCluster.Silo.Options;
 using Polly.Timeout;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Workspaces;
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using AgentCluster.Abstractions.Workspaces;
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Workspaces;
 

@@ -1,6 +1,7 @@
 using AgentCluster.Benchmarks.Hosts;
 using AgentCluster.Silo.Hosting;
 using StackExchange.Redis;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Benchmarks.Harness;
 

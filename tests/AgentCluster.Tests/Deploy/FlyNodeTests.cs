@@ -11,6 +11,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Tests.Deploy;
 

@@ -3,6 +3,7 @@ using AgentCluster.Silo.Hosting;
 using AgentCluster.Tests.Infrastructure;
 using Tomlyn;
 using Tomlyn.Model;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Tests.Deploy;
 

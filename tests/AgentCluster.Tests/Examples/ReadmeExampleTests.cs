@@ -7,6 +7,7 @@ using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
 using AgentCluster.Tests.Runtimes;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Tests.Examples;
 

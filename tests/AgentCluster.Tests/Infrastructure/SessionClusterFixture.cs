@@ -16,6 +16,7 @@ using AgentCluster.Silo.Workspaces;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.TestingHost;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Tests.Infrastructure;
 

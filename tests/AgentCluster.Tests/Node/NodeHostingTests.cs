@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Tests.Infrastructure;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Tests.Node;
 

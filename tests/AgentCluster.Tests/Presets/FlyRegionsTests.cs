@@ -1,5 +1,5 @@
 using AgentCluster.Abstractions.Sessions;
-using AgentCluster.Silo.Grains;
+using AgentCluster.Silo.Sessions;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 

@@ -4,6 +4,7 @@ using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
 using Microsoft.Extensions.Options;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Tests.Presets;
 

@@ -1,14 +1,14 @@
 using System.Text.Json;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
-using AgentCluster.Silo.Grains;
+using AgentCluster.Silo.Sessions;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
 using AgentCluster.Silo.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
-using Step = AgentCluster.Silo.Grains.SessionStep;
+using Step = AgentCluster.Silo.Sessions.SessionStep;
 
 namespace AgentCluster.Tests.Sessions;
 

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using AgentCluster.Abstractions.Sessions;
-using AgentCluster.Silo.Grains;
+using AgentCluster.Silo.Sessions;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Time.Testing;
 

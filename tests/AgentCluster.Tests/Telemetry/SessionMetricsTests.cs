@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Orleans.Runtime;
+using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Tests.Telemetry;
 

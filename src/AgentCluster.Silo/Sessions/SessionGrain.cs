@@ -1,0 +1,379 @@
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Cost;
+using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Logging;
+using AgentCluster.Silo.Machines;
+using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Reaping;
+using AgentCluster.Silo.Secrets;
+using AgentCluster.Silo.Storage;
+using AgentCluster.Silo.Telemetry;
+using AgentCluster.Silo.Workspaces;
+using Microsoft.Extensions.Options;
+
+namespace AgentCluster.Silo.Sessions;
+
+/// <summary>
+/// The shell around one <see cref="Session"/>: it loads and saves the session's state, appends its events to the
+/// log (durable before anyone is shown them or they are acknowledged), wakes its watchers and its agent's polls, and
+/// carries out what the session decides (<see cref="SessionStep"/>) through its ports: the machines
+/// (<see cref="IMachines"/>), the workspace, the reaper's schedule.
+/// </summary>
+[GrainType("session")]
+public sealed class SessionGrain(
+    [PersistentState("session", ClusterHosting.StorageName)] IPersistentState<SessionState> state,
+    ISessionEventLog log,
+    ISessionCatalog catalog,
+    IReaperSchedule schedule,
+    IMachines machines,
+    SessionWorkspaces workspaces,
+    IOptions<AgentSessionOptions> options,
+    IOptions<ReaperOptions> reaperOptions,
+    IOptions<ModelOptions> models,
+    SessionSecrets secrets,
+    SessionMetrics metrics,
+    MachinePrices prices,
+    [FromKeyedServices(SessionClock.Key)] TimeProvider time,
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain, IHasLogScope
+{
+    private readonly SessionMeter meter = new(metrics);
+
+    // Held by every change of state or log: calls run one at a time anyway, except the agent's long polls and the
+    // watchers, which interleave; so that an interleaved call never writes concurrently with another.
+    private readonly SemaphoreSlim changes = new(1, 1);
+
+    private Session session = null!;
+    private SessionFeed feed = null!;
+    private AgentWake agentWake = null!;
+
+    private UpkeepSchedule upkeep = null!;
+    private (string? MachineId, LogScope Scope)? logScope;
+
+    private string Id => this.GetPrimaryKeyString();
+    private SessionState S => state.State;
+    private DateTimeOffset Now => time.GetUtcNow();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        session = new Session(Id, S, options.Value, reaperOptions.Value, logger);
+        feed = new SessionFeed(Id, log, metrics, GrainContext);
+        agentWake = new AgentWake(time, GrainContext);
+        upkeep = new UpkeepSchedule(schedule, Id);
+        await feed.LoadAsync(session.Terminated, cancellationToken);
+        session.Activated(Now);
+        meter.ReportMachineTime(session, Now);
+        meter.Changed(session, Now);
+    }
+
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        meter.Deactivated(session, Now);
+        return Task.CompletedTask;
+    }
+
+    LogScope IHasLogScope.LogScope
+    {
+        get
+        {
+            // Made again only when the machine changes: every grain call (heartbeats too) asks for it.
+            if (logScope is not { } cached || cached.MachineId != S.MachineId)
+                logScope = cached = (S.MachineId, LogScope.ForSession(Id, S.MachineId));
+            return cached.Scope;
+        }
+    }
+
+    Task<StartResult> ISessionGrain.StartAsync(StartSession request) => Exclusively(() => StartAsync(request));
+
+    private async Task<StartResult> StartAsync(StartSession request)
+    {
+        var owner = request.Owner ?? ApiKeyOptions.LocalOwner;
+        session.EnsureOwnedBy(owner);
+        if (session.Started && !S.Creating) return new StartResult(View(), Created: false);
+        using var span = NodeTracing.StartSessionSpan(NodeTracing.SessionStart, Id);
+        StartSessionRules.Validate(request, options.Value);
+        var runtime = session.Started ? S.Runtime! : StartSessionRules.RuntimeFor(request, options.Value, models.Value);
+        if (await workspaces.AcquireAsync(Id, owner, request) is { } workspace)
+        {
+            session.HoldWorkspace(workspace.Name, workspace.VolumeId);
+            request = request with { Region = workspace.Region };
+        }
+
+        // A new token each attempt; only its hash is kept, and it is persisted before any machine can use it.
+        var token = SessionTokens.New();
+        var resumed = S.Creating;
+        if (!resumed)
+        {
+            var protectedKey = request.ApiKey is { } key ? secrets.Protect(key.Value) : null;
+            var events = session.Open(request, owner, runtime, protectedKey, SessionTokens.Hash(token), NodeTracing.EnqueueTurn(Id, 1), Now);
+            await state.WriteStateAsync();
+            // Both only once the session is durable; independent of each other, so one round trip for the two.
+            await Task.WhenAll(catalog.AddAsync(owner, Id, S.CreatedAt), AppendAsync(events));
+        }
+        else
+        {
+            session.Retoken(SessionTokens.Hash(token));
+            await state.WriteStateAsync();
+        }
+
+        var machine = resumed && await machines.FindAsync(Id) is { } existing
+            ? await machines.AdoptAsync(existing.Id, token)
+            : await CreateMachineAsync(request, token);
+        span?.SetTag(NodeTracing.RuntimeTag, S.Runtime).SetTag(NodeTracing.MachineIdTag, machine.Id);
+        session.MachineMade(machine, Now);
+        meter.NewAgent();
+        await state.WriteStateAsync();
+        logger.Started(Id, machine.Id, S.Region);
+        return new StartResult(View(), Created: true);
+    }
+
+    private async Task<SessionMachine> CreateMachineAsync(StartSession request, string token)
+    {
+        try
+        {
+            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token, S.WorkspaceVolumeId);
+        }
+        catch (SessionException e) when (e.Kind == SessionErrorKind.MachineProviderRejected)
+        {
+            await RunAsync(session.CreateRejected(e.Message, Now));
+            throw;
+        }
+    }
+
+    Task<SessionView?> ISessionGrain.GetAsync() => Task.FromResult(session.Started ? View() : null);
+
+    Task<int> ISessionGrain.SendMessageAsync(string content) => Exclusively(async () =>
+    {
+        session.EnsureCanQueue(content);
+        if (session.Asleep)
+        {
+            // A message for a sleeping session: its machine starts again first.
+            logger.Woken(Id, S.MachineId);
+            await machines.StartAsync(S.MachineId!);
+            session.Woken(Now);
+            meter.NewAgent();
+        }
+        var (turn, change) = session.Message(content, NodeTracing.EnqueueTurn(Id, S.Turns + 1), Now);
+        await RunAsync(change);
+        return turn;
+    });
+
+    Task<int> ISessionGrain.InterruptAsync() => Exclusively(() => RunAsync(session.Interrupt(Now)));
+
+    Task<SessionView> ISessionGrain.DeleteAsync() => Exclusively(async () =>
+    {
+        await RunAsync(session.Delete(Now));
+        return View();
+    });
+
+    IAsyncEnumerable<SessionEvent> ISessionGrain.WatchAsync(long afterSeq, CancellationToken cancellationToken)
+    {
+        session.EnsureStarted();
+        return feed.WatchAsync(afterSeq, cancellationToken);
+    }
+
+    Task<AgentAck> ISessionGrain.AgentPushAsync(string token, AgentEventBatch batch) => Exclusively(async () =>
+    {
+        session.AuthorizeAgent(token);
+        var (acked, change) = session.AgentPush(batch, feed.Head.Agent, Now);
+        meter.CalledIn(Now);
+        await RunAsync(change);
+        return session.Ack(acked);
+    });
+
+    Task<AgentAck> ISessionGrain.AgentHeartbeatAsync(string token, string instance) => Exclusively(async () =>
+    {
+        session.AuthorizeAgent(token);
+        var change = session.Heartbeat(instance, Now);
+        meter.CalledIn(Now);
+        await RunAsync(change);
+        return session.Ack(feed.Head.Agent.Instance == instance ? feed.Head.Agent.Seq : 0);
+    });
+
+    async Task<AgentTurn?> ISessionGrain.AgentNextTurnAsync(string token, string instance, int afterTurn, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        session.AuthorizeAgent(token);
+        AgentRules.ValidateInstance(instance);
+        var until = agentWake.Deadline(wait);
+        while (true)
+        {
+            var woken = agentWake.Next;
+            var turn = await Exclusively(async () =>
+            {
+                var (turn, change) = session.TakeTurn(instance, afterTurn, Now);
+                meter.CalledIn(Now);
+                await RunAsync(change);
+                return turn;
+            }, cancellationToken);
+            if (turn is not null) return turn;
+            if (!await agentWake.WaitAsync(woken, until, cancellationToken)) return null;
+        }
+    }
+
+    async Task<AgentInterrupt?> ISessionGrain.AgentWatchTurnAsync(string token, int turn, TimeSpan wait, CancellationToken cancellationToken)
+    {
+        session.AuthorizeAgent(token);
+        var until = agentWake.Deadline(wait);
+        while (true)
+        {
+            var woken = agentWake.Next;
+            if (session.Interrupted(turn)) return new AgentInterrupt(turn);
+            if (!await agentWake.WaitAsync(woken, until, cancellationToken)) return null;
+        }
+    }
+
+    /// <summary>
+    /// The agent's setup, handed over its authenticated channel when it starts (and again to a restarted agent), so
+    /// that nothing sits in the machine's config. Its model credential is a fresh model token for the session's
+    /// model gateway (ModelGateway/), never a real key: only its hash is kept.
+    /// </summary>
+    Task<AgentSetup> ISessionGrain.AgentSetupAsync(string token) => Exclusively(async () =>
+    {
+        session.AuthorizeAgent(token);
+        session.EnsureOpen();
+        var credentials = new Dictionary<string, string>();
+        if (AgentRuntimes.CallsModel(S.Runtime))
+        {
+            var modelToken = SessionTokens.New(SessionTokens.ModelPrefix);
+            await RunAsync(session.ModelTokenIssued(SessionTokens.Hash(modelToken)));
+            credentials[AgentSetup.ApiKeyVariable] = modelToken;
+        }
+        return new AgentSetup { Settings = S.Agent ?? new AgentSettings(), Credentials = credentials };
+    });
+
+    Task<ModelGrant> ISessionGrain.AuthorizeModelCallAsync(string modelToken) => Task.FromResult(session.AuthorizeModelCall(modelToken));
+
+    Task ISessionGrain.RecordModelUsageAsync(string modelToken, string? model, TokenUsage usage) => Exclusively(async () =>
+    {
+        session.AuthorizeModel(modelToken);
+        await RunAsync(session.ModelUsed(model, usage, Now));
+        return true;
+    });
+
+    Task ISessionUpkeepGrain.CheckAsync() => Exclusively(async () =>
+    {
+        meter.ReportMachineTime(session, Now);
+        await RunAsync(session.Check(Now));
+        await upkeep.SetAsync(session.NextCheck(Now));
+        return true;
+    });
+
+    Task<MachineVerdict> ISessionUpkeepGrain.ReconcileAsync(string machineId, TimeSpan seenFor) => Exclusively(async () =>
+    {
+        var verdict = session.Reconcile(machineId, seenFor, reaperOptions.Value.OrphanGrace);
+        if (verdict == MachineVerdict.Adopted) await AdoptLostMachineAsync(machineId);
+        if (verdict != MachineVerdict.Destroyed) return verdict;
+        if ((await machines.DestroyAsync(machineId)).Failure is { } failure) throw failure;
+        metrics.MachineDestroyed(S.Region, session.Started ? GuestSize : "unknown");
+        if (session.StrayDestroyed(machineId)) await state.WriteStateAsync();
+        return verdict;
+    });
+
+    /// <summary>A create that made the machine but whose answer was lost: the session takes it back with a fresh token, and its agent boots with it.</summary>
+    private async Task AdoptLostMachineAsync(string machineId)
+    {
+        var token = SessionTokens.New();
+        session.Retoken(SessionTokens.Hash(token));
+        await state.WriteStateAsync();
+        var machine = await machines.AdoptAsync(machineId, token);
+        session.MachineMade(machine, Now);
+        meter.NewAgent();
+        await state.WriteStateAsync();
+        logger.Reattached(Id, machine.Id);
+    }
+
+    private async Task<T> Exclusively<T>(Func<Task<T>> change, CancellationToken cancellationToken = default)
+    {
+        await changes.WaitAsync(cancellationToken);
+        try
+        {
+            var result = await change();
+            await upkeep.KeepAsync(session.NextCheck(Now));
+            return result;
+        }
+        finally
+        {
+            meter.Changed(session, Now);
+            changes.Release();
+        }
+    }
+
+    /// <summary>Carries out what the session decided, in order.</summary>
+    private async Task<T> RunAsync<T>((T Answer, SessionChange Change) decision)
+    {
+        await RunAsync(decision.Change);
+        return decision.Answer;
+    }
+
+    private async Task RunAsync(SessionChange change)
+    {
+        foreach (var step in change.Steps)
+        {
+            switch (step)
+            {
+                case SessionStep.Save:
+                    await state.WriteStateAsync();
+                    break;
+                case SessionStep.Append append:
+                    await AppendAsync(append.Events, append.Agent);
+                    break;
+                case SessionStep.WakeAgent:
+                    agentWake.Signal();
+                    break;
+                case SessionStep.DestroyMachine destroy:
+                    await DestroyMachineAsync(destroy.MachineId);
+                    break;
+                case SessionStep.StopMachine stop:
+                    await machines.StopAsync(stop.MachineId);
+                    await RunAsync(session.MachineStopped(Now));
+                    break;
+                case SessionStep.ReleaseWorkspace release:
+                    await workspaces.ReleaseAsync(Id, release.Owner, release.Name);
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Destroys the session's machine, found by its tag if it was never recorded; on failure the reaper retries.</summary>
+    private async Task DestroyMachineAsync(string? machineId)
+    {
+        var outcome = MachineOutcome.Done;
+        try
+        {
+            machineId ??= (await machines.FindAsync(Id))?.Id;
+            if (machineId is not null) outcome = await machines.DestroyAsync(machineId);
+        }
+        catch (SessionException e)
+        {
+            outcome = new MachineOutcome(e);
+        }
+        if (outcome.Failure is { } failure) logger.DestroyDeferred(failure, Id, machineId);
+        else if (machineId is not null) metrics.MachineDestroyed(S.Region, GuestSize);
+        session.MachineDestroyed(outcome);
+    }
+
+    private async Task AppendAsync(IReadOnlyList<NewEvent> events, AgentCursor? agent = null)
+    {
+        try
+        {
+            await feed.AppendAsync(events, agent, Now);
+        }
+        catch (EventLogConflictException)
+        {
+            // Another activation of this session wrote meanwhile (a split brain during a node failure): this one
+            // is stale. Drop it; the caller retries against the one that is current.
+            logger.EventLogMoved(Id);
+            DeactivateOnIdle();
+            throw;
+        }
+        if (events.Any(e => e.EndsSession) && S.Reason is { } reason)
+        {
+            metrics.Terminated(reason.Name());
+            if (reason == TerminationReason.Expired) metrics.Expired(S.AgentSeen);
+        }
+    }
+
+    private string GuestSize => GuestSizes.Name(session.Guest);
+
+    private SessionView View() => SessionViews.Of(session, feed.Head.LastSeq, prices, Now);
+}
