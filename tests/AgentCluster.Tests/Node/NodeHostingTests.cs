@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Tests.Infrastructure;
+using StackExchange.Redis;
 
 namespace AgentCluster.Tests.Node;
 
@@ -46,5 +47,6 @@ public sealed class NodeHostingTests
         Assert.Equal(password, options.Password);
         Assert.Equal(ssl, options.Ssl);
         Assert.False(options.AbortOnConnectFail);
+        Assert.Same(SocketManager.ThreadPool, options.SocketManager);
     }
 }
