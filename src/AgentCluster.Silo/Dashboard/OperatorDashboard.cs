@@ -14,15 +14,10 @@ public static class OperatorDashboard
 {
     public const string Prefix = "/dashboard";
 
-    public const int CounterUpdateInterval = 10_000;
-
     /// <summary>The dashboard's silo side (its grains and the statistics they gather).</summary>
     public static ISiloBuilder AddOperatorDashboard(this ISiloBuilder silo)
     {
-        // The dashboard samples Orleans' counters on its own, watched or not, and one sample walks the grain directory
-        // cache: at its 1 s default that was ~5 % of a busy node's CPU (BENCHMARKS.md, "Where the time goes"). Every
-        // 10 s keeps the charts (100 samples: about 17 minutes of history) at a tenth of the cost.
-        silo.AddDashboard(o => o.CounterUpdateIntervalMs = CounterUpdateInterval);
+        silo.AddDashboard();
         silo.Services.Configure<ApiKeySchemeOptions>(ApiKeyAuthenticationHandler.SchemeName, o => o.BasicPaths.Add(Prefix));
         return silo;
     }
