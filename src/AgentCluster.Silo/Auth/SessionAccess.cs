@@ -17,7 +17,7 @@ public static class SessionAccess
 
     public static async Task<(ISessionGrain Grain, SessionView View)> OwnedAsync(this IGrainFactory grains, string id, string owner)
     {
-        var grain = grains.GetGrain<ISessionGrain>(SessionIds.Check(id));
+        var grain = grains.Session(SessionIds.Check(id));
         return await grain.GetAsync() is { } view && view.Owner == owner ? (grain, view) : throw SessionException.NotFound(id);
     }
 }

@@ -35,6 +35,10 @@ public static class RedisUrl
         }
         // A node must come up and keep retrying while Redis restarts, not crash on the first failed connect.
         options.AbortOnConnectFail = false;
+        // Replies are handled on .NET's thread pool, not on the client's own dedicated pool of threads. Those spin while
+        // they wait for work: on the 2-core benchmark machine they took 13-19 % of a node's CPU while it created sessions
+        // (BENCHMARKS.md, "Where the time goes").
+        options.SocketManager = SocketManager.ThreadPool;
         return options;
     }
 }

@@ -92,7 +92,7 @@ public sealed partial class ModelRelay(
         }
         try
         {
-            var session = grains.GetGrain<ISessionGrain>(SessionIds.Check(id));
+            var session = grains.Session(SessionIds.Check(id));
             var grant = await session.AuthorizeModelCallAsync(modelToken);
             var apiKey = grant.ProtectedApiKey is { } own ? secrets.Unprotect(own) : models.Value.ApiKey;
             if (string.IsNullOrWhiteSpace(apiKey))

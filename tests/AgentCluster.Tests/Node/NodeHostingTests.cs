@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Tests.Infrastructure;
 using AgentCluster.Silo.Sessions;
+using StackExchange.Redis;
 
 namespace AgentCluster.Tests.Node;
 
@@ -47,5 +48,6 @@ public sealed class NodeHostingTests
         Assert.Equal(password, options.Password);
         Assert.Equal(ssl, options.Ssl);
         Assert.False(options.AbortOnConnectFail);
+        Assert.Same(SocketManager.ThreadPool, options.SocketManager);
     }
 }

@@ -26,15 +26,15 @@ public static class AgentApi
             .ExcludeFromDescription(); // the agents' own protocol, not the public API's document
 
         agent.MapPost("/events", async (string id, AgentEventBatch? body, HttpRequest request, IGrainFactory grains) =>
-            TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentPushAsync(
+            TypedResults.Ok(await grains.Session(SessionIds.Check(id)).AgentPushAsync(
                 BearerToken(request), body ?? throw SessionException.Invalid("body", "a JSON body {\"instance\": ..., \"events\": [...]} is required."))));
 
         agent.MapPost("/heartbeat", async (string id, AgentHello? body, HttpRequest request, IGrainFactory grains) =>
-            TypedResults.Ok(await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentHeartbeatAsync(BearerToken(request), body?.Instance ?? "")));
+            TypedResults.Ok(await grains.Session(SessionIds.Check(id)).AgentHeartbeatAsync(BearerToken(request), body?.Instance ?? "")));
 
         agent.MapGet("/setup", async (string id, HttpRequest request, IGrainFactory grains) =>
             TypedResults.Ok(ModelGateway.ModelGatewayUrl.Complete(
-                await grains.GetGrain<ISessionGrain>(SessionIds.Check(id)).AgentSetupAsync(BearerToken(request)), request, id)));
+                await grains.Session(SessionIds.Check(id)).AgentSetupAsync(BearerToken(request)), request, id)));
 
         agent.MapGet("/turns/next", (string id, int? after, string? instance, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
         {
@@ -65,7 +65,7 @@ public static class AgentApi
         using var polling = drain.Hold(context);
         try
         {
-            var answer = await poll(grains.GetGrain<ISessionGrain>(SessionIds.Check(id)), token,
+            var answer = await poll(grains.Session(SessionIds.Check(id)), token,
                 TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds), polling.Token);
             return answer is null ? Results.NoContent() : TypedResults.Ok(answer);
         }

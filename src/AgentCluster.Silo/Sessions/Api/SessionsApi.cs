@@ -35,7 +35,7 @@ public static class SessionsApi
             if (body is null) throw SessionException.Invalid("body", "a JSON body is required: {\"prompt\": \"...\"}.");
             var id = body.SessionId is null ? SessionIds.New() : SessionIds.Check(body.SessionId);
             // Another owner's session_id is a 409 from the session itself, before it looks at anything else.
-            var result = await grains.GetGrain<ISessionGrain>(id).StartAsync(presets.Resolve(body, caller.Owner()));
+            var result = await grains.Session(id).StartAsync(presets.Resolve(body, caller.Owner()));
             return result.Created
                 ? TypedResults.Created($"/sessions/{id}", result.Session)
                 : TypedResults.Ok(result.Session);
@@ -57,7 +57,7 @@ public static class SessionsApi
             CatalogPage page;
             try { page = await catalog.ListAsync(owner, cursor, size); }
             catch (ArgumentException e) { throw SessionException.Invalid("cursor", e.Message); }
-            var views = await Task.WhenAll(page.SessionIds.Select(id => grains.GetGrain<ISessionGrain>(id).GetAsync()));
+            var views = await Task.WhenAll(page.SessionIds.Select(id => grains.Session(id).GetAsync()));
             return TypedResults.Ok(new SessionList(views.Where(v => v?.Owner == owner).OfType<SessionView>().ToList(), page.NextCursor));
         })
             .WithName("ListSessions")
