@@ -9,11 +9,12 @@ namespace AgentCluster.Silo.Sessions;
 /// </summary>
 internal sealed class AgentWake(TimeProvider time, IGrainContext activation)
 {
-    private TaskCompletionSource next = NewSignal();
+    // Made when a poll first waits: an idle session's agent is not always polling this activation.
+    private TaskCompletionSource? next;
 
-    public Task Next => next.Task;
+    public Task Next => (next ??= NewSignal()).Task;
 
-    public void Signal() => Interlocked.Exchange(ref next, NewSignal()).TrySetResult();
+    public void Signal() => Interlocked.Exchange(ref next, null)?.TrySetResult();
 
     /// <summary>When a poll asking to wait <paramref name="wait"/> ends at the latest.</summary>
     public DateTimeOffset Deadline(TimeSpan wait) => time.GetUtcNow() + (wait > AgentProtocol.MaxPollWait ? AgentProtocol.MaxPollWait : wait);

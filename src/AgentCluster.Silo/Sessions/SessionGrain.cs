@@ -60,7 +60,8 @@ public sealed class SessionGrain(
         feed = new SessionFeed(Id, log, metrics, GrainContext);
         agentWake = new AgentWake(time, GrainContext);
         upkeep = new UpkeepSchedule(schedule, Id);
-        await feed.LoadAsync(session.Terminated, cancellationToken);
+        // A session with no state has no log either (the state is always written first): no read for a new one.
+        if (state.RecordExists) await feed.LoadAsync(session.Terminated, cancellationToken);
         session.Activated(Now);
         meter.ReportMachineTime(session, Now);
         meter.Changed(session, Now);
@@ -122,7 +123,8 @@ public sealed class SessionGrain(
         span?.SetTag(NodeTracing.RuntimeTag, S.Runtime).SetTag(NodeTracing.MachineIdTag, machine.Id);
         session.MachineMade(machine, Now);
         meter.NewAgent();
-        await state.WriteStateAsync();
+        // Independent writes: one round trip for the two.
+        await Task.WhenAll(state.WriteStateAsync(), upkeep.KeepAsync(session.NextCheck(Now)));
         logger.Started(Id, machine.Id, S.Region);
         return new StartResult(View(), Created: true);
     }

@@ -13,7 +13,8 @@ internal sealed class SessionWatchers
 {
     public const int BufferSize = 256;
 
-    private readonly List<Channel<SessionEvent>> watchers = [];
+    // Made with the first watcher: most sessions are never watched while their activation lives.
+    private List<Channel<SessionEvent>>? watchers;
 
     public ChannelReader<SessionEvent> Add()
     {
@@ -23,14 +24,15 @@ internal sealed class SessionWatchers
             SingleReader = true,
             SingleWriter = true,
         });
-        watchers.Add(watcher);
+        (watchers ??= []).Add(watcher);
         return watcher.Reader;
     }
 
-    public void Remove(ChannelReader<SessionEvent> reader) => watchers.RemoveAll(w => w.Reader == reader);
+    public void Remove(ChannelReader<SessionEvent> reader) => watchers?.RemoveAll(w => w.Reader == reader);
 
     public void Publish(IEnumerable<SessionEvent> events)
     {
+        if (watchers is null) return;
         foreach (var e in events)
             foreach (var watcher in watchers) watcher.Writer.TryWrite(e);
     }
