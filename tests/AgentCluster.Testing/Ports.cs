@@ -1,11 +1,11 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace AgentCluster.Benchmarks.Hosts;
+namespace AgentCluster.Testing;
 
 public static class Ports
 {
-    /// <summary>A loopback port free at the moment of asking.</summary>
+    /// <summary>A loopback port free right now (the OS picks it; the caller binds it next).</summary>
     public static int FreeLoopback()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.IO.Pipelines;
 
-namespace AgentCluster.Benchmarks.Agents;
+namespace AgentCluster.Testing;
 
 /// <summary>One Server-Sent Events frame; the spans are valid only during the call (they point into the reader's buffers).</summary>
 public delegate void SseFrameHandler(long id, ReadOnlySpan<byte> type, ReadOnlySpan<byte> data);
