@@ -48,6 +48,5 @@ public abstract class FakeHttpServer : IAsyncDisposable
             await app.StopAsync();
             await app.DisposeAsync();
         }
-        GC.SuppressFinalize(this);
     }
 }
