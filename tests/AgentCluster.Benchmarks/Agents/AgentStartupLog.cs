@@ -1,4 +1,3 @@
-using AgentCluster.Benchmarks.Harness;
 using System.Globalization;
 
 namespace AgentCluster.Benchmarks.Agents;

@@ -42,6 +42,9 @@ public sealed class Bench(bool smoke) : IAsyncDisposable
         return client;
     }
 
+    /// <summary>A client of a node (<see cref="NodeHost.Url"/>), over the same pool.</summary>
+    public HttpClient Client(string baseAddress, string? bearer = null) => Client(new Uri(baseAddress), bearer);
+
     public async Task<BaselineHost> BaselineAsync() => baseline ??= await BaselineHost.StartAsync();
 
     /// <summary>

@@ -5,28 +5,27 @@ using System.Text.Json.Nodes;
 namespace AgentCluster.Benchmarks.Hosts;
 
 /// <summary>
-/// A Messages API on loopback that answers every conversation request (one that offers tools, as both model
-/// runtimes' do) with the same text, streamed slowly: <see cref="Pieces"/> <c>text_delta</c> events, each after
-/// <see cref="Pause"/>, as a model writing at that pace. Side requests (the CLI's, without tools) get a short
-/// text at once; <c>count_tokens</c> a count; anything else 404. In the harness's process, so that when it wrote
-/// an answer's first delta is a timestamp on the harness's clock.
+/// A Messages API on loopback, in the harness's process (so that when it wrote an answer's first delta is a
+/// timestamp on the harness's clock), that answers every conversation request (one that offers tools, as both
+/// model runtimes' do) with the same text in <see cref="Pieces"/> <c>text_delta</c> events: each after
+/// <see cref="Pause"/> (a model writing at that pace), and the rest of every streamed answer <see cref="Hold"/>
+/// after its first text (a model still generating, so that the time to the first token can be told from the time
+/// to the whole answer). Side requests (the CLI's, without tools) get a short text at once; <c>count_tokens</c> a
+/// count; anything else 404.
 /// </summary>
-public sealed class ScriptedModel : IAsyncDisposable
+public sealed class ScriptedModel : FakeHttpServer
 {
     public const string ApiKey = "sk-ant-bench-scripted";
 
-    private readonly WebApplication app;
     private long firstDeltaAt;
 
-    private ScriptedModel(WebApplication app, string answer, int pieces, TimeSpan pause)
+    private ScriptedModel(string answer, int pieces, TimeSpan pause, TimeSpan hold)
     {
-        this.app = app;
         Answer = answer;
         Pieces = pieces;
         Pause = pause;
+        Hold = hold;
     }
-
-    public Uri BaseUrl { get; private set; } = null!;
 
     public string Answer { get; }
 
@@ -34,21 +33,20 @@ public sealed class ScriptedModel : IAsyncDisposable
 
     public TimeSpan Pause { get; }
 
+    public TimeSpan Hold { get; }
+
     /// <summary>The Stopwatch timestamp at which the latest answer's first text delta was written.</summary>
     public long FirstDeltaAt => Interlocked.Read(ref firstDeltaAt);
 
-    public static async Task<ScriptedModel> StartAsync(string answer, int pieces, TimeSpan pause)
+    /// <param name="pause">Before each piece of a conversation's answer.</param>
+    /// <param name="hold">Between the first piece of any streamed answer and the rest.</param>
+    public static Task<ScriptedModel> StartAsync(string answer, int pieces, TimeSpan pause = default, TimeSpan hold = default) =>
+        StartAsync(new ScriptedModel(answer, pieces, pause, hold));
+
+    protected override void Map(WebApplication app)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        var model = new ScriptedModel(app, answer, pieces, pause);
         app.MapPost("/v1/messages/count_tokens", () => Results.Json(new { input_tokens = 100 }));
-        app.MapPost("/v1/messages", model.AnswerAsync);
-        await app.StartAsync();
-        model.BaseUrl = new Uri(app.Urls.First());
-        return model;
+        app.MapPost("/v1/messages", AnswerAsync);
     }
 
     private async Task AnswerAsync(HttpContext context)
@@ -61,7 +59,7 @@ public sealed class ScriptedModel : IAsyncDisposable
             return;
         }
         var conversation = body.RootElement.TryGetProperty("tools", out var tools) && tools.ValueKind == JsonValueKind.Array && tools.GetArrayLength() > 0;
-        var (text, pieces, pause) = conversation ? (Answer, Pieces, Pause) : ("OK", 1, TimeSpan.Zero);
+        var (text, pieces, pause) = conversation ? (Answer, Pieces, Pause) : ("OK", 2, TimeSpan.Zero);
         var model = body.RootElement.TryGetProperty("model", out var m) ? m.GetString() : "scripted";
         if (!body.RootElement.TryGetProperty("stream", out var stream) || stream.ValueKind != JsonValueKind.True)
         {
@@ -83,6 +81,7 @@ public sealed class ScriptedModel : IAsyncDisposable
             if (start == 0 && conversation) Interlocked.Exchange(ref firstDeltaAt, Stopwatch.GetTimestamp());
             var delta = new JsonObject { ["type"] = "text_delta", ["text"] = text.Substring(start, Math.Min(size, text.Length - start)) };
             await EventAsync(context.Response, "content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = delta }, aborted);
+            if (start == 0 && Hold > TimeSpan.Zero) await Task.Delay(Hold, aborted); // the model still generating the rest
         }
         await EventAsync(context.Response, "content_block_stop", new JsonObject { ["index"] = 0 }, aborted);
         await EventAsync(context.Response, "message_delta", new JsonObject
@@ -110,11 +109,5 @@ public sealed class ScriptedModel : IAsyncDisposable
         data.Insert(0, "type", type);
         await response.WriteAsync($"event: {type}\ndata: {data.ToJsonString()}\n\n", cancellationToken);
         await response.Body.FlushAsync(cancellationToken);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
     }
 }

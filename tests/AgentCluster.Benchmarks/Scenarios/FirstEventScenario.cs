@@ -36,13 +36,12 @@ public sealed class FirstEventScenario : IScenario
         var nodes = await NodeHost.StartClusterAsync(1, fly, redis);
         await using var node = nodes[0];
         using var http = bench.Client(node.Url);
-        using var flyHttp = bench.Client(fly.Url, EmulatorHost.Token);
 
         var samples = new List<Sample>(count);
         // One session not counted: the node's first session runs its code paths for the first time.
         for (var i = 0; i <= count; i++)
         {
-            var sample = await MeasureOneAsync(fly, http, flyHttp, cancellationToken);
+            var sample = await MeasureOneAsync(fly, http, cancellationToken);
             bench.Log($"first event {i}: {sample}");
             if (i > 0) samples.Add(sample);
         }
@@ -74,19 +73,19 @@ public sealed class FirstEventScenario : IScenario
         ]);
     }
 
-    private static async Task<Sample> MeasureOneAsync(EmulatorHost fly, HttpClient http, HttpClient flyHttp, CancellationToken cancellationToken)
+    private static async Task<Sample> MeasureOneAsync(EmulatorHost fly, HttpClient http, CancellationToken cancellationToken)
     {
         var begin = Stopwatch.GetTimestamp();
         var id = await SessionsClient.CreateAsync(http, "echo hello", cancellationToken);
         var created = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
-        await using var stream = await SessionEventStream.OpenAsync(http, id, cancellationToken);
+        await using var stream = await SseStream.OpenSessionAsync(http, id, cancellationToken);
         await stream.WaitForAsync(EventTypes.AgentOutput, Deadline, cancellationToken);
         var firstOutput = Stopwatch.GetElapsedTime(begin).TotalMilliseconds;
 
         // Off the clock: where the time went, then the session is ended and its machine gone before the next.
         var machine = await fly.SessionMachineAsync(id, cancellationToken);
-        var process = await fly.ProcessOfAsync(flyHttp, machine.Id, cancellationToken);
-        var started = Stopwatch.GetElapsedTime(begin, ProcessStats.StartedTimestamp(process.Pid
+        var process = await fly.ProcessInfoAsync(EmulatorHost.App, machine.Id, cancellationToken);
+        var started = Stopwatch.GetElapsedTime(begin, Processes.StartedTimestamp(process.Pid
             ?? throw new InvalidOperationException($"machine {machine.Id} runs no process"))).TotalMilliseconds;
         await stream.WaitForAsync(EventTypes.TurnCompleted, Deadline, cancellationToken);
         var timeline = await AgentStartupLog.ReadAsync(process.LogPath, Deadline, cancellationToken);

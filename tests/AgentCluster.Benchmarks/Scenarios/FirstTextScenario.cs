@@ -37,7 +37,7 @@ public sealed class FirstTextScenario : IScenario
         var nodes = await NodeHost.StartClusterAsync(1, fly, redis, new Dictionary<string, string>
         {
             ["ANTHROPIC_API_KEY"] = ScriptedModel.ApiKey,
-            ["ANTHROPIC_BASE_URL"] = model.BaseUrl.ToString().TrimEnd('/'),
+            ["ANTHROPIC_BASE_URL"] = model.Url.ToString().TrimEnd('/'),
         });
         await using var node = nodes[0];
         using var http = bench.Client(node.Url);
@@ -78,7 +78,7 @@ public sealed class FirstTextScenario : IScenario
     {
         var begin = Stopwatch.GetTimestamp();
         var id = await SessionsClient.CreateAsync(http, "List the primes below fifty.", cancellationToken, runtime, env);
-        await using var stream = await SessionEventStream.OpenAsync(http, id, cancellationToken);
+        await using var stream = await SseStream.OpenSessionAsync(http, id, cancellationToken);
         long? first = null;
         var fragments = new StringBuilder();
         var count = 0;

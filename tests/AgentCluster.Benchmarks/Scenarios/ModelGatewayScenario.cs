@@ -14,14 +14,17 @@ namespace AgentCluster.Benchmarks.Scenarios;
 /// <summary>
 /// 8. The model gateway (issue 15): what a runtime's streamed Messages call costs when it goes through its node
 /// (which checks the model token with the session, adds the real key, relays the stream chunk by chunk and meters it)
-/// rather than straight to the model. A <see cref="HeldModel"/> sends its first text at once and the rest
-/// <see cref="HeldModel.Hold"/> later; measured: the time to the first text_delta, direct and through the node,
+/// rather than straight to the model. A <see cref="ScriptedModel"/> sends its first text at once and the rest
+/// <see cref="Hold"/> later; measured: the time to the first text_delta, direct and through the node,
 /// one call at a time, and the whole answer through the node against the hold (a relay that buffered would deliver
 /// its first token only with the rest).
 /// </summary>
 public sealed class ModelGatewayScenario : IScenario
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long the rest of an answer takes after its first text.</summary>
+    private static readonly TimeSpan Hold = TimeSpan.FromMilliseconds(100);
 
     public int Number => 8;
     public string Name => "model-gateway";
@@ -30,11 +33,11 @@ public sealed class ModelGatewayScenario : IScenario
     public async Task<ScenarioReport> RunAsync(Bench bench, CancellationToken cancellationToken)
     {
         var count = bench.Count(200, 5);
-        await using var model = await HeldModel.StartAsync();
+        await using var model = await ScriptedModel.StartAsync("Hello, world.", pieces: 2, hold: Hold);
         await using var fly = await EmulatorHost.StartAsync(processes: true);
         var nodes = await NodeHost.StartClusterAsync(1, fly, redis: null, new Dictionary<string, string>
         {
-            ["ANTHROPIC_API_KEY"] = HeldModel.ApiKey,
+            ["ANTHROPIC_API_KEY"] = ScriptedModel.ApiKey,
             ["ANTHROPIC_BASE_URL"] = model.Url.ToString().TrimEnd('/'),
         });
         await using var node = nodes[0];
@@ -43,7 +46,7 @@ public sealed class ModelGatewayScenario : IScenario
         // A session of the built-in model runtime; the harness plays its agent asking for its setup (a model token and
         // the gateway's address) once the agent has run its first turn.
         var id = await SessionsClient.CreateAsync(http, "Say hello.", cancellationToken, runtime: AgentRuntimes.Anthropic);
-        await using (var stream = await SessionEventStream.OpenAsync(http, id, cancellationToken))
+        await using (var stream = await SseStream.OpenSessionAsync(http, id, cancellationToken))
             await stream.WaitForAsync(EventTypes.TurnCompleted, Deadline, cancellationToken);
         var agentToken = (await fly.SessionMachineAsync(id, cancellationToken)).Config!.Env![AgentEnvironment.SessionToken];
         using var agent = bench.Client(node.Url, agentToken);
@@ -58,7 +61,7 @@ public sealed class ModelGatewayScenario : IScenario
         // Alternated, so that both see the same machine load; one pair not counted (first use of each path).
         for (var i = 0; i <= count; i++)
         {
-            var (directFirst, _) = await CallAsync(client, model.Url.ToString().TrimEnd('/'), HeldModel.ApiKey, cancellationToken);
+            var (directFirst, _) = await CallAsync(client, model.Url.ToString().TrimEnd('/'), ScriptedModel.ApiKey, cancellationToken);
             var (relayedFirst, relayedWhole) = await CallAsync(client, gateway, modelToken, cancellationToken);
             if (i == 0) continue;
             direct.Add(directFirst);
@@ -69,7 +72,7 @@ public sealed class ModelGatewayScenario : IScenario
 
         var (d, r, w) = (new Latencies(direct), new Latencies(relayed), new Latencies(whole));
         bench.Log($"first token p50: direct {d.P50:0.00} ms, through the node {r.P50:0.00} ms; whole answer through the node p50 {w.P50:0.0} ms");
-        var hold = HeldModel.Hold.TotalMilliseconds;
+        var hold = Hold.TotalMilliseconds;
         return new ScenarioReport(Name, Description,
         [
             new Metric("first token through the node p50", r.P50, "ms").Against("scripted model directly", d.P50),

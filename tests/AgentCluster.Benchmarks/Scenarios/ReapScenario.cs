@@ -18,7 +18,6 @@ public sealed class ReapScenario : IScenario
     private static readonly TimeSpan Ttl = TimeSpan.FromSeconds(3);
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
-    private const int SIGSTOP = 19, SIGCONT = 18;
 
     public int Number => 7;
     public string Name => "reap";
@@ -37,9 +36,8 @@ public sealed class ReapScenario : IScenario
         });
         await using var node = nodes[0];
         using var http = bench.Client(node.Url);
-        using var flyHttp = bench.Client(fly.Url, EmulatorHost.Token);
 
-        var agents = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartAgentAsync(fly, http, flyHttp, cancellationToken)));
+        var agents = await Task.WhenAll(Enumerable.Range(0, count).Select(_ => StartAgentAsync(fly, http, cancellationToken)));
         try
         {
             var reaped = await Task.WhenAll(agents.Select(a => FreezeAndTimeAsync(fly, a, cancellationToken)));
@@ -64,21 +62,21 @@ public sealed class ReapScenario : IScenario
         finally
         {
             // A frozen agent must not outlive the run: thawed, it finds its session over and exits, or the emulator stops it.
-            foreach (var agent in agents) ChildProcess.Signal(agent.Pid, SIGCONT);
+            foreach (var agent in agents) Signals.Thaw(agent.Pid);
             foreach (var agent in agents) await agent.Stream.DisposeAsync();
         }
     }
 
     /// <summary>A session whose agent has finished its first turn, with its stream still open.</summary>
-    private static async Task<Agent> StartAgentAsync(EmulatorHost fly, HttpClient http, HttpClient flyHttp, CancellationToken cancellationToken)
+    private static async Task<Agent> StartAgentAsync(EmulatorHost fly, HttpClient http, CancellationToken cancellationToken)
     {
         var id = await SessionsClient.CreateAsync(http, "echo ready", cancellationToken);
-        var stream = await SessionEventStream.OpenAsync(http, id, cancellationToken);
+        var stream = await SseStream.OpenSessionAsync(http, id, cancellationToken);
         try
         {
             await stream.WaitForAsync(EventTypes.TurnCompleted, Deadline, cancellationToken);
             var machine = await fly.SessionMachineAsync(id, cancellationToken);
-            var process = await fly.ProcessOfAsync(flyHttp, machine.Id, cancellationToken);
+            var process = await fly.ProcessInfoAsync(EmulatorHost.App, machine.Id, cancellationToken);
             return new Agent(id, machine.Id, process.Pid ?? throw new InvalidOperationException($"machine {machine.Id} runs no process"), stream);
         }
         catch
@@ -90,7 +88,7 @@ public sealed class ReapScenario : IScenario
 
     private static async Task<Reaped> FreezeAndTimeAsync(EmulatorHost fly, Agent agent, CancellationToken cancellationToken)
     {
-        if (!ChildProcess.Signal(agent.Pid, SIGSTOP)) throw new InvalidOperationException($"could not freeze the agent (pid {agent.Pid})");
+        if (!Signals.Freeze(agent.Pid)) throw new InvalidOperationException($"could not freeze the agent (pid {agent.Pid})");
         var frozen = Stopwatch.StartNew();
         var terminated = Task.Run(async () =>
         {
@@ -103,7 +101,7 @@ public sealed class ReapScenario : IScenario
         return new Reaped(await terminated, destroyed);
     }
 
-    private sealed record Agent(string SessionId, string MachineId, int Pid, SessionEventStream Stream);
+    private sealed record Agent(string SessionId, string MachineId, int Pid, SseStream Stream);
 
     private sealed record Reaped(TimeSpan Terminated, TimeSpan Destroyed);
 }

@@ -148,7 +148,7 @@ public sealed class AgentProcessTests : IAsyncLifetime
         await Eventually.TrueAsync(() => stub.Output("stdout").Contains("started"), Deadline, "the turn started");
         var turnProcesses = agent.Descendants();
 
-        Assert.Equal(0, Signals.Interrupt(agent.Id));
+        Assert.True(Signals.Interrupt(agent.Id));
         Assert.Equal(0, await agent.ExitCodeAsync(TimeSpan.FromSeconds(10)));
         Assert.Equal("interrupted", stub.Completion(1)?.GetProperty("outcome").GetString());
         await Eventually.TrueAsync(() => !turnProcesses.Any(Processes.Alive), TimeSpan.FromSeconds(5), "the turn's processes were killed");

@@ -1,13 +1,8 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.StaticFiles;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Logging;
 
 namespace AgentCluster.Tests.Agent;
 
@@ -15,19 +10,18 @@ namespace AgentCluster.Tests.Agent;
 /// Git's "dumb" HTTP protocol (plain files, after <c>git update-server-info</c>) on loopback, behind basic
 /// auth: a remote that only a clone with the right credentials in its URL can read.
 /// </summary>
-public sealed class DumbHttpGit : IAsyncDisposable
+public sealed class DumbHttpGit : FakeHttpServer
 {
-    private readonly WebApplication app;
+    private readonly string folder;
+    private readonly string expected;
 
-    private DumbHttpGit(WebApplication app, string url)
+    private DumbHttpGit(string folder, string user, string password)
     {
-        this.app = app;
-        Url = url;
+        this.folder = folder;
+        expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
     }
 
-    /// <summary>Ends with '/'.</summary>
-    public string Url { get; }
-
+    /// <summary>Serves the bare repositories (<c>*.git</c>) of <paramref name="folder"/> at <see cref="FakeHttpServer.Url"/> (which ends with '/').</summary>
     public static async Task<DumbHttpGit> StartAsync(string folder, string user, string password)
     {
         foreach (var bare in Directory.EnumerateDirectories(folder, "*.git"))
@@ -35,11 +29,11 @@ public sealed class DumbHttpGit : IAsyncDisposable
             using var info = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("git", ["update-server-info"]) { WorkingDirectory = bare })!;
             await info.WaitForExitAsync();
         }
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
-        var expected = "Basic " + Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"));
+        return await StartAsync(new DumbHttpGit(folder, user, password));
+    }
+
+    protected override void Map(WebApplication app)
+    {
         app.Use(async (context, next) =>
         {
             if (context.Request.Headers.Authorization != expected)
@@ -56,14 +50,5 @@ public sealed class DumbHttpGit : IAsyncDisposable
             ServeUnknownFileTypes = true,
             ContentTypeProvider = new FileExtensionContentTypeProvider(),
         });
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new DumbHttpGit(app, address.TrimEnd('/') + "/");
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
     }
 }

@@ -2,12 +2,7 @@ using System.Text.Json;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AgentCluster.Tests.Agent;
 
@@ -15,12 +10,11 @@ namespace AgentCluster.Tests.Agent;
 /// The node's side of the agent protocol, small enough to trust: it stores each (instance, seq) once as the
 /// session does, records every call, and can be told to fail pushes, refuse the token or end the session.
 /// </summary>
-public sealed class StubOrchestrator : IAsyncDisposable
+public sealed class StubOrchestrator : FakeHttpServer
 {
     public const string SessionId = "ses_stub";
     public const string Token = "stub-secret-token";
 
-    private readonly WebApplication app;
     private readonly Lock gate = new();
     private readonly List<AgentEvent> stored = [];
     private readonly HashSet<(string Instance, long Seq)> seen = [];
@@ -32,33 +26,22 @@ public sealed class StubOrchestrator : IAsyncDisposable
     private int failPushes;
     private bool storeFailedPushes;
 
-    private StubOrchestrator(WebApplication app) => this.app = app;
-
-    public Uri Url { get; private set; } = null!;
-
     /// <summary>What every call gets: normal answers, 403, 410, or acks whose status is terminated.</summary>
     public StubMode Mode { get; set; }
 
     public int Pushes { get; private set; }
     public int Duplicates { get; private set; }
 
-    public static async Task<StubOrchestrator> StartAsync()
+    public static Task<StubOrchestrator> StartAsync() => StartAsync(new StubOrchestrator());
+
+    protected override void Map(WebApplication app)
     {
-        var builder = WebApplication.CreateBuilder(["--urls", "http://127.0.0.1:0"]);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // Held polls must not keep a stopping stub around for the default 30 s.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
-        var stub = new StubOrchestrator(app);
-        app.MapPost("/agent/sessions/{id}/events", stub.PushAsync);
-        app.MapPost("/agent/sessions/{id}/heartbeat", stub.HeartbeatAsync);
-        app.MapGet("/agent/sessions/{id}/turns/next", stub.NextTurnAsync);
+        app.MapPost("/agent/sessions/{id}/events", PushAsync);
+        app.MapPost("/agent/sessions/{id}/heartbeat", HeartbeatAsync);
+        app.MapGet("/agent/sessions/{id}/turns/next", NextTurnAsync);
         app.MapGet("/agent/sessions/{id}/setup", (string id, HttpRequest request) =>
-            stub.Refusal(id, request) ?? Results.Json(new AgentSetup { Settings = new AgentSettings() }, ProtocolJson.Options));
-        app.MapGet("/agent/sessions/{id}/turns/{turn:int}/interrupt", stub.WatchInterruptAsync);
-        await app.StartAsync();
-        stub.Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return stub;
+            Refusal(id, request) ?? Results.Json(new AgentSetup { Settings = new AgentSettings() }, ProtocolJson.Options));
+        app.MapGet("/agent/sessions/{id}/turns/{turn:int}/interrupt", WatchInterruptAsync);
     }
 
     public IReadOnlyList<AgentEvent> Events { get { lock (gate) return stored.ToList(); } }
@@ -187,12 +170,6 @@ public sealed class StubOrchestrator : IAsyncDisposable
         while (seen.Contains((instance, acked + 1))) acked++;
         var status = Mode == StubMode.Terminated ? SessionStatus.Terminated : SessionStatus.Running;
         return Results.Json(new AgentAck(acked, status), ProtocolJson.Options);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
     }
 }
 

@@ -18,9 +18,9 @@ public sealed class DashboardAccessTests : IAsyncLifetime
 
     private readonly string opsKey = ApiKeys.New();
     private readonly string teamKey = ApiKeys.New();
-    private NodeProcess node = null!;
+    private NodeHost node = null!;
 
-    public async Task InitializeAsync() => node = await NodeProcess.StartAsync(new Dictionary<string, string>
+    public async Task InitializeAsync() => node = await NodeHost.StartAsync(new Dictionary<string, string>
     {
         ["Auth__ApiKeys__ops"] = ApiKeys.Sha256Hex(opsKey),
         ["Auth__ApiKeys__team-a"] = ApiKeys.Sha256Hex(teamKey),
@@ -96,7 +96,7 @@ public sealed class OpenDashboardTests
     [Fact]
     public async Task On_a_loopback_node_without_keys_the_dashboard_is_open()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         foreach (var path in new[] { "/dashboard/", "/dashboard/DashboardCounters" })
         {
             using var response = await node.Http.GetAsync(path);
@@ -107,7 +107,7 @@ public sealed class OpenDashboardTests
     [Fact]
     public async Task An_operator_that_is_no_key_is_refused_at_start()
     {
-        var (exitCode, log) = await NodeProcess.RunToExitAsync(new Dictionary<string, string>
+        var (exitCode, log) = await NodeHost.RunToExitAsync(new Dictionary<string, string>
         {
             ["Auth__ApiKeys__ops"] = ApiKeys.Sha256Hex(ApiKeys.New()),
             ["Auth__Operators"] = "ops,opps",

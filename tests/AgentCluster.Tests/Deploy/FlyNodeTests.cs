@@ -140,7 +140,7 @@ public sealed class FlyNodeTests
     [Fact]
     public async Task A_node_process_in_a_Fly_Machine_joins_the_cluster_named_after_the_Machine()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisHost.StartAsync();
         var clusterId = "fly-" + Guid.NewGuid().ToString("N")[..8];
         var httpPort = Ports.FreeLoopback();
         // A node in a Machine drives Fly itself: here the emulator stands in for it, as a separate service.
@@ -155,7 +155,7 @@ public sealed class FlyNodeTests
         env["PORT"] = ""; // PORT would mean [::] in a Machine: loopback through ASPNETCORE_URLS instead
         env["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
         env["AGENTCLUSTER_CALLBACK_URLS"] = $"http://127.0.0.1:{httpPort}";
-        await using var node = await NodeProcess.StartAsync(env, httpPort);
+        await using var node = await NodeHost.StartAsync(env, httpPort);
 
         await using var connection = await redis.ConnectAsync();
         var members = $"agentcluster/members/{clusterId}";

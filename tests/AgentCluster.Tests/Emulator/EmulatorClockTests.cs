@@ -17,7 +17,7 @@ public sealed class EmulatorClockTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         emulator = await EmbeddedFlyEmulator.StartAsync(o => o.DestroyedRetention = TimeSpan.FromSeconds(10), time: clock);
-        services = EmulatorFixture.CreateClientServices(emulator.BaseUrl, "t");
+        services = EmulatorHost.CreateClientServices(emulator.BaseUrl, "t");
         fly = new EmulatorClient(services);
         await fly.Apps.CreateAppAsync(new CreateAppRequest { Name = "clock", OrgSlug = "personal" });
     }

@@ -136,7 +136,7 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
         var marker = "shutdown-" + Guid.NewGuid().ToString("N");
         await using (var emulator = await EmbeddedFlyEmulator.StartAsync())
         {
-            await using var services = EmulatorFixture.CreateClientServices(emulator.BaseUrl, "t");
+            await using var services = EmulatorHost.CreateClientServices(emulator.BaseUrl, "t");
             var local = new EmulatorClient(services);
             await local.Apps.CreateAppAsync(new CreateAppRequest { Name = "shutdown", OrgSlug = "personal" });
             var m = await local.Machines.CreateMachineAsync("shutdown", EmulatorFixture.Script($"trap '' INT TERM; while :; do sleep 0.1; done # {marker}"));
@@ -164,7 +164,7 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
     public async Task Start_while_the_image_is_prepared_is_refused_like_Fly()
     {
         await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.BootDelay = TimeSpan.FromSeconds(2));
-        await using var services = EmulatorFixture.CreateClientServices(emulator.BaseUrl, "t");
+        await using var services = EmulatorHost.CreateClientServices(emulator.BaseUrl, "t");
         var local = new EmulatorClient(services);
         await local.Apps.CreateAppAsync(new CreateAppRequest { Name = "slow", OrgSlug = "personal" });
         var m = await local.Machines.CreateMachineAsync("slow", EmulatorFixture.Script("sleep 30"));

@@ -29,7 +29,7 @@ public sealed class MachineUserTests : IDisposable
         try
         {
             await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.DataDirectory = data);
-            await using var services = EmulatorFixture.CreateClientServices(emulator.BaseUrl, "t");
+            await using var services = EmulatorHost.CreateClientServices(emulator.BaseUrl, "t");
             var fly = new EmulatorClient(services);
             await fly.Apps.CreateAppAsync(new CreateAppRequest { Name = "users", OrgSlug = "personal" });
             var volume = await fly.Volumes.CreateVolumeAsync("users", new CreateVolumeRequest { Name = "v", SizeGb = 1 });
@@ -70,7 +70,7 @@ public sealed class MachineUserTests : IDisposable
     public async Task RunAs_root_runs_the_machine_as_the_emulators_own_user()
     {
         await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => (o.DataDirectory, o.RunAs) = (data, "root"));
-        await using var services = EmulatorFixture.CreateClientServices(emulator.BaseUrl, "t");
+        await using var services = EmulatorHost.CreateClientServices(emulator.BaseUrl, "t");
         var fly = new EmulatorClient(services);
         await fly.Apps.CreateAppAsync(new CreateAppRequest { Name = "root", OrgSlug = "personal" });
         var machine = await fly.Machines.CreateMachineAsync("root", EmulatorFixture.Script("id -u > uid.txt; mv uid.txt id.txt; sleep 60"));

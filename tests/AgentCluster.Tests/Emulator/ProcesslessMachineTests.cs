@@ -16,15 +16,12 @@ public sealed class ProcesslessMachineTests
     [Fact]
     public async Task Machines_go_through_their_states_without_running_anything()
     {
-        await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.RunProcesses = false);
-        await using var services = EmulatorFixture.CreateClientServices(emulator.BaseUrl, "any-token");
-        var fly = new EmulatorClient(services);
+        await using var fly = await EmulatorHost.StartInProcessAsync(o => o.RunProcesses = false);
         await fly.Apps.CreateAppAsync(new CreateAppRequest { Name = "load", OrgSlug = "personal" });
-        using var http = new HttpClient();
 
         var m = await fly.Machines.CreateMachineAsync("load", EmulatorFixture.Script("echo ran > ran.txt; sleep 60"));
         await fly.Machines.WaitForStateAsync("load", m.Id, [MachineStates.Started], Deadline);
-        var process = await EmulatorFixture.ProcessInfoAsync(http, emulator, "load", m.Id);
+        var process = await fly.ProcessInfoAsync("load", m.Id);
         Assert.Null(process.Pid);
 
         await fly.Machines.SuspendMachineAsync("load", m.Id);

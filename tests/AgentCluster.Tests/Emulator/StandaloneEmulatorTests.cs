@@ -25,7 +25,7 @@ public sealed class StandaloneEmulatorTests
         var output = emulator.StandardOutput.ReadToEndAsync();
         try
         {
-            await using var services = EmulatorFixture.CreateClientServices(new Uri($"http://127.0.0.1:{port}"), "any-token");
+            await using var services = EmulatorHost.CreateClientServices(new Uri($"http://127.0.0.1:{port}"), "any-token");
             var fly = new EmulatorClient(services);
             await Eventually.TrueAsync(async () =>
             {
@@ -53,7 +53,7 @@ public sealed class StandaloneEmulatorTests
         finally
         {
             // Ctrl-C, as a user stops it: every remaining machine dies with the emulator.
-            _ = Infrastructure.Signals.Interrupt(emulator.Id);
+            _ = Signals.Interrupt(emulator.Id);
             if (!emulator.WaitForExit(TimeSpan.FromSeconds(30))) emulator.Kill(entireProcessTree: true);
         }
         await output;

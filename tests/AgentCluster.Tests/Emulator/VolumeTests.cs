@@ -180,7 +180,7 @@ public sealed class VolumeTests(EmulatorFixture fly)
     public async Task Without_processes_volumes_are_state_only()
     {
         await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.RunProcesses = false);
-        await using var services = EmulatorFixture.CreateClientServices(emulator.BaseUrl, "any-token");
+        await using var services = EmulatorHost.CreateClientServices(emulator.BaseUrl, "any-token");
         var client = new EmulatorClient(services);
         await client.Apps.CreateAppAsync(new CreateAppRequest { Name = "load", OrgSlug = "personal" });
         var volume = await client.Volumes.CreateVolumeAsync("load", new CreateVolumeRequest { Name = "v", SizeGb = 1 });

@@ -25,10 +25,10 @@ public sealed class ReadmeExampleNodeTests
     public async Task The_primes_session_writes_runs_follows_up_and_is_interrupted_as_README_shows(string runtime, string? preset, bool writes)
     {
         await using var fake = await FakeAnthropic.StartAsync();
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>
         {
             ["ANTHROPIC_API_KEY"] = fake.ApiKey,
-            ["ANTHROPIC_BASE_URL"] = fake.BaseUrl.ToString().TrimEnd('/'),
+            ["ANTHROPIC_BASE_URL"] = fake.Url.ToString().TrimEnd('/'),
         });
         var model = new PrimesModel(fake);
         model.ExpectPrompt();

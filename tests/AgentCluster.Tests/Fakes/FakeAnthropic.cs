@@ -1,13 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace AgentCluster.Tests.Fakes;
 
@@ -28,11 +22,10 @@ namespace AgentCluster.Tests.Fakes;
 /// answer without consuming the script, so a test scripts only the conversation it means.
 /// </para>
 /// </summary>
-public sealed class FakeAnthropic : IAsyncDisposable
+public sealed class FakeAnthropic : FakeHttpServer
 {
     public const string DefaultApiKey = "sk-ant-fake-test-key";
 
-    private readonly WebApplication app;
     private readonly Lock gate = new();
     private readonly Queue<Reply> steps = [];
     private readonly List<FakeRequest> requests = [];
@@ -40,14 +33,7 @@ public sealed class FakeAnthropic : IAsyncDisposable
     private Func<FakeRequest, Reply>? responder;
     private int messages;
 
-    private FakeAnthropic(WebApplication app, string apiKey)
-    {
-        this.app = app;
-        ApiKey = apiKey;
-    }
-
-    /// <summary>The base URL to give a client (ANTHROPIC_BASE_URL), e.g. <c>http://127.0.0.1:41234</c>.</summary>
-    public Uri BaseUrl { get; private set; } = null!;
+    private FakeAnthropic(string apiKey) => ApiKey = apiKey;
 
     /// <summary>The key every call must present.</summary>
     public string ApiKey { get; }
@@ -61,21 +47,10 @@ public sealed class FakeAnthropic : IAsyncDisposable
     /// <summary>Queued steps not used yet.</summary>
     public int Pending { get { lock (gate) return steps.Count; } }
 
-    public static async Task<FakeAnthropic> StartAsync(string apiKey = DefaultApiKey)
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        // A held response must not keep a stopping fake around for the default 30 s.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));
-        var app = builder.Build();
-        var fake = new FakeAnthropic(app, apiKey);
-        app.Run(fake.HandleAsync);
-        await app.StartAsync();
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        fake.BaseUrl = new Uri(address);
-        return fake;
-    }
+    /// <summary>Starts the fake; its <see cref="FakeHttpServer.Url"/> is the base URL to give a client (ANTHROPIC_BASE_URL).</summary>
+    public static Task<FakeAnthropic> StartAsync(string apiKey = DefaultApiKey) => StartAsync(new FakeAnthropic(apiKey));
+
+    protected override void Map(WebApplication app) => app.Run(HandleAsync);
 
     /// <summary>Queues answers for the next conversation requests, in order.</summary>
     public void Script(params Reply[] replies)
@@ -196,11 +171,6 @@ public sealed class FakeAnthropic : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await stopping.CancelAsync();
-        await app.StopAsync();
-        await app.DisposeAsync();
-        stopping.Dispose();
-    }
+    /// <summary>Held responses end first: they must not keep the stopping server waiting.</summary>
+    protected override async ValueTask OnStoppingAsync() => await stopping.CancelAsync();
 }

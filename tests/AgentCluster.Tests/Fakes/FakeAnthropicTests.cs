@@ -16,7 +16,7 @@ public sealed class FakeAnthropicTests : IAsyncLifetime
     public async Task InitializeAsync()
     {
         fake = await FakeAnthropic.StartAsync();
-        http = new HttpClient { BaseAddress = fake.BaseUrl, Timeout = Deadline };
+        http = new HttpClient { BaseAddress = fake.Url, Timeout = Deadline };
         http.DefaultRequestHeaders.Add("x-api-key", fake.ApiKey);
     }
 
@@ -105,7 +105,7 @@ public sealed class FakeAnthropicTests : IAsyncLifetime
     [Fact]
     public async Task Refuses_a_wrong_key_unknown_paths_and_an_exhausted_script_in_the_api_error_shape()
     {
-        using var keyless = new HttpClient { BaseAddress = fake.BaseUrl, Timeout = Deadline };
+        using var keyless = new HttpClient { BaseAddress = fake.Url, Timeout = Deadline };
         using var wrongKey = new HttpRequestMessage(HttpMethod.Post, "/v1/messages?beta=true") { Content = JsonContent.Create(Conversation("x")) };
         wrongKey.Headers.Authorization = new("Bearer", "sk-wrong");
         await AssertErrorAsync(await keyless.SendAsync(wrongKey), HttpStatusCode.Unauthorized, "authentication_error");

@@ -1,11 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace AgentCluster.Tests.Fakes;
 
@@ -20,19 +15,14 @@ public sealed record CollectedSpan(
 /// <summary>
 /// An OpenTelemetry collector on 127.0.0.1 and a free port, speaking OTLP/HTTP with protobuf bodies: it keeps the
 /// spans of <c>POST /v1/traces</c> (and every body, raw, to search for what must never be exported) and accepts
-/// metrics and logs unread. The few fields of ExportTraceServiceRequest a test needs are decoded by hand.
+/// metrics and logs unread. The few fields of ExportTraceServiceRequest a test needs are decoded by hand. Its
+/// <see cref="FakeHttpServer.Url"/> is what OTEL_EXPORTER_OTLP_ENDPOINT takes (with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf).
 /// </summary>
-public sealed class FakeOtlpCollector : IAsyncDisposable
+public sealed class FakeOtlpCollector : FakeHttpServer
 {
-    private readonly WebApplication app;
     private readonly Lock gate = new();
     private readonly List<CollectedSpan> spans = [];
     private readonly List<byte[]> bodies = [];
-
-    private FakeOtlpCollector(WebApplication app) => this.app = app;
-
-    /// <summary>What OTEL_EXPORTER_OTLP_ENDPOINT takes (with OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf).</summary>
-    public Uri Endpoint { get; private set; } = null!;
 
     public IReadOnlyList<CollectedSpan> Spans { get { lock (gate) return spans.ToList(); } }
 
@@ -43,18 +33,9 @@ public sealed class FakeOtlpCollector : IAsyncDisposable
         lock (gate) return bodies.Any(b => b.AsSpan().IndexOf(needle) >= 0);
     }
 
-    public static async Task<FakeOtlpCollector> StartAsync()
-    {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        var app = builder.Build();
-        var collector = new FakeOtlpCollector(app);
-        app.MapPost("/v1/{signal}", collector.ReceiveAsync);
-        await app.StartAsync();
-        collector.Endpoint = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        return collector;
-    }
+    public static Task<FakeOtlpCollector> StartAsync() => StartAsync(new FakeOtlpCollector());
+
+    protected override void Map(WebApplication app) => app.MapPost("/v1/{signal}", ReceiveAsync);
 
     private async Task<IResult> ReceiveAsync(string signal, HttpRequest request)
     {
@@ -172,11 +153,5 @@ public sealed class FakeOtlpCollector : IAsyncDisposable
             value |= (ulong)(b & 0x7f) << shift;
             if (b < 0x80) return value;
         }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await app.StopAsync();
-        await app.DisposeAsync();
     }
 }

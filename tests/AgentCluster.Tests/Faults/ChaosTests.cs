@@ -38,7 +38,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
             ["Reaper__DestroyRetry"] = "00:00:02",
         }, o => o.DestroyedRetention = TimeSpan.FromHours(1));
         var nodes = cluster.Nodes;
-        await EmulatorFixture.SetFaultsAsync(cluster.Control, cluster.Emulator,
+        await cluster.Emulator.SetFaultsAsync(
             new FaultRule { Action = "machine.create", ServerErrorRate = 0.2, MaxErrors = 4 },
             new FaultRule { Action = "machine.destroy", ServerErrorRate = 0.3, MaxErrors = 8 },
             new FaultRule { Action = "*", RateLimitRate = 0.05, MaxErrors = 12, Latency = TimeSpan.FromMilliseconds(20) });
@@ -65,7 +65,7 @@ public sealed class ChaosTests(ITestOutputHelper output)
         // Some agents die (frozen: alive to the OS, silent to us); the rest of the sessions are deleted.
         var live = nodes.Skip(1).ToList();
         var frozenAt = Stopwatch.StartNew();
-        foreach (var id in ids.Take(Frozen)) Assert.Equal(0, Signals.Freeze(Assert.Single(AgentProcesses.Of(id))));
+        foreach (var id in ids.Take(Frozen)) Assert.True(Signals.Freeze(Assert.Single(AgentProcesses.Of(id))));
         foreach (var (id, i) in ids.Skip(Frozen).Select((id, i) => (id, i)))
             retries += await RetriesAsync(() => live[i % 2].Http.DeleteAsync($"/sessions/{id}"), $"delete {id}");
         var reaped = new List<TimeSpan>();
@@ -76,8 +76,8 @@ public sealed class ChaosTests(ITestOutputHelper output)
         }
         await Task.WhenAll(reading).WaitAsync(Deadline);
 
-        var injected = await EmulatorFixture.InjectedFaultsAsync(cluster.Control, cluster.Emulator);
-        await EmulatorFixture.SetFaultsAsync(cluster.Control, cluster.Emulator);
+        var injected = await cluster.Emulator.InjectedFaultsAsync();
+        await cluster.Emulator.SetFaultsAsync();
         await Eventually.TrueAsync(async () => (await cluster.Machines.ListMachinesAsync(NodeCluster.App)).All(m => !MachineStates.IsActive(m.State)),
             Deadline, "no machine is left");
 

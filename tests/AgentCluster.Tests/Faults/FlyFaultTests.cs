@@ -27,14 +27,14 @@ public sealed class FlyFaultTests(FlyFaultTests.Cluster fixture, ITestOutputHelp
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    private NodeProcess Node => fixture.Nodes.Nodes[0];
+    private NodeHost Node => fixture.Nodes.Nodes[0];
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
         await SetFaultsAsync();
-        await fixture.Nodes.Control.PutAsJsonAsync(new Uri(fixture.Nodes.Emulator.BaseUrl, "/_emulator/rate-limits"), new { enabled = false });
+        await fixture.Nodes.Control.PutAsJsonAsync(new Uri(fixture.Nodes.Emulator.Url, "/_emulator/rate-limits"), new { enabled = false });
     }
 
     [Fact]
@@ -100,7 +100,7 @@ public sealed class FlyFaultTests(FlyFaultTests.Cluster fixture, ITestOutputHelp
     public async Task Concurrent_creates_keep_to_Flys_rate_limits_and_each_makes_one_machine()
     {
         var since = DateTimeOffset.UtcNow;
-        await fixture.Nodes.Control.PutAsJsonAsync(new Uri(fixture.Nodes.Emulator.BaseUrl, "/_emulator/rate-limits"), new { enabled = true });
+        await fixture.Nodes.Control.PutAsJsonAsync(new Uri(fixture.Nodes.Emulator.Url, "/_emulator/rate-limits"), new { enabled = true });
         var results = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => CreateUntilSettledAsync(NewId())));
 
         foreach (var r in results) await AssertOneMachineAsync(r);
@@ -164,10 +164,10 @@ public sealed class FlyFaultTests(FlyFaultTests.Cluster fixture, ITestOutputHelp
         Assert.Contains(stream.Received, e => e.Type == "agent.output" && e.Text() == "fly-faults-ok");
     }
 
-    private Task SetFaultsAsync(params FaultRule[] rules) => EmulatorFixture.SetFaultsAsync(fixture.Nodes.Control, fixture.Nodes.Emulator, rules);
+    private Task SetFaultsAsync(params FaultRule[] rules) => fixture.Nodes.Emulator.SetFaultsAsync(rules);
 
     private async Task<List<JournalEntry>> JournalAsync(DateTimeOffset since) =>
-        (await fixture.Nodes.Control.GetFromJsonAsync<List<JournalEntry>>(new Uri(fixture.Nodes.Emulator.BaseUrl, "/_emulator/requests"), FlyJson.Options))!
+        (await fixture.Nodes.Control.GetFromJsonAsync<List<JournalEntry>>(new Uri(fixture.Nodes.Emulator.Url, "/_emulator/requests"), FlyJson.Options))!
             .Where(e => e.At >= since).ToList();
 
     private sealed record Settled(string SessionId, string MachineId, List<HttpStatusCode> Statuses, TimeSpan Took)

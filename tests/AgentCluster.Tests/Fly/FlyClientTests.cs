@@ -35,7 +35,7 @@ public sealed class FlyClientTests(EmulatorFixture fly)
     [Fact]
     public async Task A_wrong_token_is_unauthorized()
     {
-        await using var services = EmulatorFixture.CreateClientServices(fly.Emulator.BaseUrl, "not-the-token");
+        await using var services = EmulatorHost.CreateClientServices(fly.Emulator.BaseUrl, "not-the-token");
         var e = await Assert.ThrowsAsync<FlyApiException>(() => services.GetRequiredService<IFlyAppsApi>().GetAppAsync("any"));
         Assert.Equal(FlyErrorKind.Unauthorized, e.Kind);
     }
@@ -43,7 +43,7 @@ public sealed class FlyClientTests(EmulatorFixture fly)
     [Fact]
     public async Task Missing_token_fails_at_start_with_the_reason()
     {
-        await using var services = EmulatorFixture.CreateClientServices(fly.Emulator.BaseUrl, "", o => o.ApiToken = null);
+        await using var services = EmulatorHost.CreateClientServices(fly.Emulator.BaseUrl, "", o => o.ApiToken = null);
         var e = Assert.Throws<OptionsValidationException>(() => services.GetRequiredService<IOptions<FlyOptions>>().Value);
         Assert.Contains("FLY_API_TOKEN", e.Message);
     }

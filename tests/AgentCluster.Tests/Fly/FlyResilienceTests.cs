@@ -89,7 +89,7 @@ public sealed class FlyResilienceTests : IAsyncLifetime
     {
         var app = await fly.NewAppAsync();
         await fly.SetFaultsAsync(new FaultRule { Action = "app.get", RateLimitRate = 1 });
-        await using var services = EmulatorFixture.CreateClientServices(fly.Emulator.BaseUrl, EmulatorFixture.Token, o => o.Retry.MaxRetryAttempts = 0);
+        await using var services = EmulatorHost.CreateClientServices(fly.Emulator.BaseUrl, EmulatorFixture.Token, o => o.Retry.MaxRetryAttempts = 0);
 
         var e = await Assert.ThrowsAsync<FlyApiException>(() => services.GetRequiredService<IFlyAppsApi>().GetAppAsync(app));
         Assert.Equal(FlyErrorKind.RateLimited, e.Kind);
@@ -113,7 +113,7 @@ public sealed class FlyResilienceTests : IAsyncLifetime
     public async Task A_broken_connection_on_a_read_is_retried_then_surfaces()
     {
         // Nothing listens on the emulator's port once it is gone: every attempt fails to connect.
-        await using var services = EmulatorFixture.CreateClientServices(new Uri("http://127.0.0.1:1"), "t", o => o.Retry.MaxRetryAttempts = 2);
+        await using var services = EmulatorHost.CreateClientServices(new Uri("http://127.0.0.1:1"), "t", o => o.Retry.MaxRetryAttempts = 2);
         var e = await Assert.ThrowsAnyAsync<Exception>(() => services.GetRequiredService<IFlyAppsApi>().GetAppAsync("x"));
         Assert.IsAssignableFrom<HttpRequestException>(e.InnerException ?? e);
     }

@@ -17,8 +17,8 @@ public sealed class ReadinessTests
     [Fact]
     public async Task A_node_is_ready_with_Redis_not_ready_while_Redis_is_down_and_ready_again_once_it_is_back()
     {
-        await using var redis = await RedisServer.StartAsync();
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string> { ["REDIS_URL"] = redis.Url });
+        await using var redis = await RedisHost.StartAsync();
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string> { ["REDIS_URL"] = redis.Url });
 
         var ready = await WaitForAsync(node, HttpStatusCode.OK, "the node is ready on a live Redis");
         Assert.Equal(["claude_code_cli", "machines_api", "redis", "silo"], Checks(ready).Select(c => c.Name).Order());
@@ -42,7 +42,7 @@ public sealed class ReadinessTests
     public async Task A_node_that_cannot_reach_the_Machines_API_is_not_ready_and_says_so()
     {
         var deadPort = Ports.FreeLoopback(); // nothing listens there
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>
         {
             ["FLY_API_URL"] = $"http://127.0.0.1:{deadPort}",
             ["FLY_API_TOKEN"] = "fo1_not-a-real-token",
@@ -70,7 +70,7 @@ public sealed class ReadinessTests
             Environment.GetEnvironmentVariable("PATH")!.Split(Path.PathSeparator).Select(d => Path.Combine(d, "dotnet")).First(File.Exists));
         try
         {
-            await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+            await using var node = await NodeHost.StartAsync(new Dictionary<string, string>
             {
                 ["PATH"] = bin,
                 ["Sessions__DefaultRuntime"] = "claude-code",
@@ -101,7 +101,7 @@ public sealed class ReadinessTests
         }
     }
 
-    private static async Task<JsonObject> WaitForAsync(NodeProcess node, HttpStatusCode status, string because)
+    private static async Task<JsonObject> WaitForAsync(NodeHost node, HttpStatusCode status, string because)
     {
         JsonObject? last = null;
         var seen = "";

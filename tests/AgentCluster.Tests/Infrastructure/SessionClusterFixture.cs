@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Fly;
@@ -27,35 +26,27 @@ namespace AgentCluster.Tests.Infrastructure;
 /// </summary>
 public class SessionClusterFixture : IAsyncLifetime
 {
-    public const string Token = "cluster-test-token";
     public const string App = "sessions";
     public const string IdleImage = "test/idle:latest";
 
-    private ServiceProvider? client;
-
-    public EmbeddedFlyEmulator Emulator { get; private set; } = null!;
+    public EmulatorHost Emulator { get; private set; } = null!;
     public InProcessTestCluster Cluster { get; private set; } = null!;
-    public IFlyMachinesApi Machines => client!.GetRequiredService<IFlyMachinesApi>();
-    public IFlyVolumesApi Volumes => client!.GetRequiredService<IFlyVolumesApi>();
+    public IFlyMachinesApi Machines => Emulator.Machines;
+    public IFlyVolumesApi Volumes => Emulator.Volumes;
     public IGrainFactory Grains => Cluster.Client;
 
     public async Task InitializeAsync()
     {
-        Emulator = await EmbeddedFlyEmulator.StartAsync(o =>
-        {
-            o.ApiToken = Token;
-            o.Images["test/idle*"] = new ImageCommand { Cmd = ["sleep", "600"] };
-        });
-        client = EmulatorFixture.CreateClientServices(Emulator.BaseUrl, Token);
-        await client.GetRequiredService<IFlyAppsApi>().CreateAppAsync(new CreateAppRequest { Name = App, OrgSlug = "personal" });
+        Emulator = await EmulatorHost.StartInProcessAsync(o => o.Images["test/idle*"] = new ImageCommand { Cmd = ["sleep", "600"] });
+        await Emulator.Apps.CreateAppAsync(new CreateAppRequest { Name = App, OrgSlug = "personal" });
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSiloHost((_, host) =>
         {
             var settings = new Dictionary<string, string?>
             {
-                ["FLY_API_URL"] = Emulator.BaseUrl.ToString(),
-                ["FLY_API_TOKEN"] = Token,
+                ["FLY_API_URL"] = Emulator.Url.ToString(),
+                ["FLY_API_TOKEN"] = EmulatorHost.Token,
                 ["FLY_APP_NAME"] = App,
                 ["FLY_AGENT_IMAGE"] = IdleImage,
                 ["AGENTCLUSTER_CALLBACK_URLS"] = "http://127.0.0.1:9",
@@ -81,7 +72,6 @@ public class SessionClusterFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await Cluster.DisposeAsync();
-        if (client is not null) await client.DisposeAsync();
         await Emulator.DisposeAsync();
     }
 
@@ -96,12 +86,7 @@ public class SessionClusterFixture : IAsyncLifetime
         return machine.Config!.Env![AgentEnvironment.SessionToken];
     }
 
-    public async Task SetFaultsAsync(params FaultRule[] rules)
-    {
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token);
-        await EmulatorFixture.SetFaultsAsync(http, Emulator, rules);
-    }
+    public Task SetFaultsAsync(params FaultRule[] rules) => Emulator.SetFaultsAsync(rules);
 
     /// <summary>The session's events after <paramref name="after"/>, up to its last one now (or <paramref name="until"/>).</summary>
     public static async Task<List<SessionEvent>> ReadAllAsync(ISessionGrain session, long after, long? until = null)

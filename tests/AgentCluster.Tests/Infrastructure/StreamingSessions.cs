@@ -34,7 +34,7 @@ public sealed class StreamingSessions
     }
 
     /// <summary>A client of the session that reads through <paramref name="via"/> (the first, then the next on failure).</summary>
-    public void Read(string sessionId, params NodeProcess[] via)
+    public void Read(string sessionId, params NodeHost[] via)
     {
         var reader = new ResumingEventReader(sessionId, via.Select(n => n.Http).ToList());
         Readers.Add(reader);
@@ -56,7 +56,7 @@ public sealed class StreamingSessions
     /// Sends every session a next turn through <paramref name="via"/> and waits for each client to see it run:
     /// the agent took it, so it polls and pushes through a node that is up.
     /// </summary>
-    public async Task NextTurnRunsAsync(NodeProcess via, int turn)
+    public async Task NextTurnRunsAsync(NodeHost via, int turn)
     {
         var marker = $"turn-{turn}-ran";
         foreach (var id in Ids)

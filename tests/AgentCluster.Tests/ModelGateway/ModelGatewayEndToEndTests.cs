@@ -201,20 +201,20 @@ public sealed class ModelGatewayEndToEndTests(ITestOutputHelper output)
         Assert.Equal((0.0006m, 0.0005m), (spent["model_cost_usd"]!.GetValue<decimal>(), spent["max_model_usd"]!.GetValue<decimal>()));
     }
 
-    private static async Task<NodeProcess> StartNodeAsync(FakeAnthropic fake) => await NodeProcess.StartAsync(new Dictionary<string, string>
+    private static async Task<NodeHost> StartNodeAsync(FakeAnthropic fake) => await NodeHost.StartAsync(new Dictionary<string, string>
     {
         ["ANTHROPIC_API_KEY"] = fake.ApiKey,
-        ["ANTHROPIC_BASE_URL"] = fake.BaseUrl.ToString().TrimEnd('/'),
+        ["ANTHROPIC_BASE_URL"] = fake.Url.ToString().TrimEnd('/'),
     });
 
-    private static async Task<string> CreateAsync(NodeProcess node, object request)
+    private static async Task<string> CreateAsync(NodeHost node, object request)
     {
         var created = await node.Http.PostAsJsonAsync("/sessions", request);
         Assert.True(created.StatusCode == HttpStatusCode.Created, await created.Content.ReadAsStringAsync());
         return (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
     }
 
-    private async Task<SseEvent> WaitForTurnAsync(SseStream stream, NodeProcess node, int turn)
+    private async Task<SseEvent> WaitForTurnAsync(SseStream stream, NodeHost node, int turn)
     {
         try
         {
@@ -228,7 +228,7 @@ public sealed class ModelGatewayEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>Plays the session's agent asking for its setup again: the gateway's address and a fresh model token.</summary>
-    private static async Task<(string Gateway, string ModelToken, string AgentToken)> ModelCredentialAsync(NodeProcess node, string id)
+    private static async Task<(string Gateway, string ModelToken, string AgentToken)> ModelCredentialAsync(NodeHost node, string id)
     {
         var agentToken = await KeyedNodeFixture.AgentTokenAsync(id);
         using var agent = node.Client(agentToken);
@@ -263,7 +263,7 @@ public sealed class ModelGatewayEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>The view of a session once <paramref name="ready"/> holds for it.</summary>
-    private static async Task<JsonObject> ViewWhenAsync(NodeProcess node, string id, Func<JsonObject, bool> ready, string because)
+    private static async Task<JsonObject> ViewWhenAsync(NodeHost node, string id, Func<JsonObject, bool> ready, string because)
     {
         JsonObject? view = null;
         await Eventually.TrueAsync(async () => ready(view = (await node.Http.GetFromJsonAsync<JsonObject>($"/sessions/{id}"))!), Deadline, because);

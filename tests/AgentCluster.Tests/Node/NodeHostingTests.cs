@@ -13,7 +13,7 @@ public sealed class NodeHostingTests
     [Fact]
     public async Task With_nothing_configured_a_node_runs_the_embedded_default()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         var health = await node.Http.GetFromJsonAsync<JsonObject>("/health");
         Assert.Equal("embedded-emulator", health!["fly"]!.GetValue<string>());
     }
@@ -21,10 +21,10 @@ public sealed class NodeHostingTests
     [Fact]
     public async Task Two_nodes_on_one_Redis_form_one_cluster()
     {
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisHost.StartAsync();
         var env = new Dictionary<string, string> { ["REDIS_URL"] = redis.Url, ["Orleans__ClusterId"] = "c-" + Guid.NewGuid().ToString("N")[..8] };
-        await using var first = await NodeProcess.StartAsync(env);
-        await using var second = await NodeProcess.StartAsync(env);
+        await using var first = await NodeHost.StartAsync(env);
+        await using var second = await NodeHost.StartAsync(env);
 
         await using var connection = await redis.ConnectAsync();
         var key = $"agentcluster/members/{env["Orleans__ClusterId"]}";

@@ -16,7 +16,7 @@ public sealed class PublicApiFixture : IAsyncLifetime
     public const string DocumentPath = "/openapi/v1.json";
 
     public string Key { get; } = ApiKeys.New();
-    public NodeProcess Node { get; private set; } = null!;
+    public NodeHost Node { get; private set; } = null!;
     public HttpClient Client { get; private set; } = null!;
     public HttpClient Anonymous { get; private set; } = null!;
     public string Served { get; private set; } = "";
@@ -26,7 +26,7 @@ public sealed class PublicApiFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Node = await NodeProcess.StartAsync(new Dictionary<string, string> { ["Auth__ApiKeys__team-a"] = ApiKeys.Sha256Hex(Key) });
+        Node = await NodeHost.StartAsync(new Dictionary<string, string> { ["Auth__ApiKeys__team-a"] = ApiKeys.Sha256Hex(Key) });
         (Client, Anonymous) = (Node.Client(Key), Node.Client());
         using var response = await Anonymous.GetAsync(DocumentPath);
         Served = await response.Content.ReadAsStringAsync();

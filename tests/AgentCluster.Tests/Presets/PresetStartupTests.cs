@@ -17,7 +17,7 @@ public sealed class PresetStartupTests : IDisposable
         var broken = folder.Write("broken.yaml", "id: broken\nruntime: shell\nmax_turns: 0\n");
         var misspelt = folder.Write("misspelt.yaml", "id: misspelt\nruntime: shell\nmodle: x\n");
 
-        var (exitCode, log) = await NodeProcess.RunToExitAsync(new Dictionary<string, string> { ["Presets__Directory"] = folder.Path }, Deadline);
+        var (exitCode, log) = await NodeHost.RunToExitAsync(new Dictionary<string, string> { ["Presets__Directory"] = folder.Path }, Deadline);
 
         Assert.Equal(1, exitCode);
         Assert.Contains("AgentCluster cannot start", log);
@@ -34,7 +34,7 @@ public sealed class PresetStartupTests : IDisposable
     [InlineData("Presets__Directory", "/nonexistent/presets", "Presets:Directory '/nonexistent/presets' does not exist")]
     public async Task A_bad_tier_default_size_region_or_folder_stops_the_node_naming_it(string variable, string value, string expected)
     {
-        var (exitCode, log) = await NodeProcess.RunToExitAsync(new Dictionary<string, string> { [variable] = value }, Deadline);
+        var (exitCode, log) = await NodeHost.RunToExitAsync(new Dictionary<string, string> { [variable] = value }, Deadline);
 
         Assert.Equal(1, exitCode);
         Assert.Contains(expected, log);

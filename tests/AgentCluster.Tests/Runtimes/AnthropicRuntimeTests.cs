@@ -29,7 +29,7 @@ public sealed class AnthropicRuntimeTests : IAsyncLifetime
         new(new RuntimeContext(workspace, settings ?? new AgentSettings(), new Dictionary<string, string>
         {
             ["ANTHROPIC_API_KEY"] = apiKey ?? api.ApiKey,
-            ["ANTHROPIC_BASE_URL"] = api.BaseUrl.ToString(),
+            ["ANTHROPIC_BASE_URL"] = api.Url.ToString(),
         }));
 
     private static Task<TurnOutcome> Turn(IAgentRuntime runtime, int number, string content, RecordedEvents? events = null, CancellationToken cancellationToken = default) =>
@@ -226,7 +226,7 @@ public sealed class AnthropicRuntimeTests : IAsyncLifetime
     {
         var runtime = new AnthropicRuntime(new RuntimeContext(workspace, new AgentSettings(), new Dictionary<string, string>
         {
-            ["ANTHROPIC_BASE_URL"] = api.BaseUrl.ToString(),
+            ["ANTHROPIC_BASE_URL"] = api.Url.ToString(),
         }));
         // RuntimeContext falls back to the process's own environment, which a test run must not have a key in.
         Assert.Null(Environment.GetEnvironmentVariable("ANTHROPIC_API_KEY"));

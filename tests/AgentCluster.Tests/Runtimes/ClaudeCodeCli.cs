@@ -41,7 +41,7 @@ internal sealed class ClaudeCodeCli : IAsyncDisposable
         var fake = await FakeAnthropic.StartAsync();
         var cli = new ClaudeCodeCli(fake, Directory.CreateTempSubdirectory("claude-code-").FullName);
         cli.Credentials["ANTHROPIC_API_KEY"] = fake.ApiKey;
-        cli.Credentials["ANTHROPIC_BASE_URL"] = fake.BaseUrl.ToString().TrimEnd('/');
+        cli.Credentials["ANTHROPIC_BASE_URL"] = fake.Url.ToString().TrimEnd('/');
         // The CLI's Bash tool runs login shells: an empty home keeps this machine's profile (pyenv's rehash, with its
         // lock shared by every shell on the machine) out of them.
         cli.Credentials["HOME"] = Directory.CreateDirectory(Path.Combine(cli.root, "home")).FullName;

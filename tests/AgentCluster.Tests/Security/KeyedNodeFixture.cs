@@ -20,14 +20,14 @@ public sealed class KeyedNodeFixture : IAsyncLifetime
 
     /// <summary>team-b's next key, configured beside the first as during a rotation: both act as team-b.</summary>
     public string RotatedKeyB { get; } = ApiKeys.New();
-    public NodeProcess Node { get; private set; } = null!;
+    public NodeHost Node { get; private set; } = null!;
     public HttpClient A { get; private set; } = null!;
     public HttpClient B { get; private set; } = null!;
     public HttpClient Anonymous { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
-        Node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        Node = await NodeHost.StartAsync(new Dictionary<string, string>
         {
             ["Auth__ApiKeys__team-a"] = ApiKeys.Sha256Hex(KeyA),
             ["Auth__ApiKeys__team-b"] = $"{ApiKeys.Sha256Hex(RotatedKeyB)}, {ApiKeys.Sha256Hex(KeyB).ToUpperInvariant()}", // any case

@@ -30,11 +30,11 @@ public sealed class SecretsTests
         var (nodeAnthropicKey, sessionAnthropicKey) = ("sk-ant-node-" + Random(), "sk-ant-session-" + Random());
         var sessionModelKey = "sk-ant-api-key-field-" + Random();
 
-        await using var redis = await RedisServer.StartAsync();
+        await using var redis = await RedisHost.StartAsync();
         await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.ApiToken = flyToken);
-        await using (var fly = EmulatorFixture.CreateClientServices(emulator.BaseUrl, flyToken))
+        await using (var fly = EmulatorHost.CreateClientServices(emulator.BaseUrl, flyToken))
             await fly.GetRequiredService<IFlyAppsApi>().CreateAppAsync(new CreateAppRequest { Name = App, OrgSlug = "personal" });
-        var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        var node = await NodeHost.StartAsync(new Dictionary<string, string>
         {
             ["REDIS_URL"] = redis.Url,
             ["Orleans__ClusterId"] = "c-" + Guid.NewGuid().ToString("N")[..8],
@@ -113,7 +113,7 @@ public sealed class SecretsTests
     }
 
     /// <summary>Every value of every key in Redis, as bytes (read by type: DUMP would compress them).</summary>
-    private static async Task<List<byte[]>> DumpAsync(RedisServer redis)
+    private static async Task<List<byte[]>> DumpAsync(RedisHost redis)
     {
         await using var connection = await redis.ConnectAsync();
         var db = connection.GetDatabase();

@@ -21,7 +21,7 @@ public sealed class StartupTests
     public async Task A_node_listening_beyond_loopback_without_keys_refuses_to_start_and_says_what_to_set(string variable, string value)
     {
         var port = Ports.FreeLoopback().ToString();
-        var (exitCode, log) = await NodeProcess.RunToExitAsync(new Dictionary<string, string>
+        var (exitCode, log) = await NodeHost.RunToExitAsync(new Dictionary<string, string>
         {
             ["PORT"] = "", // PORT means loopback; these are the ways a node is put on the network
             [variable] = value.Replace("{port}", port),
@@ -37,7 +37,7 @@ public sealed class StartupTests
     [Fact]
     public async Task Keys_that_are_not_SHA256_hashes_stop_the_node_with_the_key_named()
     {
-        var (exitCode, log) = await NodeProcess.RunToExitAsync(new Dictionary<string, string>
+        var (exitCode, log) = await NodeHost.RunToExitAsync(new Dictionary<string, string>
         {
             ["Auth__ApiKeys__ci"] = "the-key-itself",
             ["Auth__ApiKeys__ops"] = ApiKeys.Sha256Hex("k"),

@@ -23,10 +23,10 @@ public sealed class CodingAgentEndToEndTests
     public async Task A_session_uses_tools_remembers_is_interrupted_and_stops_at_its_turn_limit(string runtime)
     {
         await using var fake = await FakeAnthropic.StartAsync();
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>
         {
             ["ANTHROPIC_API_KEY"] = fake.ApiKey,
-            ["ANTHROPIC_BASE_URL"] = fake.BaseUrl.ToString().TrimEnd('/'),
+            ["ANTHROPIC_BASE_URL"] = fake.Url.ToString().TrimEnd('/'),
         });
         var held = Reply.Held("Working on it");
         fake.Script(

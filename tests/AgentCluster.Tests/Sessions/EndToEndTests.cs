@@ -16,7 +16,7 @@ public sealed class EndToEndTests
     [Fact]
     public async Task A_client_creates_streams_follows_up_resumes_and_deletes_a_session()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         var http = node.Http;
 
         var created = await http.PostAsJsonAsync("/sessions", new { prompt = "echo hello; echo oops >&2; exit 3", env = new { ANTHROPIC_API_KEY = "sk-ant-e2e-secret" } });
@@ -71,7 +71,7 @@ public sealed class EndToEndTests
     [Fact]
     public async Task An_interrupt_stops_the_running_command_and_the_next_message_runs_on_the_same_agent()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         var http = node.Http;
         var created = await http.PostAsJsonAsync("/sessions", new { prompt = "echo started; sleep 600; echo never" });
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
@@ -94,7 +94,7 @@ public sealed class EndToEndTests
     [Fact]
     public async Task Bad_requests_get_problem_details_with_the_reason()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         var http = node.Http;
 
         await Problems.AssertAsync(await http.PostAsync("/sessions", JsonContent.Create(new { })), HttpStatusCode.BadRequest, "prompt");
@@ -113,7 +113,7 @@ public sealed class EndToEndTests
     [Fact]
     public async Task The_same_session_id_posted_twice_is_one_session_and_the_list_pages_with_a_cursor()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         var http = node.Http;
         var ids = new List<string>();
         for (var i = 0; i < 3; i++)
@@ -142,7 +142,7 @@ public sealed class EndToEndTests
     [Fact]
     public async Task An_idle_stream_gets_keep_alive_comments_and_a_resume_after_the_end_gets_nothing_more()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string> { ["Sessions__SseKeepAlive"] = "00:00:00.2" });
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string> { ["Sessions__SseKeepAlive"] = "00:00:00.2" });
         var created = await node.Http.PostAsJsonAsync("/sessions", new { prompt = "true" });
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
 

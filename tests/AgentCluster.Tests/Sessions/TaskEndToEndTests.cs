@@ -23,7 +23,7 @@ public sealed partial class TaskEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task A_task_ends_completed_with_its_machine_destroyed_within_seconds_and_a_client_that_polls_reads_its_output_in_the_result()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         var created = await node.Http.PostAsJsonAsync("/sessions", new { prompt = "echo computing; echo answer=42 >&2", mode = "task" });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var session = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -62,7 +62,7 @@ public sealed partial class TaskEndToEndTests(ITestOutputHelper output)
     [Fact]
     public async Task A_turn_that_runs_past_max_turn_seconds_is_interrupted_and_ends_timeout()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         var created = await node.Http.PostAsJsonAsync("/sessions", new { prompt = "echo started; sleep 600; echo never", max_turn_seconds = 2 });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
@@ -87,8 +87,8 @@ public sealed partial class TaskEndToEndTests(ITestOutputHelper output)
     }
 
     /// <summary>A client of the node's own emulator, at the address it logs at start (it takes any token).</summary>
-    private static ServiceProvider EmbeddedEmulator(NodeProcess node) =>
-        EmulatorFixture.CreateClientServices(new Uri(EmulatorAddress().Match(node.Log).Groups[1].Value), "any-token");
+    private static ServiceProvider EmbeddedEmulator(NodeHost node) =>
+        EmulatorHost.CreateClientServices(new Uri(EmulatorAddress().Match(node.Log).Groups[1].Value), "any-token");
 
     [GeneratedRegex(@"Embedded Fly Machines emulator at (\S+), app")]
     private static partial Regex EmulatorAddress();

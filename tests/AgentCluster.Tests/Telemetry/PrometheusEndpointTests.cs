@@ -13,9 +13,9 @@ public sealed class PrometheusEndpointTests : IAsyncLifetime
 {
     private readonly string opsKey = ApiKeys.New();
     private readonly string teamKey = ApiKeys.New();
-    private NodeProcess node = null!;
+    private NodeHost node = null!;
 
-    public async Task InitializeAsync() => node = await NodeProcess.StartAsync(new Dictionary<string, string>
+    public async Task InitializeAsync() => node = await NodeHost.StartAsync(new Dictionary<string, string>
     {
         ["Auth__ApiKeys__ops"] = ApiKeys.Sha256Hex(opsKey),
         ["Auth__ApiKeys__team-a"] = ApiKeys.Sha256Hex(teamKey),

@@ -26,13 +26,13 @@ public sealed class SessionTraceTests(ITestOutputHelper output)
         await using var collector = await FakeOtlpCollector.StartAsync();
         await using var model = await FakeAnthropic.StartAsync();
         model.Script(Reply.ToolUse("Bash", new { command = "echo hi > proof.txt" }), Reply.Text("Wrote proof.txt."), Reply.Text("It says hi."));
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>
         {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Endpoint.ToString(),
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.Url.ToString(),
             ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
             ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
             ["ANTHROPIC_API_KEY"] = model.ApiKey,
-            ["ANTHROPIC_BASE_URL"] = model.BaseUrl.ToString().TrimEnd('/'),
+            ["ANTHROPIC_BASE_URL"] = model.Url.ToString().TrimEnd('/'),
         });
 
         var created = await node.Http.PostAsJsonAsync("/sessions", new

@@ -18,7 +18,7 @@ public sealed class RepositoryEndToEndTests : IDisposable
         var remote = Path.Combine(root, "origin", "project.git");
         Git.CreateBare(remote, new Dictionary<string, string> { ["HELLO.md"] = "from the repository\n" });
         Git.ServeToMachines(root, remote);
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>());
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
 
         var id = await CreateAsync(node, new { prompt = "cat HELLO.md", runtime = "shell", repository = new { url = new Uri(remote).AbsoluteUri, branch = "main" } });
         await using (var stream = await SseStream.OpenAsync(node.Http, $"/sessions/{id}/events"))
@@ -40,7 +40,7 @@ public sealed class RepositoryEndToEndTests : IDisposable
         }
     }
 
-    private static async Task<string> CreateAsync(NodeProcess node, object body)
+    private static async Task<string> CreateAsync(NodeHost node, object body)
     {
         var created = await node.Http.PostAsJsonAsync("/sessions", body);
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);

@@ -20,7 +20,7 @@ public sealed class WorkspaceEndToEndTests : IDisposable
     [Fact]
     public async Task A_named_workspace_keeps_its_files_through_sleep_and_across_sessions_one_session_at_a_time()
     {
-        await using var node = await NodeProcess.StartAsync(new Dictionary<string, string>
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>
         {
             ["FlyEmulator__DataDirectory"] = data, // where the embedded emulator keeps volumes, to look into
             ["Sessions__IdleTimeout"] = "00:00:01",
