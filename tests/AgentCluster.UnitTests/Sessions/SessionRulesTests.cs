@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 using Step = AgentCluster.Silo.Sessions.SessionStep;
 
-namespace AgentCluster.Tests.Sessions;
+namespace AgentCluster.UnitTests.Sessions;
 
 /// <summary>
 /// The session's rules on their own (<see cref="Session"/>): every deadline and transition on a fake clock, with
