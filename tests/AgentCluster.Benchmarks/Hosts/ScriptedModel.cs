@@ -8,23 +8,25 @@ namespace AgentCluster.Benchmarks.Hosts;
 /// A Messages API on loopback, in the harness's process (so that when it wrote an answer's first delta is a
 /// timestamp on the harness's clock), that answers every conversation request (one that offers tools, as both
 /// model runtimes' do) with the same text in <see cref="Pieces"/> <c>text_delta</c> events: each after
-/// <see cref="Pause"/> (a model writing at that pace), and the rest of every streamed answer <see cref="Hold"/>
-/// after its first text (a model still generating, so that the time to the first token can be told from the time
-/// to the whole answer). Side requests (the CLI's, without tools) get a short text at once; <c>count_tokens</c> a
+/// <see cref="Pause"/> (the workload: a model writing at that pace), and, with <see cref="HoldsRest"/>, the rest of
+/// every streamed answer to a request that offers no tools (the harness's own calls, not a runtime's) held back after its first text until the caller has read that text and calls
+/// <see cref="ReleaseRest"/> (so that a relay that buffered would never deliver the first token: the caller's wait for it
+/// fails instead). Side requests (the CLI's, without tools) get a short text at once; <c>count_tokens</c> a
 /// count; anything else 404.
 /// </summary>
 public sealed class ScriptedModel : FakeHttpServer
 {
     public const string ApiKey = "sk-ant-bench-scripted";
 
+    private readonly SemaphoreSlim rest = new(0);
     private long firstDeltaAt;
 
-    private ScriptedModel(string answer, int pieces, TimeSpan pause, TimeSpan hold)
+    private ScriptedModel(string answer, int pieces, TimeSpan pause, bool holdsRest)
     {
         Answer = answer;
         Pieces = pieces;
         Pause = pause;
-        Hold = hold;
+        HoldsRest = holdsRest;
     }
 
     public string Answer { get; }
@@ -33,15 +35,18 @@ public sealed class ScriptedModel : FakeHttpServer
 
     public TimeSpan Pause { get; }
 
-    public TimeSpan Hold { get; }
+    public bool HoldsRest { get; }
+
+    /// <summary>Lets one held answer go on past its first text.</summary>
+    public void ReleaseRest() => rest.Release();
 
     /// <summary>The Stopwatch timestamp at which the latest answer's first text delta was written.</summary>
     public long FirstDeltaAt => Interlocked.Read(ref firstDeltaAt);
 
     /// <param name="pause">Before each piece of a conversation's answer.</param>
-    /// <param name="hold">Between the first piece of any streamed answer and the rest.</param>
-    public static Task<ScriptedModel> StartAsync(string answer, int pieces, TimeSpan pause = default, TimeSpan hold = default) =>
-        StartAsync(new ScriptedModel(answer, pieces, pause, hold));
+    /// <param name="holdsRest">Every streamed answer waits after its first piece for <see cref="ReleaseRest"/>.</param>
+    public static Task<ScriptedModel> StartAsync(string answer, int pieces, TimeSpan pause = default, bool holdsRest = false) =>
+        StartAsync(new ScriptedModel(answer, pieces, pause, holdsRest));
 
     protected override void Map(WebApplication app)
     {
@@ -77,11 +82,13 @@ public sealed class ScriptedModel : FakeHttpServer
         var size = (text.Length + pieces - 1) / pieces;
         for (var start = 0; start < text.Length; start += size)
         {
-            if (pause > TimeSpan.Zero) await Task.Delay(pause, aborted); // the model's pace: what is measured is how soon its words reach a client
+            // The workload's pace, not a wait for anything: what first-text measures is how the agent coalesces words that come this fast.
+            if (pause > TimeSpan.Zero) await Task.Delay(pause, aborted);
             if (start == 0 && conversation) Interlocked.Exchange(ref firstDeltaAt, Stopwatch.GetTimestamp());
             var delta = new JsonObject { ["type"] = "text_delta", ["text"] = text.Substring(start, Math.Min(size, text.Length - start)) };
             await EventAsync(context.Response, "content_block_delta", new JsonObject { ["index"] = 0, ["delta"] = delta }, aborted);
-            if (start == 0 && Hold > TimeSpan.Zero) await Task.Delay(Hold, aborted); // the model still generating the rest
+            // The model still generating, until the caller has the first text (only the harness's own calls: no tools offered).
+            if (start == 0 && HoldsRest && !conversation) await rest.WaitAsync(aborted);
         }
         await EventAsync(context.Response, "content_block_stop", new JsonObject { ["index"] = 0 }, aborted);
         await EventAsync(context.Response, "message_delta", new JsonObject
