@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Text.Json.Serialization;
 
 namespace AgentCluster.Abstractions.Sessions;
@@ -44,11 +45,12 @@ public enum TerminationReason
     [JsonStringEnumMemberName("budget_exceeded")] BudgetExceeded,
 }
 
-/// <summary>The wire names of <see cref="SessionStatus"/> and <see cref="TerminationReason"/>, both ways.</summary>
+/// <summary>The wire names of <see cref="SessionStatus"/> and <see cref="TerminationReason"/>, both ways: those their
+/// <see cref="JsonStringEnumMemberNameAttribute"/>s give, read once.</summary>
 public static class SessionWireNames
 {
-    private static readonly string[] Statuses = ["starting", "running", "idle", "sleeping", "terminated"];
-    private static readonly string[] Reasons = ["completed", "failed", "expired", "idle", "deleted", "budget_exceeded"];
+    private static readonly string[] Statuses = NamesOf<SessionStatus>();
+    private static readonly string[] Reasons = NamesOf<TerminationReason>();
 
     public static string Name(this SessionStatus status) => Statuses[(int)status];
 
@@ -57,4 +59,7 @@ public static class SessionWireNames
     public static SessionStatus? ParseStatus(string? name) => Array.IndexOf(Statuses, name) is var i and >= 0 ? (SessionStatus)i : null;
 
     public static TerminationReason? ParseReason(string? name) => Array.IndexOf(Reasons, name) is var i and >= 0 ? (TerminationReason)i : null;
+
+    private static string[] NamesOf<T>() where T : struct, Enum =>
+        [.. Enum.GetValues<T>().Select(v => typeof(T).GetField(v.ToString())!.GetCustomAttribute<JsonStringEnumMemberNameAttribute>()!.Name)];
 }

@@ -356,9 +356,10 @@ public sealed class SessionGrain(
 
     private async Task AppendAsync(IReadOnlyList<NewEvent> events, AgentCursor? agent = null)
     {
+        bool ended;
         try
         {
-            await feed.AppendAsync(events, agent, Now);
+            ended = await feed.AppendAsync(events, agent, Now);
         }
         catch (EventLogConflictException)
         {
@@ -368,7 +369,7 @@ public sealed class SessionGrain(
             DeactivateOnIdle();
             throw;
         }
-        if (events.Any(e => e.EndsSession) && S.Reason is { } reason)
+        if (ended && S.Reason is { } reason)
         {
             metrics.Terminated(reason.Name());
             if (reason == TerminationReason.Expired) metrics.Expired(S.AgentSeen);

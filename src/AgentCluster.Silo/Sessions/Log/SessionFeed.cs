@@ -28,9 +28,9 @@ internal sealed class SessionFeed(string sessionId, ISessionEventLog log, Sessio
         if (ended) endSeq = Head.LastSeq;
     }
 
-    /// <summary>Numbers the events, appends them (with the agent's cursor), then shows them to the watchers.</summary>
+    /// <summary>Numbers the events, appends them (with the agent's cursor), then shows them to the watchers; true when they end the session.</summary>
     /// <exception cref="EventLogConflictException">Another activation of the session wrote meanwhile.</exception>
-    public async Task AppendAsync(IReadOnlyList<NewEvent> events, AgentCursor? agent, DateTimeOffset now)
+    public async Task<bool> AppendAsync(IReadOnlyList<NewEvent> events, AgentCursor? agent, DateTimeOffset now)
     {
         var numbered = new List<SessionEvent>(events.Count);
         long? end = null;
@@ -45,6 +45,7 @@ internal sealed class SessionFeed(string sessionId, ISessionEventLog log, Sessio
         endSeq ??= end;
         foreach (var e in numbered) metrics.EventAppended(e.Type);
         watchers.Publish(numbered);
+        return end is not null;
     }
 
     public async IAsyncEnumerable<SessionEvent> WatchAsync(long afterSeq, [EnumeratorCancellation] CancellationToken cancellationToken)
