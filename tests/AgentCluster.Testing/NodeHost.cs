@@ -48,7 +48,25 @@ public sealed class NodeHost : IAsyncDisposable
     /// <param name="keptLines">How many of its last log lines to keep; all when null.</param>
     public static async Task<NodeHost> StartAsync(IReadOnlyDictionary<string, string> environment, int? httpPort = null, int? keptLines = null)
     {
-        var node = Launch(environment, httpPort ?? Ports.FreeLoopback(), keptLines);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await StartOnceAsync(environment, httpPort ?? Ports.FreeLoopback(), keptLines);
+            }
+            // A port free when picked may be taken before the node binds it (by any bind to an ephemeral port, the node's
+            // own embedded emulator's included): a port picked here is picked again, a bounded number of times.
+            catch (InvalidOperationException e) when (httpPort is null && attempt < 3 && PortTaken(e))
+            {
+            }
+        }
+    }
+
+    private static bool PortTaken(InvalidOperationException e) => e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase);
+
+    private static async Task<NodeHost> StartOnceAsync(IReadOnlyDictionary<string, string> environment, int httpPort, int? keptLines)
+    {
+        var node = Launch(environment, httpPort, keptLines);
         try
         {
             await node.Process.WaitUntilAsync(async () => (await node.Http.GetAsync("/health")).IsSuccessStatusCode, StartDeadline, "serving /health");
@@ -76,7 +94,7 @@ public sealed class NodeHost : IAsyncDisposable
             {
                 return await TryStartClusterAsync(count, environment, keptLines);
             }
-            catch (InvalidOperationException e) when (attempt < 3 && e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+            catch (InvalidOperationException e) when (attempt < 3 && PortTaken(e))
             {
             }
         }
