@@ -8,6 +8,16 @@ public static class AgentEnvironment
     /// <summary>The per-session bearer token. The session keeps only its hash.</summary>
     public const string SessionToken = "AGENTCLUSTER_SESSION_TOKEN";
 
+    /// <summary>
+    /// A pool machine's credential, in place of a session and its token: the agent waits with it for the session
+    /// that claims its machine (<see cref="AgentProtocol.PoolClaimPath"/>), which hands it that session's token.
+    /// It is good only for asking which session claimed this machine; the pool keeps only its hash.
+    /// </summary>
+    public const string PoolToken = "AGENTCLUSTER_POOL_TOKEN";
+
+    /// <summary>The pool a pool machine belongs to (its shape's name), with <see cref="PoolToken"/>.</summary>
+    public const string Pool = "AGENTCLUSTER_POOL";
+
     /// <summary>Comma-separated base URLs of orchestrator nodes; the agent tries the next when one fails.</summary>
     public const string OrchestratorUrls = "AGENTCLUSTER_ORCHESTRATOR_URLS";
 
