@@ -24,6 +24,15 @@ public sealed class FlyOptions
     /// <summary>The app the agent machines live in.</summary>
     public string? AppName { get; set; }
 
+    /// <summary>
+    /// Several agents' apps (<c>FLY_AGENT_APPS=a,b,c</c>, or <c>Fly:AgentApps</c>): machine creates are spread over
+    /// them, each app bringing its own create budget (Fly limits creates per app). Empty: <see cref="AppName"/> alone.
+    /// </summary>
+    public List<string> AgentApps { get; set; } = [];
+
+    /// <summary>Every app agent machines are created in: <see cref="AgentApps"/>, or else <see cref="AppName"/>.</summary>
+    public IReadOnlyList<string> Apps => AgentApps.Count > 0 ? AgentApps : AppName is { Length: > 0 } app ? [app] : [];
+
     public FlyRetryOptions Retry { get; set; } = new();
 
     /// <summary>
