@@ -11,7 +11,11 @@ namespace AgentCluster.Abstractions.Sessions;
 /// </summary>
 public static partial class EventPayloads
 {
-    public static string Status(SessionStatus status, TerminationReason? reason) => Json(new StatusPayload(status, reason));
+    /// <param name="queuePosition">
+    /// A starting session waiting for Fly's machine-create budget: how many creates go before its own (0: it is next).
+    /// </param>
+    public static string Status(SessionStatus status, TerminationReason? reason, int? queuePosition = null) =>
+        Json(new StatusPayload(status, reason, queuePosition));
 
     public static string UserMessage(string content) => Json(new UserMessagePayload(content));
 
@@ -65,7 +69,7 @@ public static partial class EventPayloads
     [JsonSerializable(typeof(WarningPayload))]
     private sealed partial class PayloadJson : JsonSerializerContext;
 
-    private sealed record StatusPayload(SessionStatus Status, TerminationReason? Reason);
+    private sealed record StatusPayload(SessionStatus Status, TerminationReason? Reason, int? QueuePosition = null);
 
     private sealed record UserMessagePayload(string Content);
 

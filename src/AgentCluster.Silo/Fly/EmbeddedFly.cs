@@ -30,7 +30,10 @@ internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions>
         // In a Fly Machine the node never stands in for Fly itself (FlyNode requires the token there).
         if (!string.IsNullOrEmpty(builder.Configuration["FLY_API_TOKEN"]) || FlyNode.Of(builder.Configuration) is not null) return null;
         var emulator = await EmbeddedFlyEmulator.StartAsync(args: ["--FlyEmulator:Region=" + (builder.Configuration["FLY_REGION"] ?? "iad")]);
-        builder.Configuration.AddInMemoryCollection(Settings(emulator));
+        var settings = Settings(emulator);
+        // No pool unless asked for: its agents would be local processes waiting for nobody.
+        if (builder.Configuration["Pool:Size"] is null) settings["Pool:Size"] = "0";
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.Services.AddHostedService<EmbeddedFly>();
         // Agents run here, so the CLI their default runtime needs must be here too.
         builder.Services.AddSingleton<ClaudeCodeCliCheck>();
@@ -47,23 +50,25 @@ internal sealed partial class EmbeddedFly(IFlyAppsApi apps, IOptions<FlyOptions>
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var app = options.Value.AppName!;
-        try
+        foreach (var app in options.Value.Apps)
         {
-            await apps.GetAppAsync(app, cancellationToken);
+            try
+            {
+                await apps.GetAppAsync(app, cancellationToken);
+            }
+            catch (FlyApiException e) when (e.Kind == FlyErrorKind.NotFound)
+            {
+                await apps.CreateAppAsync(new CreateAppRequest { Name = app, OrgSlug = "personal" }, cancellationToken);
+            }
         }
-        catch (FlyApiException e) when (e.Kind == FlyErrorKind.NotFound)
-        {
-            await apps.CreateAppAsync(new CreateAppRequest { Name = app, OrgSlug = "personal" }, cancellationToken);
-        }
-        LogEmbedded(options.Value.ApiUrl, app);
+        LogEmbedded(options.Value.ApiUrl, string.Join(", ", options.Value.Apps));
         if (cli.Problem() is { } missing) LogNoClaudeCode(missing);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    [LoggerMessage(3100, LogLevel.Information, "Embedded Fly Machines emulator at {Url}, app {App}")]
-    private partial void LogEmbedded(Uri url, string app);
+    [LoggerMessage(3100, LogLevel.Information, "Embedded Fly Machines emulator at {Url}, apps {Apps}")]
+    private partial void LogEmbedded(Uri url, string apps);
 
     [LoggerMessage(3101, LogLevel.Warning, "Claude Code CLI not found: {Problem}")]
     private partial void LogNoClaudeCode(string problem);

@@ -55,6 +55,7 @@ public static class ClusterHosting
             // should not leave work running on its behalf.
             silo.Configure<SiloMessagingOptions>(o => o.CancelRequestOnTimeout = true);
             silo.AddStartupTask<ReaperStartup>();
+            silo.AddStartupTask<Pool.PoolKeeper>();
             silo.AddOperatorDashboard(); // the Orleans Dashboard's silo side; mapped at /dashboard for operators
             // How fast a dead node is declared dead (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …);
             // Orleans' defaults unless configured.

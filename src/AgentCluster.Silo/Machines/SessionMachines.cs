@@ -12,17 +12,22 @@ using AgentCluster.Silo.Sessions;
 namespace AgentCluster.Silo.Machines;
 
 /// <summary>
-/// A session's Fly Machine: what it is created with, and the create made idempotent. Every machine has a
-/// name derived from its session and the metadata <c>agentcluster_session</c>, so whoever asks again after a
-/// timeout, a 5xx or a crash finds the machine that may already exist instead of creating a second one.
+/// Sessions' and pools' Fly Machines: what they are created with, and the create made idempotent. A session's
+/// machine has a name derived from its session and the metadata <c>agentcluster_session</c>, a pool machine a name
+/// its pool chose and <c>agentcluster_pool</c>, so whoever asks again after a timeout, a 5xx or a crash finds the
+/// machine that may already exist instead of creating a second one.
 /// </summary>
 public sealed partial class SessionMachines(
-    IFlyMachinesApi machines, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, CallbackUrls callbackUrls,
+    IFlyMachinesApi machines, IFlyMetadataApi metadataApi, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, CallbackUrls callbackUrls,
     IOptions<TelemetryOptions> telemetry, SessionMetrics metrics, ILogger<SessionMachines> logger) : IMachines
 {
     public const string SessionMetadataKey = "agentcluster_session";
 
-    private string App => fly.Value.AppName!;
+    /// <summary>A pool machine's tag: the pool (shape) it waits in. It keeps it once claimed, beside the session's.</summary>
+    public const string PoolMetadataKey = "agentcluster_pool";
+
+    /// <summary>A pool machine's <see cref="PooledMachineRequest.ConfigVersion"/>.</summary>
+    public const string PoolConfigMetadataKey = "agentcluster_pool_config";
 
     public static string NameFor(string sessionId) => "session-" + sessionId;
 
@@ -30,14 +35,16 @@ public sealed partial class SessionMachines(
     private static readonly TimeSpan StartWait = TimeSpan.FromSeconds(30);
 
     /// <summary>
-    /// The session's live machine, if one exists: asked by its metadata, so Fly answers with this session's
-    /// machines only, not every machine of the app.
+    /// The session's live machine, if one exists: asked by its metadata in every app, so Fly answers with this
+    /// session's machines only, not every machine of the app.
     /// </summary>
     public async Task<SessionMachine?> FindAsync(string sessionId)
     {
         try
         {
-            return Ours(await FindMachineAsync(sessionId, CancellationToken.None));
+            foreach (var app in fly.Value.Apps)
+                if (await FindMachineAsync(app, sessionId, CancellationToken.None) is { } found) return Ours(app, found);
+            return null;
         }
         catch (FlyApiException e)
         {
@@ -45,70 +52,80 @@ public sealed partial class SessionMachines(
         }
     }
 
-    private async Task<Machine?> FindMachineAsync(string sessionId, CancellationToken cancellationToken)
+    private async Task<Machine?> FindMachineAsync(string app, string sessionId, CancellationToken cancellationToken)
     {
-        var tagged = await machines.ListMachinesByMetadataAsync(App, SessionMetadataKey, sessionId, cancellationToken);
-        return tagged.FirstOrDefault(m => m.Name == NameFor(sessionId) && MachineStates.IsActive(m.State));
+        var tagged = await machines.ListMachinesByMetadataAsync(app, SessionMetadataKey, sessionId, cancellationToken);
+        return tagged.FirstOrDefault(m => MachineStates.IsActive(m.State));
     }
 
-    private static SessionMachine? Ours(Machine? machine) => machine is null ? null : new SessionMachine(machine.Id, machine.Region);
+    private static SessionMachine Ours(string app, Machine machine) => new(machine.Id, machine.Region, app);
 
     /// <summary>
     /// Creates the machine, or adopts the one an earlier, ambiguous attempt created. Provider failures become
     /// <see cref="SessionException"/>s that say whether retrying can help.
     /// </summary>
-    /// <param name="workspaceVolumeId">The session's workspace volume, mounted at /workspace; null without one.</param>
-    public async Task<SessionMachine> CreateAsync(string sessionId, StartSession request, string runtime, string region, string token, string? workspaceVolumeId)
+    public async Task<SessionMachine> CreateAsync(string app, MachineRequest request)
     {
         // The machine's agent starts under this span (its TRACEPARENT), and the Fly calls are its children.
-        using var span = NodeTracing.StartSessionSpan(NodeTracing.MachineCreate, sessionId)?.SetTag(NodeTracing.RegionTag, region);
-        var guestSize = Cost.GuestSizes.Name(options.Value.GuestFor(request.Guest));
+        using var span = NodeTracing.StartSessionSpan(NodeTracing.MachineCreate, request.SessionId)?.SetTag(NodeTracing.RegionTag, request.Shape.Region);
+        var create = new CreateMachineRequest { Name = NameFor(request.SessionId), Region = request.Shape.Region, Config = ConfigFor(request) };
+        var machine = await CreateOrAdoptAsync(app, create, () => FindAndAdoptAsync(app, request, CancellationToken.None), request.WorkspaceVolumeId is not null);
+        span?.SetTag(NodeTracing.MachineIdTag, machine.Id);
+        return Ours(app, machine);
+    }
+
+    /// <summary>A pool machine: found again by its name when its create's answer was lost.</summary>
+    public async Task<SessionMachine> CreatePooledAsync(string app, PooledMachineRequest request)
+    {
+        var create = new CreateMachineRequest { Name = request.Name, Region = request.Shape.Region, Config = PoolConfigFor(request) };
+        var machine = await CreateOrAdoptAsync(app, create, async () =>
+            (await machines.ListMachinesByMetadataAsync(app, PoolMetadataKey, request.Pool)).FirstOrDefault(m => m.Name == request.Name && MachineStates.IsActive(m.State)),
+            withVolume: false);
+        return Ours(app, machine);
+    }
+
+    /// <summary>One create, counted; an ambiguous failure looks for what it may have made (<paramref name="findMade"/>) before it fails.</summary>
+    private async Task<Machine> CreateOrAdoptAsync(string app, CreateMachineRequest create, Func<Task<Machine?>> findMade, bool withVolume)
+    {
+        var guest = create.Config.Guest!;
+        var guestSize = Cost.GuestSizes.Name(guest.CpuKind, guest.Cpus);
         try
         {
-            var machine = await CreateOrAdoptAsync(sessionId, request, runtime, region, token, workspaceVolumeId, CancellationToken.None);
-            span?.SetTag(NodeTracing.MachineIdTag, machine.Id);
-            metrics.MachineCreated(machine.Region ?? region, guestSize);
-            return Ours(machine)!;
+            var machine = await CreateMachineAsync(app, create, findMade, withVolume);
+            metrics.MachineCreated(machine.Region ?? create.Region!, guestSize);
+            return machine;
         }
         catch (SessionException)
         {
-            metrics.MachineFailed(region, guestSize);
+            metrics.MachineFailed(create.Region!, guestSize);
             throw;
         }
     }
 
-    private async Task<Machine> CreateOrAdoptAsync(
-        string sessionId, StartSession request, string runtime, string region, string token, string? workspaceVolumeId, CancellationToken cancellationToken)
+    private async Task<Machine> CreateMachineAsync(string app, CreateMachineRequest create, Func<Task<Machine?>> findMade, bool withVolume)
     {
-        var create = new CreateMachineRequest
-        {
-            Name = NameFor(sessionId),
-            Region = region,
-            Config = ConfigFor(sessionId, request, runtime, token, workspaceVolumeId),
-        };
-        // Well within the grain call's 30 s, so that the session can still look the machine up and answer.
+        // Well within the grain call's 30 s, so that the caller can still look the machine up and answer.
         var timeout = options.Value.MachineCreateTimeout;
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(timeout);
+        using var deadline = new CancellationTokenSource(timeout);
         try
         {
-            return await machines.CreateMachineAsync(App, create, deadline.Token);
+            return await machines.CreateMachineAsync(app, create, deadline.Token);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
             // The create may have happened, only its answer (or a Retry-After wait) outlasted the timeout.
-            LogCreateUnanswered(sessionId, timeout);
-            return await FindAndAdoptAsync(sessionId, token, cancellationToken)
+            LogCreateUnanswered(create.Name!, timeout);
+            return await findMade()
                 ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable,
                     $"The Fly Machines API did not answer the machine create within {timeout.TotalSeconds:0.#} s. Retry the same request.", retryAfter: TimeSpan.FromSeconds(1));
         }
         catch (FlyApiException e) when (e.Kind is FlyErrorKind.Conflict || e.IsTransient)
         {
             // The create may have happened (a 408 or 5xx says nothing either way; a name conflict says it did).
-            LogCreateFailed(sessionId, (int)e.StatusCode, e.Kind);
-            return await FindAndAdoptAsync(sessionId, token, cancellationToken) ?? throw Translate(e, create.Config.Image);
+            LogCreateFailed(create.Name!, (int)e.StatusCode, e.Kind);
+            return await findMade() ?? throw Translate(e, app, create.Config.Image);
         }
-        catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition && workspaceVolumeId is not null)
+        catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition && withVolume)
         {
             // The workspace's volume is still attached to the machine of its previous session (Fly detaches it
             // a little after that machine is destroyed): a moment later the same request succeeds.
@@ -117,63 +134,92 @@ public sealed partial class SessionMachines(
         }
         catch (FlyApiException e)
         {
-            throw Translate(e, create.Config.Image);
+            throw Translate(e, app, create.Config.Image);
         }
         catch (HttpRequestException e)
         {
-            LogCreateDisconnected(e, sessionId);
-            return await FindAndAdoptAsync(sessionId, token, cancellationToken)
+            LogCreateDisconnected(e, create.Name!);
+            return await findMade()
                 ?? throw new SessionException(SessionErrorKind.MachineProviderUnavailable, $"The Fly Machines API could not be reached: {e.Message}. Retry the same request.");
         }
     }
 
     /// <summary>The machine an ambiguous create may have made, adopted; null when there is none.</summary>
-    private async Task<Machine?> FindAndAdoptAsync(string sessionId, string token, CancellationToken cancellationToken) =>
-        await FindMachineAsync(sessionId, cancellationToken) is { } found ? await AdoptMachineAsync(found.Id, token, cancellationToken) : null;
+    private async Task<Machine?> FindAndAdoptAsync(string app, MachineRequest request, CancellationToken cancellationToken) =>
+        await FindMachineAsync(app, request.SessionId, cancellationToken) is { } found ? await AdoptMachineAsync(app, found.Id, request, cancellationToken) : null;
 
     /// <summary>
-    /// Takes over a machine found by name (made by an earlier attempt, or by this one before its answer was
-    /// lost). When it carries another token than <paramref name="token"/>, it gets this one: Fly updates the
-    /// config and restarts the machine, and its agent comes back with a token the session knows.
+    /// Takes over a machine found by its tag (made by an earlier attempt, by this one before its answer was lost, or a
+    /// claimed pool machine). When it does not carry this session and token, it gets them: Fly updates the config and
+    /// restarts the machine, and its agent comes back as this session's, with a token the session knows.
     /// </summary>
-    public async Task<SessionMachine> AdoptAsync(string machineId, string token) => Ours(await AdoptMachineAsync(machineId, token, CancellationToken.None))!;
+    public async Task<SessionMachine> AdoptAsync(string app, string machineId, MachineRequest request) =>
+        Ours(app, await AdoptMachineAsync(app, machineId, request, CancellationToken.None));
 
-    private async Task<Machine> AdoptMachineAsync(string machineId, string token, CancellationToken cancellationToken)
+    private async Task<Machine> AdoptMachineAsync(string app, string machineId, MachineRequest request, CancellationToken cancellationToken)
     {
         try
         {
-            var machine = await machines.GetMachineAsync(App, machineId, cancellationToken);
+            var machine = await machines.GetMachineAsync(app, machineId, cancellationToken);
             var config = machine.Config ?? new MachineConfig();
-            if (config.Env?.GetValueOrDefault(AgentEnvironment.SessionToken) == token) return machine;
-            var env = new Dictionary<string, string>(config.Env ?? []) { [AgentEnvironment.SessionToken] = token };
+            if (config.Env?.GetValueOrDefault(AgentEnvironment.SessionToken) == request.Token) return machine;
+            var env = new Dictionary<string, string>(config.Env ?? [])
+            {
+                [AgentEnvironment.SessionId] = request.SessionId,
+                [AgentEnvironment.SessionToken] = request.Token,
+                [AgentEnvironment.Runtime] = request.Runtime,
+            };
+            env.Remove(AgentEnvironment.PoolToken); // a pool machine taken over this way is the session's for good
+            var metadata = new Dictionary<string, string>(config.Metadata ?? []) { [SessionMetadataKey] = request.SessionId };
             LogAdopting(machine.Id);
-            return await machines.UpdateMachineAsync(App, machine.Id, new UpdateMachineRequest { Config = config with { Env = env } }, cancellationToken: cancellationToken);
+            return await machines.UpdateMachineAsync(app, machine.Id, new UpdateMachineRequest { Config = config with { Env = env, Metadata = metadata } }, cancellationToken: cancellationToken);
         }
         catch (FlyApiException e)
         {
-            throw Translate(e);
+            throw Translate(e, app);
         }
     }
 
+    /// <summary>Metadata first (from then on reconciliation knows the machine as the session's), then the start, which resumes it.</summary>
+    public async Task TakeOverAsync(string app, string machineId, string sessionId, IReadOnlyDictionary<string, string> metadata)
+    {
+        var tags = new Dictionary<string, string?>(metadata.ToDictionary(kv => kv.Key, kv => (string?)kv.Value)) { [SessionMetadataKey] = sessionId };
+        try
+        {
+            await metadataApi.UpdateMetadataAsync(app, machineId, new UpdateMetadataRequest { Metadata = tags });
+        }
+        catch (FlyApiException e)
+        {
+            throw TranslateCall(e, "tag");
+        }
+        await StartAsync(app, machineId);
+    }
+
     /// <summary>
-    /// Every live machine of the app tagged with a session, for reconciliation. Machines without the tag were
-    /// started by someone else and are never returned, so never touched.
+    /// Every live machine of every agents' app tagged with a session or a pool, for reconciliation. Machines without
+    /// either tag were started by someone else and are never returned, so never touched.
     /// </summary>
     public async Task<IReadOnlyList<TaggedMachine>> ListTaggedAsync()
     {
-        var all = await machines.ListMachinesAsync(App);
-        return all
-            .Where(m => MachineStates.IsActive(m.State) && m.Config?.Metadata?.GetValueOrDefault(SessionMetadataKey) is { Length: > 0 })
-            .Select(m => new TaggedMachine(m.Config!.Metadata![SessionMetadataKey], m.Id))
-            .ToList();
+        var tagged = new List<TaggedMachine>();
+        foreach (var app in fly.Value.Apps)
+        {
+            foreach (var m in await machines.ListMachinesAsync(app))
+            {
+                var session = m.Config?.Metadata?.GetValueOrDefault(SessionMetadataKey) is { Length: > 0 } s ? s : null;
+                var pool = m.Config?.Metadata?.GetValueOrDefault(PoolMetadataKey) is { Length: > 0 } p ? p : null;
+                if (MachineStates.IsActive(m.State) && (session ?? pool) is not null) tagged.Add(new TaggedMachine(app, m.Id, session, pool));
+            }
+        }
+        return tagged;
     }
 
     /// <summary>Stops the machine (its agent gets SIGTERM and a few seconds); the machine and its disk stay.</summary>
-    public async Task StopAsync(string machineId)
+    public async Task StopAsync(string app, string machineId)
     {
         try
         {
-            await machines.StopMachineAsync(App, machineId, new StopRequest());
+            await machines.StopMachineAsync(app, machineId, new StopRequest());
         }
         catch (FlyApiException e)
         {
@@ -181,19 +227,37 @@ public sealed partial class SessionMachines(
         }
     }
 
-    /// <summary>Starts a stopped machine again. One still stopping (412) is waited for first.</summary>
-    public async Task StartAsync(string machineId)
+    public async Task SuspendAsync(string app, string machineId)
+    {
+        try
+        {
+            await machines.SuspendMachineAsync(app, machineId);
+        }
+        catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition)
+        {
+            await StopAsync(app, machineId); // Fly will not snapshot this one: a cold start it is
+        }
+        catch (FlyApiException e)
+        {
+            throw TranslateCall(e, "suspend");
+        }
+    }
+
+    /// <summary>Starts a stopped or suspended machine again. One still stopping (412) is waited for first; one already started is fine.</summary>
+    public async Task StartAsync(string app, string machineId)
     {
         try
         {
             try
             {
-                await machines.StartMachineAsync(App, machineId);
+                await machines.StartMachineAsync(app, machineId);
             }
             catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition)
             {
-                await machines.WaitForStateAsync(App, machineId, [MachineStates.Stopped], StartWait);
-                await machines.StartMachineAsync(App, machineId);
+                var machine = await machines.GetMachineAsync(app, machineId);
+                if (machine.State is MachineStates.Started or MachineStates.Starting) return;
+                await machines.WaitForStateAsync(app, machineId, [MachineStates.Stopped, MachineStates.Suspended], StartWait);
+                await machines.StartMachineAsync(app, machineId);
             }
         }
         catch (FlyApiException e)
@@ -203,11 +267,11 @@ public sealed partial class SessionMachines(
     }
 
     /// <summary>Destroys the machine; one that is already gone counts as destroyed. A failure is the outcome, not thrown.</summary>
-    public async Task<MachineOutcome> DestroyAsync(string machineId)
+    public async Task<MachineOutcome> DestroyAsync(string app, string machineId)
     {
         try
         {
-            await machines.DestroyMachineAsync(App, machineId, force: true);
+            await machines.DestroyMachineAsync(app, machineId, force: true);
             return MachineOutcome.Done;
         }
         catch (FlyApiException e) when (e.Kind == FlyErrorKind.NotFound)
@@ -220,53 +284,76 @@ public sealed partial class SessionMachines(
         }
     }
 
-    private MachineConfig ConfigFor(string sessionId, StartSession request, string runtime, string token, string? workspaceVolumeId)
+    private MachineConfig ConfigFor(MachineRequest request)
+    {
+        var env = AgentEnv(request.Env);
+        env[AgentEnvironment.SessionId] = request.SessionId;
+        env[AgentEnvironment.SessionToken] = request.Token;
+        env[AgentEnvironment.Runtime] = request.Runtime;
+        WorkspaceMount.AddTo(env, request.WorkspaceVolumeId);
+        var metadata = new Dictionary<string, string>(request.Metadata) { [SessionMetadataKey] = request.SessionId };
+        return MachineFor(request.Shape, env, metadata) with { Mounts = WorkspaceMount.For(request.WorkspaceVolumeId) };
+    }
+
+    private MachineConfig PoolConfigFor(PooledMachineRequest request)
+    {
+        var env = AgentEnv(extra: null);
+        env[AgentEnvironment.PoolToken] = request.PoolToken;
+        env[AgentEnvironment.Pool] = request.Pool;
+        var metadata = new Dictionary<string, string> { [PoolMetadataKey] = request.Pool, [PoolConfigMetadataKey] = request.ConfigVersion };
+        return MachineFor(request.Shape, env, metadata);
+    }
+
+    /// <summary>Everything a pool machine is made from but its name and credential: when any of it changes, its machines are stale.</summary>
+    public string PoolConfigVersion(MachineShape shape)
+    {
+        var env = AgentEnv(extra: null);
+        env.Remove(AgentEnvironment.TraceParent); // the trace of the moment, not what the machine is
+        var config = MachineFor(shape, env, new Dictionary<string, string>());
+        var json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(config, AgentCluster.Fly.Json.FlyJson.Options);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json))[..16];
+    }
+
+    /// <summary>What every agent gets: where to call, how often, and its telemetry settings.</summary>
+    private Dictionary<string, string> AgentEnv(IReadOnlyDictionary<string, string>? extra)
     {
         var settings = options.Value;
-        var env = new Dictionary<string, string>(request.Env ?? new Dictionary<string, string>())
+        var env = new Dictionary<string, string>(extra ?? new Dictionary<string, string>())
         {
-            [AgentEnvironment.SessionId] = sessionId,
-            [AgentEnvironment.SessionToken] = token,
             [AgentEnvironment.OrchestratorUrls] = string.Join(',', callbackUrls.Get()),
-            [AgentEnvironment.Runtime] = runtime,
             [AgentEnvironment.HeartbeatInterval] = settings.HeartbeatInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [AgentEnvironment.OrphanTimeout] = settings.AgentOrphanTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
-        WorkspaceMount.AddTo(env, workspaceVolumeId);
         AgentTelemetryEnvironment.AddTo(env, telemetry.Value);
-        var metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>())
-        {
-            [SessionMetadataKey] = sessionId,
-        };
-        var guest = settings.GuestFor(request.Guest);
-        return new MachineConfig
-        {
-            Image = request.Image ?? settings.AgentImage,
-            Env = env,
-            Metadata = metadata,
-            Mounts = WorkspaceMount.For(workspaceVolumeId),
-            Guest = new MachineGuest { CpuKind = guest.CpuKind, Cpus = guest.Cpus, MemoryMb = guest.MemoryMb },
-            // Not auto_destroy: Fly destroys such a machine on any stop, and a sleeping session needs its machine
-            // stopped, not gone. The session destroys it when it ends; the reaper's reconciliation catches any
-            // machine whose session ended without it (and a stopped machine bills no CPU meanwhile). A crashed
-            // agent gets a few restarts (it resumes the session), never an endless loop.
-            AutoDestroy = false,
-            Restart = new MachineRestart { Policy = "on-failure", MaxRetries = 3 },
-            StopConfig = new StopConfig { Signal = "SIGTERM", Timeout = TimeSpan.FromSeconds(10) },
-        };
+        return env;
     }
+
+    private static MachineConfig MachineFor(MachineShape shape, Dictionary<string, string> env, Dictionary<string, string> metadata) => new()
+    {
+        Image = shape.Image,
+        Env = env,
+        Metadata = metadata,
+        Guest = new MachineGuest { CpuKind = shape.Guest.CpuKind, Cpus = shape.Guest.Cpus, MemoryMb = shape.Guest.MemoryMb },
+        // Not auto_destroy: Fly destroys such a machine on any stop, and a sleeping session needs its machine
+        // stopped, not gone. The session destroys it when it ends; the reaper's reconciliation catches any
+        // machine whose session ended without it (and a stopped machine bills no CPU meanwhile). A crashed
+        // agent gets a few restarts (it resumes the session), never an endless loop.
+        AutoDestroy = false,
+        Restart = new MachineRestart { Policy = "on-failure", MaxRetries = 3 },
+        StopConfig = new StopConfig { Signal = "SIGTERM", Timeout = TimeSpan.FromSeconds(10) },
+    };
 
     private static SessionException TranslateCall(FlyApiException e, string action) => new(
         e.IsTransient || e.Kind == FlyErrorKind.RateLimited ? SessionErrorKind.MachineProviderUnavailable : SessionErrorKind.MachineProviderRejected,
         $"Fly could not {action} the machine ({(int)e.StatusCode}: {e.FlyMessage}).", retryAfter: e.RetryAfter);
 
     /// <param name="image">The image the machine was to run, for the message when Fly rejects it.</param>
-    private SessionException Translate(FlyApiException e, string? image = null) => e.Kind switch
+    private SessionException Translate(FlyApiException e, string app, string? image = null) => e.Kind switch
     {
         FlyErrorKind.Unauthorized or FlyErrorKind.Forbidden => new(SessionErrorKind.MachineProviderRejected,
-            $"Fly refused the API token ({(int)e.StatusCode}: {e.FlyMessage}): check FLY_API_TOKEN has access to app '{App}'."),
+            $"Fly refused the API token ({(int)e.StatusCode}: {e.FlyMessage}): check FLY_API_TOKEN has access to app '{app}'."),
         FlyErrorKind.NotFound => new(SessionErrorKind.MachineProviderRejected,
-            $"Fly app '{App}' was not found ({e.FlyMessage}): check FLY_AGENT_APP."),
+            $"Fly app '{app}' was not found ({e.FlyMessage}): check FLY_AGENT_APP (or FLY_AGENT_APPS)."),
         FlyErrorKind.BadRequest or FlyErrorKind.Unprocessable or FlyErrorKind.FailedPrecondition => new(SessionErrorKind.MachineProviderRejected,
             $"Fly rejected the machine ({(int)e.StatusCode}: {e.FlyMessage}); image '{image ?? options.Value.AgentImage}'."),
         FlyErrorKind.RateLimited => new(SessionErrorKind.MachineProviderUnavailable,
@@ -275,18 +362,15 @@ public sealed partial class SessionMachines(
             $"Fly could not create the machine ({(int)e.StatusCode}: {e.FlyMessage}); retry the same request."),
     };
 
-    [LoggerMessage(3000, LogLevel.Warning, "Machine create for session {SessionId} got no answer within {Timeout}; looking it up by name")]
-    private partial void LogCreateUnanswered(string sessionId, TimeSpan timeout);
+    [LoggerMessage(3000, LogLevel.Warning, "Create of machine {MachineName} got no answer within {Timeout}; looking it up")]
+    private partial void LogCreateUnanswered(string machineName, TimeSpan timeout);
 
-    [LoggerMessage(3001, LogLevel.Warning, "Machine create for session {SessionId} ended with {Status} ({Kind}); looking it up by name")]
-    private partial void LogCreateFailed(string sessionId, int status, FlyErrorKind kind);
+    [LoggerMessage(3001, LogLevel.Warning, "Create of machine {MachineName} ended with {Status} ({Kind}); looking it up")]
+    private partial void LogCreateFailed(string machineName, int status, FlyErrorKind kind);
 
-    [LoggerMessage(3002, LogLevel.Warning, "Machine create for session {SessionId} lost its connection; looking it up by name")]
-    private partial void LogCreateDisconnected(Exception e, string sessionId);
+    [LoggerMessage(3002, LogLevel.Warning, "Create of machine {MachineName} lost its connection; looking it up")]
+    private partial void LogCreateDisconnected(Exception e, string machineName);
 
     [LoggerMessage(3003, LogLevel.Information, "Adopting machine {MachineId} with a new session token")]
     private partial void LogAdopting(string machineId);
 }
-
-/// <summary>A machine of the app and the session its metadata names.</summary>
-public sealed record TaggedMachine(string SessionId, string MachineId);

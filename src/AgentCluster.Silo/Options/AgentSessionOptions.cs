@@ -84,6 +84,12 @@ public sealed partial class AgentSessionOptions
     /// </summary>
     public TimeSpan MachineCreateTimeout { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// How long a session may wait for its machine when Fly's create budget is spent (it is queued, in arrival order)
+    /// before it fails: long enough for any burst the budget can serve, short enough that a Fly outage is reported.
+    /// </summary>
+    public TimeSpan MachineQueueTimeout { get; set; } = TimeSpan.FromMinutes(15);
+
     /// <summary>Turns queued and not yet done, per session.</summary>
     public int MaxQueuedTurns { get; set; } = 100;
 
@@ -125,6 +131,7 @@ public sealed partial class AgentSessionOptions
         if (MaxQueuedTurns < 1) yield return "Sessions:MaxQueuedTurns must be at least 1.";
         if (MachineCreateTimeout <= TimeSpan.Zero || MachineCreateTimeout > TimeSpan.FromSeconds(20))
             yield return "Sessions:MachineCreateTimeout must be positive and at most 20 s (a session call times out at 30 s).";
+        if (MachineQueueTimeout <= TimeSpan.Zero) yield return "Sessions:MachineQueueTimeout must be positive.";
         if (MaxContentLength < 1) yield return "Sessions:MaxContentLength must be at least 1.";
         if (Cost.MachineBudget.Problem(MaxMachineSeconds, "Sessions:MaxMachineSeconds") is { } budget) yield return budget;
         if (Sessions.TurnTimeLimit.Problem(MaxTurnSeconds, "Sessions:MaxTurnSeconds") is { } turnLimit) yield return turnLimit;

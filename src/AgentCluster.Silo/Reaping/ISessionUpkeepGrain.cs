@@ -16,11 +16,11 @@ public interface ISessionUpkeepGrain : IGrainWithStringKey
     Task CheckAsync();
 
     /// <summary>
-    /// A machine of the Fly app tagged with this session's id, which the reaper has seen for
+    /// A machine of an agents' app tagged with this session's id, which the reaper has seen for
     /// <paramref name="seenFor"/>: the session keeps it, adopts it or destroys it.
     /// </summary>
     [Alias("Reconcile")]
-    Task<MachineVerdict> ReconcileAsync(string machineId, TimeSpan seenFor);
+    Task<MachineVerdict> ReconcileAsync(string app, string machineId, TimeSpan seenFor);
 }
 
 [GenerateSerializer, Alias("AgentCluster.MachineVerdict")]

@@ -126,8 +126,9 @@ public sealed partial class ReaperGrain(
         firstSeen = tagged.ToDictionary(m => m.MachineId, m => firstSeen.GetValueOrDefault(m.MachineId, now));
         var verdicts = new List<MachineVerdict>();
         foreach (var group in tagged.Chunk(Options.SweepParallelism))
-            verdicts.AddRange(await Task.WhenAll(group.Select(m =>
-                GrainFactory.GetGrain<ISessionUpkeepGrain>(m.SessionId).ReconcileAsync(m.MachineId, now - firstSeen[m.MachineId]))));
+            verdicts.AddRange(await Task.WhenAll(group.Select(m => m.SessionId is { } session
+                ? GrainFactory.GetGrain<ISessionUpkeepGrain>(session).ReconcileAsync(m.App, m.MachineId, now - firstSeen[m.MachineId])
+                : GrainFactory.GetGrain<Pool.IMachinePoolGrain>(m.Pool!).ReconcileAsync(m.App, m.MachineId, now - firstSeen[m.MachineId]))));
         metrics.Reconciled(verdicts);
         var report = new ReconcileReport(tagged.Count, verdicts.Count(v => v == MachineVerdict.Destroyed), verdicts.Count(v => v == MachineVerdict.Adopted));
         LogReconciled(report.Tagged, listed, took.ElapsedMilliseconds);

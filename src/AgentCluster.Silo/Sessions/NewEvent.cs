@@ -8,6 +8,6 @@ public sealed record NewEvent(string Type, int Turn, string Payload, DateTimeOff
     /// <summary>The session's terminal <c>session.status</c>: its watchers stop after it.</summary>
     public bool EndsSession { get; init; }
 
-    public static NewEvent Status(SessionStatus status, TerminationReason? reason, int turn) =>
-        new(EventTypes.SessionStatus, turn, EventPayloads.Status(status, reason)) { EndsSession = status == SessionStatus.Terminated };
+    public static NewEvent Status(SessionStatus status, TerminationReason? reason, int turn, int? queuePosition = null) =>
+        new(EventTypes.SessionStatus, turn, EventPayloads.Status(status, reason, queuePosition)) { EndsSession = status == SessionStatus.Terminated };
 }

@@ -48,6 +48,15 @@ public sealed class Session
 
     public bool Asleep => S.SleepingSince is not null;
 
+    /// <summary>Started, and still without a machine: its create is under way or waits its turn (<see cref="Queued"/>).</summary>
+    public bool WaitsForMachine => Started && !Terminated && S.Creating && S.MachineId is null;
+
+    /// <summary>How often a session waiting for Fly's create budget asks again (the queue is in memory: this keeps it whole).</summary>
+    public static readonly TimeSpan QueueCheck = TimeSpan.FromSeconds(5);
+
+    /// <summary>What the session's machine is made as (sessions stored before images were kept ran the default image).</summary>
+    public MachineShape Shape => new(S.Image ?? options.AgentImage, Guest, S.Region ?? options.Region);
+
     /// <summary>Sessions stored before owners existed belong to the keyless owner.</summary>
     public string Owner => S.Owner ?? ApiKeyOptions.LocalOwner;
 
@@ -130,6 +139,7 @@ public sealed class Session
         S.MaxTurnSeconds = request.MaxTurnSeconds ?? options.MaxTurnSeconds;
         S.MaxModelUsd = request.MaxModelUsd;
         S.Region = request.Region ?? options.Region;
+        S.Image = request.Image;
         S.Metadata = new Dictionary<string, string>(request.Metadata ?? new Dictionary<string, string>());
         S.TokenHash = tokenHash;
         S.Turns = 1;
@@ -141,12 +151,29 @@ public sealed class Session
     /// <summary>A create whose outcome is unknown is tried again with a new token; the caller saves it before the machine can use it.</summary>
     public void Retoken(string tokenHash) => S.TokenHash = tokenHash;
 
-    /// <summary>The machine was made or adopted: its agent has the boot grace to call in, and its time counts.</summary>
-    public void MachineMade(SessionMachine machine, DateTimeOffset now)
+    /// <summary>
+    /// The session waits for Fly's create budget, at <paramref name="position"/> in the queue: said once on its stream.
+    /// The request's env, needed when its turn comes, is kept encrypted meanwhile.
+    /// </summary>
+    public SessionChange Queued(int position, string? protectedEnv, DateTimeOffset now)
+    {
+        if (S.QueuedAt is not null) return SessionChange.None;
+        S.QueuedAt = now;
+        S.ProtectedEnv = protectedEnv;
+        return new SessionChange().Then(new SessionStep.Save())
+            .Then(new SessionStep.Append([NewEvent.Status(SessionStatus.Starting, null, S.Turns, position)]));
+    }
+
+    /// <summary>The machine was made, adopted or taken from a pool: its agent has the boot grace to call in, and its time counts.</summary>
+    public void MachineMade(SessionMachine machine, DateTimeOffset now, string? pool = null)
     {
         S.MachineId = machine.Id;
+        S.App = machine.App;
+        S.Pool = pool ?? S.Pool;
         S.Region = machine.Region ?? S.Region;
         S.Creating = false;
+        S.QueuedAt = null;
+        S.ProtectedEnv = null;
         S.UpdatedAt = now;
         Machine.Started(now);
         Agent.Booting(now);
@@ -362,6 +389,7 @@ public sealed class Session
     {
         if (!Started) return null;
         if (Terminated) return S.MachineDestroyPending ? now + destroyRetry : null;
+        if (WaitsForMachine && S.QueuedAt is not null) return now + QueueCheck;
         if (S.SleepingSince is { } asleep) return asleep + options.RetentionTimeout;
         DateTimeOffset? other =
             TurnInProgress ? Agent.StallCheckAt
@@ -393,6 +421,7 @@ public sealed class Session
             // Guarantee: a sleeping session nobody comes back to ends after its retention.
             return now >= asleep + options.RetentionTimeout ? Terminate(change, TerminationReason.Idle, message: null, now) : change;
         }
+        if (WaitsForMachine && S.QueuedAt is { } queued) return CheckQueued(change, queued, now);
         if (Agent.Expired(now)) return Expire(change, now);
         if (TurnInProgress) return CheckTurn(change, now);
         return CheckIdle(change, now);
@@ -417,6 +446,18 @@ public sealed class Session
             default:
                 return false;
         }
+    }
+
+    /// <summary>
+    /// Guarantee: a session waiting for its machine asks again for it (a pool machine may be ready by now, and a queue
+    /// lost with its node learns of it again); one that waited for <see cref="AgentSessionOptions.MachineQueueTimeout"/> fails.
+    /// </summary>
+    private SessionChange CheckQueued(SessionChange change, DateTimeOffset queued, DateTimeOffset now)
+    {
+        if (now - queued < options.MachineQueueTimeout) return change.Then(new SessionStep.RequestMachine());
+        S.Creating = false;
+        return Terminate(change, TerminationReason.Failed,
+            $"No machine could be made for the session within {options.MachineQueueTimeout.TotalMinutes:0.#} min (Sessions:MachineQueueTimeout): Fly's create budget was spent or Fly did not answer.", now);
     }
 
     /// <summary>Guarantee: an agent that did not call in within the boot grace, or the TTL since its last call, is reaped.</summary>

@@ -4,7 +4,10 @@ using AgentCluster.Silo.Cost;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Machines;
+using System.Text.Json;
+using AgentCluster.Fly;
 using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Pool;
 using AgentCluster.Silo.Reaping;
 using AgentCluster.Silo.Secrets;
 using AgentCluster.Silo.Storage;
@@ -27,15 +30,18 @@ public sealed class SessionGrain(
     ISessionCatalog catalog,
     IReaperSchedule schedule,
     IMachines machines,
+    PoolShapes pools,
+    PoolMetrics poolMetrics,
     SessionWorkspaces workspaces,
     IOptions<AgentSessionOptions> options,
     IOptions<ReaperOptions> reaperOptions,
     IOptions<ModelOptions> models,
+    IOptions<FlyOptions> fly,
     SessionSecrets secrets,
     SessionMetrics metrics,
     MachinePrices prices,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
-    ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain, IHasLogScope
+    ILogger<SessionGrain> logger) : Grain, ISessionGrain, ISessionUpkeepGrain, ISessionCreateGrain, IHasLogScope
 {
     private readonly SessionMeter meter = new(metrics);
 
@@ -53,6 +59,9 @@ public sealed class SessionGrain(
     private string Id => this.GetPrimaryKeyString();
     private SessionState S => state.State;
     private DateTimeOffset Now => time.GetUtcNow();
+
+    /// <summary>The app of the session's machine; sessions stored before several apps used the first.</summary>
+    private string App => S.App ?? fly.Value.Apps[0];
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -90,7 +99,8 @@ public sealed class SessionGrain(
     {
         var owner = request.Owner ?? ApiKeyOptions.LocalOwner;
         session.EnsureOwnedBy(owner);
-        if (session.Started && !S.Creating) return new StartResult(View(), Created: false);
+        // Made, or waiting its turn for a create: asked again, the same session (its turn comes by itself).
+        if (session.Started && (!S.Creating || S.QueuedAt is not null)) return new StartResult(View(), Created: false);
         using var span = NodeTracing.StartSessionSpan(NodeTracing.SessionStart, Id);
         StartSessionRules.Validate(request, options.Value);
         var runtime = session.Started ? S.Runtime! : StartSessionRules.RuntimeFor(request, options.Value, models.Value);
@@ -117,23 +127,49 @@ public sealed class SessionGrain(
             await state.WriteStateAsync();
         }
 
-        var machine = resumed && await machines.FindAsync(Id) is { } existing
-            ? await machines.AdoptAsync(existing.Id, token)
-            : await CreateMachineAsync(request, token);
-        span?.SetTag(NodeTracing.RuntimeTag, S.Runtime).SetTag(NodeTracing.MachineIdTag, machine.Id);
-        session.MachineMade(machine, Now);
-        meter.NewAgent();
-        // Independent writes: one round trip for the two.
-        await Task.WhenAll(state.WriteStateAsync(), upkeep.KeepAsync(session.NextCheck(Now)));
-        logger.Started(Id, machine.Id, S.Region);
+        if (resumed && await machines.FindAsync(Id) is { } existing)
+            await MadeAsync(await machines.AdoptAsync(existing.App, existing.Id, MachineRequest(token, request.Env)));
+        else if (!await ObtainMachineAsync(token, request.Env))
+            poolMetrics.Missed(PoolFor(request.Env));
+        span?.SetTag(NodeTracing.RuntimeTag, S.Runtime).SetTag(NodeTracing.MachineIdTag, S.MachineId);
         return new StartResult(View(), Created: true);
     }
 
-    private async Task<SessionMachine> CreateMachineAsync(StartSession request, string token)
+    /// <summary>
+    /// A machine for a session that has none: a ready one from its shape's pool, else a new one if Fly's create budget
+    /// has room now, else the session waits its turn (answered at once: it is <c>starting</c>, with its place in the
+    /// queue). True when it got a pool machine.
+    /// </summary>
+    /// <param name="token">The token the session already holds the hash of; null: a new one.</param>
+    private async Task<bool> ObtainMachineAsync(string? token, IReadOnlyDictionary<string, string>? env)
     {
+        if (PoolFor(env) is { } pool && await GrainFactory.GetGrain<IMachinePoolGrain>(pool).ClaimAsync(Id) is { } pooled)
+        {
+            await machines.TakeOverAsync(pooled.App, pooled.Id, Id, S.Metadata);
+            await MadeAsync(pooled, pool);
+            return true;
+        }
+        var ticket = await GrainFactory.GetGrain<IMachineCreatesGrain>(0).AskAsync(CreateWaiter.Session(Id, S.CreatedAt));
+        if (ticket.App is { } app) await CreateMachineAsync(app, token, env);
+        else await RunAsync(session.Queued(ticket.Position, env is { Count: > 0 } ? secrets.Protect(JsonSerializer.Serialize(env)) : null, Now));
+        return false;
+    }
+
+    /// <summary>The pool that can serve this session: one of its shape, unless it needs what only a create gives (its env, its volume).</summary>
+    private string? PoolFor(IReadOnlyDictionary<string, string>? env) =>
+        env is { Count: > 0 } || S.WorkspaceVolumeId is not null ? null : pools.For(session.Shape);
+
+    private async Task CreateMachineAsync(string app, string? token, IReadOnlyDictionary<string, string>? env)
+    {
+        if (token is null)
+        {
+            token = SessionTokens.New();
+            session.Retoken(SessionTokens.Hash(token));
+            await state.WriteStateAsync();
+        }
         try
         {
-            return await machines.CreateAsync(Id, request, S.Runtime!, S.Region!, token, S.WorkspaceVolumeId);
+            await MadeAsync(await machines.CreateAsync(app, MachineRequest(token, env)));
         }
         catch (SessionException e) when (e.Kind == SessionErrorKind.MachineProviderRejected)
         {
@@ -141,6 +177,53 @@ public sealed class SessionGrain(
             throw;
         }
     }
+
+    private MachineRequest MachineRequest(string token, IReadOnlyDictionary<string, string>? env) =>
+        new(Id, session.Shape, S.Runtime!, token, env, S.Metadata, S.WorkspaceVolumeId);
+
+    /// <summary>The request's env of a session that waited its turn, kept encrypted until now.</summary>
+    private Dictionary<string, string>? StoredEnv() =>
+        S.ProtectedEnv is { } env ? JsonSerializer.Deserialize<Dictionary<string, string>>(secrets.Unprotect(env)) : null;
+
+    private async Task MadeAsync(SessionMachine machine, string? pool = null)
+    {
+        session.MachineMade(machine, Now, pool);
+        meter.NewAgent();
+        // Independent writes: one round trip for the two.
+        await Task.WhenAll(state.WriteStateAsync(), upkeep.KeepAsync(session.NextCheck(Now)));
+        logger.Started(Id, machine.Id, S.Region);
+    }
+
+    Task ICreateWaiterGrain.CreateGrantedAsync(string app) => Exclusively(async () =>
+    {
+        if (!session.WaitsForMachine) return false; // deleted meanwhile, or its machine came from the pool
+        await TryAsync(() => CreateMachineAsync(app, token: null, StoredEnv()));
+        return true;
+    });
+
+    /// <summary>A create the session waited for that failed for now: its next check asks again; a rejection has ended it already.</summary>
+    private async Task TryAsync(Func<Task> create)
+    {
+        try
+        {
+            await create();
+        }
+        catch (SessionException e) when (e.Kind is SessionErrorKind.MachineProviderUnavailable or SessionErrorKind.MachineProviderRejected)
+        {
+            logger.CreateDeferred(e, Id);
+        }
+    }
+
+    Task<AgentClaim> ISessionCreateGrain.HandOverAsync(string machineId) => Exclusively(async () =>
+    {
+        session.EnsureOpen();
+        if (S.MachineId != machineId)
+            throw new SessionException(SessionErrorKind.Terminated, $"Machine '{machineId}' is not session '{Id}''s machine.");
+        var token = SessionTokens.New();
+        session.Retoken(SessionTokens.Hash(token));
+        await state.WriteStateAsync();
+        return new AgentClaim { SessionId = Id, Token = token, Runtime = S.Runtime! };
+    });
 
     Task<SessionView?> ISessionGrain.GetAsync() => Task.FromResult(session.Started ? View() : null);
 
@@ -151,7 +234,7 @@ public sealed class SessionGrain(
         {
             // A message for a sleeping session: its machine starts again first.
             logger.Woken(Id, S.MachineId);
-            await machines.StartAsync(S.MachineId!);
+            await machines.StartAsync(App, S.MachineId!);
             session.Woken(Now);
             meter.NewAgent();
         }
@@ -260,28 +343,25 @@ public sealed class SessionGrain(
         return true;
     });
 
-    Task<MachineVerdict> ISessionUpkeepGrain.ReconcileAsync(string machineId, TimeSpan seenFor) => Exclusively(async () =>
+    Task<MachineVerdict> ISessionUpkeepGrain.ReconcileAsync(string app, string machineId, TimeSpan seenFor) => Exclusively(async () =>
     {
         var verdict = session.Reconcile(machineId, seenFor, reaperOptions.Value.OrphanGrace);
-        if (verdict == MachineVerdict.Adopted) await AdoptLostMachineAsync(machineId);
+        if (verdict == MachineVerdict.Adopted) await AdoptLostMachineAsync(app, machineId);
         if (verdict != MachineVerdict.Destroyed) return verdict;
-        if ((await machines.DestroyAsync(machineId)).Failure is { } failure) throw failure;
+        if ((await machines.DestroyAsync(app, machineId)).Failure is { } failure) throw failure;
         metrics.MachineDestroyed(S.Region, session.Started ? GuestSize : "unknown");
         if (session.StrayDestroyed(machineId)) await state.WriteStateAsync();
         return verdict;
     });
 
     /// <summary>A create that made the machine but whose answer was lost: the session takes it back with a fresh token, and its agent boots with it.</summary>
-    private async Task AdoptLostMachineAsync(string machineId)
+    private async Task AdoptLostMachineAsync(string app, string machineId)
     {
         var token = SessionTokens.New();
         session.Retoken(SessionTokens.Hash(token));
         await state.WriteStateAsync();
-        var machine = await machines.AdoptAsync(machineId, token);
-        session.MachineMade(machine, Now);
-        meter.NewAgent();
-        await state.WriteStateAsync();
-        logger.Reattached(Id, machine.Id);
+        await MadeAsync(await machines.AdoptAsync(app, machineId, MachineRequest(token, StoredEnv())));
+        logger.Reattached(Id, machineId);
     }
 
     private async Task<T> Exclusively<T>(Func<Task<T>> change, CancellationToken cancellationToken = default)
@@ -326,8 +406,11 @@ public sealed class SessionGrain(
                     await DestroyMachineAsync(destroy.MachineId);
                     break;
                 case SessionStep.StopMachine stop:
-                    await machines.StopAsync(stop.MachineId);
+                    await machines.StopAsync(App, stop.MachineId);
                     await RunAsync(session.MachineStopped(Now));
+                    break;
+                case SessionStep.RequestMachine:
+                    await TryAsync(() => ObtainMachineAsync(token: null, StoredEnv()));
                     break;
                 case SessionStep.ReleaseWorkspace release:
                     await workspaces.ReleaseAsync(Id, release.Owner, release.Name);
@@ -342,8 +425,9 @@ public sealed class SessionGrain(
         var outcome = MachineOutcome.Done;
         try
         {
-            machineId ??= (await machines.FindAsync(Id))?.Id;
-            if (machineId is not null) outcome = await machines.DestroyAsync(machineId);
+            var app = App;
+            if (machineId is null && await machines.FindAsync(Id) is { } found) (machineId, app) = (found.Id, found.App);
+            if (machineId is not null) outcome = await machines.DestroyAsync(app, machineId);
         }
         catch (SessionException e)
         {

@@ -54,4 +54,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(1022, LogLevel.Warning, "Session {SessionId} spent its model budget of {MaxModelUsd} USD ({ModelCostUsd} USD): its model gateway refuses further calls")]
     public static partial void ModelBudgetSpent(this ILogger logger, string sessionId, decimal maxModelUsd, decimal modelCostUsd);
+
+    [LoggerMessage(1023, LogLevel.Warning, "Session {SessionId}: the machine create it waited for failed; it asks again")]
+    public static partial void CreateDeferred(this ILogger logger, Exception e, string sessionId);
 }

@@ -6,7 +6,7 @@ namespace AgentCluster.Silo.Sessions;
 /// <summary>
 /// What a session persists in grain storage: small and bounded (the turns not yet done, never the history,
 /// which lives in the event log), so writing it costs the same on turn 1 and turn 1000. No secret is here:
-/// the agent token only as a hash, the request's env not at all.
+/// the agent token only as a hash, the request's env only encrypted and only while its create waits its turn.
 /// </summary>
 [GenerateSerializer, Alias("AgentCluster.SessionState")]
 public sealed class SessionState
@@ -96,6 +96,23 @@ public sealed class SessionState
 
     /// <summary>The 80% budget warning is in the log: it is said once.</summary>
     [Id(32)] public bool BudgetWarned { get; set; }
+
+    // Ids 60-64: where the machine comes from (issue 17: several apps, the create queue, the pool).
+
+    /// <summary>The Fly app of the session's machine; null in sessions stored before several apps (the first app).</summary>
+    [Id(60)] public string? App { get; set; }
+
+    /// <summary>The machine's image, kept for a create that waits its turn (null: Sessions:AgentImage).</summary>
+    [Id(61)] public string? Image { get; set; }
+
+    /// <summary>The request's env for a create that waits its turn, encrypted (SessionSecrets); dropped once the machine is made.</summary>
+    [Id(62)] public string? ProtectedEnv { get; set; }
+
+    /// <summary>Since when the session waits for Fly's create budget (no machine yet); null when it does not.</summary>
+    [Id(63)] public DateTimeOffset? QueuedAt { get; set; }
+
+    /// <summary>The pool whose ready machine the session claimed; null when its machine was made for it.</summary>
+    [Id(64)] public string? Pool { get; set; }
 
     // Ids 40-44: the model gateway (Session.ModelUsed); 50-54: one-shot tasks, results and the turn limit.
 

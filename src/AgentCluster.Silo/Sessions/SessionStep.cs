@@ -25,6 +25,9 @@ public abstract record SessionStep
     /// <summary>Stop the idle session's machine; once stopped, the session is asleep.</summary>
     public sealed record StopMachine(string MachineId) : SessionStep;
 
+    /// <summary>Ask again for a machine: from the pool, or a create when the budget allows (the session waits its turn).</summary>
+    public sealed record RequestMachine : SessionStep;
+
     /// <summary>Give the session's workspace back (and delete it when it was the session's own).</summary>
     public sealed record ReleaseWorkspace(string Owner, string Name) : SessionStep;
 }

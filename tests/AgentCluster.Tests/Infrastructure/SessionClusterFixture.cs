@@ -7,6 +7,7 @@ using AgentCluster.FlyEmulator;
 using AgentCluster.Silo.Cost;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Logging;
+using AgentCluster.Silo.Pool;
 using AgentCluster.Silo.Reaping;
 using AgentCluster.Silo.Secrets;
 using AgentCluster.Silo.Storage;
@@ -50,6 +51,8 @@ public class SessionClusterFixture : IAsyncLifetime
                 ["FLY_APP_NAME"] = App,
                 ["FLY_AGENT_IMAGE"] = IdleImage,
                 ["AGENTCLUSTER_CALLBACK_URLS"] = "http://127.0.0.1:9",
+                // The sessions' rules, not Fly's budget, are under test here: every create goes at once.
+                ["Fly:ClientRateLimits"] = "false",
             };
             Configure(settings, host.Services);
             host.Configuration.AddInMemoryCollection(settings);
@@ -57,7 +60,7 @@ public class SessionClusterFixture : IAsyncLifetime
             host.Services.AddSessions(host.Configuration);
             // The features a session's grains use, as Program.cs registers them (the front door's are not needed here).
             host.Services.AddReaping(host.Configuration).AddSessionSecrets(host.Configuration).AddWorkspaces().AddGrainLogScopes()
-                .AddSessionTelemetry().AddCost(host.Configuration).AddSessionStorage(host.Configuration);
+                .AddSessionTelemetry().AddCost(host.Configuration).AddSessionStorage(host.Configuration).AddMachinePool(host.Configuration);
         });
         builder.ConfigureSilo((_, silo) => silo.AddMemoryGrainStorage(ClusterHosting.StorageName).UseInMemoryReminderService());
         Cluster = builder.Build();

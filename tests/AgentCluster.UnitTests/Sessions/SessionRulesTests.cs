@@ -328,7 +328,7 @@ public sealed class SessionRulesTests
         Start();
         Assert.Equal(MachineVerdict.Spared, session.Reconcile("m9", young, Reaper.OrphanGrace));
         Assert.Equal(MachineVerdict.Adopted, session.Reconcile("m9", old, Reaper.OrphanGrace)); // its create's answer was lost
-        session.MachineMade(new SessionMachine("m1", "iad"), Now);
+        session.MachineMade(new SessionMachine("m1", "iad", "agents"), Now);
         Assert.Equal(MachineVerdict.Kept, session.Reconcile("m1", old, Reaper.OrphanGrace));
         Assert.Equal(MachineVerdict.Destroyed, session.Reconcile("m2", old, Reaper.OrphanGrace)); // a second one
     }
@@ -347,13 +347,47 @@ public sealed class SessionRulesTests
         Assert.Equal(SessionErrorKind.Forbidden, Assert.Throws<SessionException>(() => session.AuthorizeModel("amt_other")).Kind);
     }
 
+    [Fact]
+    public void A_session_waiting_for_the_create_budget_says_its_place_once_asks_again_and_is_not_reaped_as_a_silent_agent()
+    {
+        Start();
+        var queued = session.Queued(4, protectedEnv: "sealed", Now).Steps;
+
+        var status = Payload(Appended(queued).Single());
+        Assert.Equal(("starting", 4), (status.GetProperty("status").GetString(), status.GetProperty("queue_position").GetInt32()));
+        Assert.Empty(session.Queued(2, "sealed", Now).Steps); // said once
+        Assert.Equal(Now + Session.QueueCheck, session.NextCheck(Now));
+
+        time.Advance(Options.BootGrace * 2); // far past the boot grace: the session has no agent yet to be silent
+        Assert.Equal([typeof(Step.RequestMachine)], session.Check(Now).Steps.Select(s => s.GetType()));
+        Assert.Equal(SessionStatus.Starting, S.Status);
+
+        session.MachineMade(new SessionMachine("m1", "iad", "agents-2"), Now);
+        Assert.Equal(("agents-2", null, null), (S.App, S.QueuedAt, S.ProtectedEnv)); // the env is dropped with the wait
+        Assert.Equal(Now + Options.BootGrace, session.NextCheck(Now)); // its agent's boot grace counts from its machine
+    }
+
+    [Fact]
+    public void A_session_that_waited_for_its_machine_past_the_queue_timeout_fails_saying_why()
+    {
+        Start();
+        session.Queued(0, null, Now);
+        time.Advance(Options.MachineQueueTimeout);
+
+        var steps = session.Check(Now).Steps;
+
+        Assert.Equal((SessionStatus.Terminated, TerminationReason.Failed), (S.Status, S.Reason));
+        Assert.Contains("MachineQueueTimeout", Payload(Appended(steps).First(e => e.Type == EventTypes.SessionError)).GetProperty("message").GetString());
+        Assert.False(session.WaitsForMachine);
+    }
+
     private IReadOnlyList<NewEvent> Start(StartSession? request = null) =>
         session.Open(request ?? new StartSession { Prompt = "p" }, "local", AgentRuntimes.Shell, null, SessionTokens.Hash("ast_t"), null, Now);
 
     private void StartRunning(StartSession? request = null)
     {
         Start(request);
-        session.MachineMade(new SessionMachine("m1", "iad"), Now);
+        session.MachineMade(new SessionMachine("m1", "iad", "agents"), Now);
         session.TakeTurn("a1", 0, Now);
     }
 

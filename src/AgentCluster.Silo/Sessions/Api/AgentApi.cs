@@ -60,13 +60,11 @@ public static class AgentApi
         Func<ISessionGrain, string, TimeSpan, CancellationToken, Task<T?>> poll, IGrainFactory grains, string id) where T : class
     {
         var token = BearerToken(context.Request);
-        if (wait is { } seconds && !(seconds is >= 0 and <= 60)) // written so that NaN fails too
-            throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.");
+        var held = PollWait(wait);
         using var polling = drain.Hold(context);
         try
         {
-            var answer = await poll(grains.Session(SessionIds.Check(id)), token,
-                TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds), polling.Token);
+            var answer = await poll(grains.Session(SessionIds.Check(id)), token, held, polling.Token);
             return answer is null ? Results.NoContent() : TypedResults.Ok(answer);
         }
         catch (OperationCanceledException) when (drain.IsDraining)
@@ -75,7 +73,13 @@ public static class AgentApi
         }
     }
 
-    private static string BearerToken(HttpRequest request)
+    /// <summary>How long a long poll is held: its <c>wait</c> in seconds, at most 60, else <see cref="AgentProtocol.MaxPollWait"/>.</summary>
+    internal static TimeSpan PollWait(double? wait) =>
+        wait is { } seconds && !(seconds is >= 0 and <= 60) // written so that NaN fails too
+            ? throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.")
+            : TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds);
+
+    internal static string BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7

@@ -1,0 +1,55 @@
+using AgentCluster.Abstractions.Agents;
+using AgentCluster.Silo.Api;
+using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Sessions;
+
+namespace AgentCluster.Silo.Pool;
+
+/// <summary>
+/// <c>GET /pool</c> for operators, and the pool machines' side of the agent protocol: an agent waiting in the pool
+/// asks which session claimed its machine (<see cref="AgentProtocol.PoolClaimPath"/>) and gets that session's token.
+/// </summary>
+public static class PoolApi
+{
+    public static IEndpointRouteBuilder MapPool(this IEndpointRouteBuilder routes)
+    {
+        routes.MapGet("/pool", async (PoolShapes shapes, IGrainFactory grains) =>
+        {
+            var pools = await Task.WhenAll(shapes.All.Select(p => grains.GetGrain<IMachinePoolGrain>(p.Name).StatusAsync()));
+            return TypedResults.Ok(new PoolView(pools.Select(PoolShapeView.Of).ToList()));
+        })
+        .RequireAuthorization(Auth.ApiKeyAuthentication.OperatorPolicy) // what the fleet costs is the operators' business
+        .WithTags("Pool")
+        .WithSummary("The pools of ready machines: per shape, its target, how many are ready and starting, and how many sessions claimed one.");
+
+        routes.MapGet("/agent/pools/{pool}/machines/{machine}/claim", async (string pool, string machine, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
+        {
+            var token = AgentApi.BearerToken(context.Request);
+            var held = AgentApi.PollWait(wait);
+            using var polling = drain.Hold(context);
+            string? session;
+            try
+            {
+                session = await grains.GetGrain<IMachinePoolGrain>(pool).WaitForClaimAsync(machine, token, held, polling.Token);
+            }
+            catch (OperationCanceledException) when (drain.IsDraining)
+            {
+                throw new NodeDrainingException();
+            }
+            if (session is null) return Results.NoContent();
+            return TypedResults.Ok(await grains.GetGrain<ISessionCreateGrain>(session).HandOverAsync(machine));
+        })
+        .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(1024))
+        .ExcludeFromDescription();
+        return routes;
+    }
+}
+
+/// <summary><c>GET /pool</c>'s answer.</summary>
+public sealed record PoolView(IReadOnlyList<PoolShapeView> Shapes);
+
+public sealed record PoolShapeView(string Name, string Image, string Guest, string Region, int Target, int Ready, int Starting, long ClaimedTotal)
+{
+    public static PoolShapeView Of(PoolStatus pool) =>
+        new(pool.Name, pool.Image, $"{Cost.GuestSizes.Name(pool.Guest)} {pool.Guest.MemoryMb} MB", pool.Region, pool.Target, pool.Ready, pool.Starting, pool.ClaimedTotal);
+}
