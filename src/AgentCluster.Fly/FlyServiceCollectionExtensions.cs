@@ -15,7 +15,7 @@ public static class FlyServiceCollectionExtensions
     /// <summary>
     /// Registers the Machines API clients (<see cref="IFlyAppsApi"/>, <see cref="IFlyMachinesApi"/>,
     /// <see cref="IFlyLeasesApi"/>, <see cref="IFlyMetadataApi"/>, <see cref="IFlyVolumesApi"/>) on HttpClientFactory, configured from
-    /// FLY_API_URL, FLY_API_TOKEN and FLY_AGENT_APP (FLY_APP_NAME outside a Fly Machine) and the <c>Fly</c> section,
+    /// FLY_API_URL, FLY_API_TOKEN and FLY_AGENT_APP (FLY_APP_NAME outside a Fly Machine) or FLY_AGENT_APPS, and the <c>Fly</c> section,
     /// validated at start.
     /// </summary>
     public static IServiceCollection AddFlyMachinesClient(
@@ -27,10 +27,15 @@ public static class FlyServiceCollectionExtensions
                 configuration.GetSection("Fly").Bind(options);
                 if (configuration["FLY_API_URL"] is { Length: > 0 } url) options.ApiUrl = new Uri(url);
                 if (configuration["FLY_API_TOKEN"] is { Length: > 0 } token) options.ApiToken = token;
+                if (configuration[FlyOptions.AgentAppsVariable] is { Length: > 0 } agentApps) options.AgentApps = FlyOptions.ParseAppList(agentApps);
                 if (configuration[FlyOptions.AgentAppVariable] is { Length: > 0 } agentApp) options.AppName = agentApp;
-                else if (!FlyMachineEnvironment.IsFlyMachine(configuration) && configuration[FlyMachineEnvironment.AppName] is { Length: > 0 } app)
+                // FLY_APP_NAME is a fallback for one app outside a Machine, never a rival to an explicit list.
+                else if (options.AgentApps.Count == 0 && !FlyMachineEnvironment.IsFlyMachine(configuration)
+                         && configuration[FlyMachineEnvironment.AppName] is { Length: > 0 } app)
                     options.AppName = app;
                 configure?.Invoke(options);
+                // With several apps and no main one named, the first is it (what reads AppName still has one app).
+                if (string.IsNullOrWhiteSpace(options.AppName) && options.AgentApps.Count > 0) options.AppName = options.AgentApps[0];
             })
             .Validate(options => !options.Validate().Any(), "Fly options are invalid")
             .ValidateOnStart();

@@ -77,8 +77,9 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>
     /// The emulator as its own process (the built AgentCluster.FlyEmulator). <paramref name="processes"/> false:
     /// machines have Fly's whole state machine but run nothing, and the caller plays their agents.
+    /// <paramref name="settings"/>: more of its configuration (e.g. <c>FlyEmulator:RateLimits</c> = <c>true</c>).
     /// </summary>
-    public static async Task<EmulatorHost> StartAsync(bool processes)
+    public static async Task<EmulatorHost> StartAsync(bool processes, IReadOnlyDictionary<string, string>? settings = null)
     {
         var url = new Uri($"http://127.0.0.1:{Ports.FreeLoopback()}");
         var process = ChildProcess.StartDotnet("emulator", "AgentCluster.FlyEmulator",
@@ -88,6 +89,7 @@ public sealed class EmulatorHost : IAsyncDisposable
             "--FlyEmulator:RunProcesses=" + processes,
             "--FlyEmulator:DestroyedRetention=00:00:01",
             "--Logging:LogLevel:Default=Warning",
+            .. (settings ?? new Dictionary<string, string>()).Select(s => $"--{s.Key}={s.Value}"),
         ], keptLines: 200);
         var host = new EmulatorHost(url, embedded: null, process);
         try

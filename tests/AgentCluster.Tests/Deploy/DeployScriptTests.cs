@@ -60,6 +60,48 @@ public sealed class DeployScriptTests : IDisposable
         Assert.Single(Secrets(), s => s.StartsWith("FLY_API_TOKEN="));
     }
 
+    [Fact]
+    public async Task Several_agents_apps_are_all_made_covered_by_one_org_token_and_passed_to_the_nodes()
+    {
+        var settings = Settings();
+        settings.Remove("AGENT_APP");
+        settings["AGENT_APPS"] = " acme-agents-1, acme-agents-2 ,acme-agents-3";
+        var (code, output) = await RunAsync(settings);
+        Assert.True(code == 0, output);
+        var calls = Calls();
+        foreach (var app in new[] { "acme", "acme-agents-1", "acme-agents-2", "acme-agents-3" })
+            Assert.Contains($"apps create {app} --org personal", calls);
+        // One image for all: Fly's registry is the organization's, so the first app's serves the others.
+        Assert.Contains("deploy -c fly.agent.toml -a acme-agents-1 --build-only --push --image-label v1", calls);
+        Assert.Single(calls, c => c.StartsWith("deploy -c fly.agent.toml"));
+        // A deploy token manages one app: the nodes get a token of the organization instead.
+        Assert.Contains("tokens create org -o personal --name agentcluster nodes (acme)", calls);
+        Assert.DoesNotContain(calls, c => c.StartsWith("tokens create deploy"));
+        Assert.Equal(
+            "deploy -c fly.orchestrator.toml -a acme -e Fly__AppName=acme-agents-1 -e Fly__AgentApps__0=acme-agents-1 " +
+            "-e Fly__AgentApps__1=acme-agents-2 -e Fly__AgentApps__2=acme-agents-3 " +
+            "-e Sessions__AgentImage=registry.fly.io/acme-agents-1:v1 -e Auth__Operators=", calls[^1]);
+        Assert.Contains($"FLY_API_TOKEN={Token}", Secrets());
+        Assert.DoesNotContain(calls, c => c.Contains("fake-deploy-token"));
+    }
+
+    [Theory]
+    [InlineData("acme-agents-1,Acme_Agents", null, "AGENT_APPS names 'Acme_Agents'")]
+    [InlineData("acme-agents-1,acme-agents-2,acme-agents-1", null, "AGENT_APPS names 'acme-agents-1' more than once")]
+    [InlineData("acme-agents-1,acme-agents-2", "acme-agents", "AGENT_APP 'acme-agents' is not one of AGENT_APPS")]
+    [InlineData(" , ", null, "AGENT_APPS is set but names no app")]
+    public async Task Bad_agents_apps_stop_it_before_anything_is_made(string agentApps, string? agentApp, string expected)
+    {
+        var settings = Settings();
+        settings.Remove("AGENT_APP");
+        settings["AGENT_APPS"] = agentApps;
+        if (agentApp is not null) settings["AGENT_APP"] = agentApp;
+        var (code, output) = await RunAsync(settings);
+        Assert.NotEqual(0, code);
+        Assert.Contains(expected, output);
+        Assert.DoesNotContain(Calls(), c => c.StartsWith("apps create") || c.StartsWith("deploy"));
+    }
+
     [Theory]
     [InlineData("ORCH_APP")]
     [InlineData("AGENT_APP")]
@@ -94,7 +136,7 @@ public sealed class DeployScriptTests : IDisposable
         using (var chmod = Process.Start("chmod", ["+x", Path.Combine(bin, "fly")])) await chmod.WaitForExitAsync();
         var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(RepositoryFiles.Path("deploy/deploy.sh"));
-        foreach (var name in new[] { "ORCH_APP", "AGENT_APP", "REDIS_URL", "API_KEY_SHA256", "API_KEY_NAME", "ANTHROPIC_API_KEY", "IMAGE_TAG", "REGION", "FLY_ORG", "ROTATE_AGENT_TOKEN" })
+        foreach (var name in new[] { "ORCH_APP", "AGENT_APP", "AGENT_APPS", "REDIS_URL", "API_KEY_SHA256", "API_KEY_NAME", "ANTHROPIC_API_KEY", "IMAGE_TAG", "REGION", "FLY_ORG", "ROTATE_AGENT_TOKEN" })
             info.Environment.Remove(name);
         foreach (var (name, value) in settings) info.Environment[name] = value;
         info.Environment["PATH"] = bin + ":" + info.Environment["PATH"];
