@@ -18,7 +18,7 @@ internal sealed class PoolClaimWait(AgentConfig config, HttpClient http, TimePro
     private readonly NodeCalls calls = new(config.OrchestratorUrls, config.PoolToken ?? throw PoolOnly(), http, time, log, random)
     {
         Credential = "pool token",
-        Gone = how => new AgentExit(0, $"the machine left the pool ({how})"),
+        Gone = AgentExit.LeftPool,
     };
 
     private readonly string path = AgentProtocol.PoolClaimPath(config.Pool ?? throw PoolOnly(), config.MachineId);

@@ -207,20 +207,38 @@ public sealed class AgentProcessTests(ITestOutputHelper output) : IAsyncLifetime
     }
 
     /// <summary>What a node gives a pool machine: a pool credential and no session.</summary>
-    private AgentProcess StartPooled() => AgentProcess.Start(new Dictionary<string, string?>
+    private AgentProcess StartPooled(string? urls = null, string? orphanTimeout = null) => AgentProcess.Start(new Dictionary<string, string?>
     {
         [AgentEnvironment.PoolToken] = StubOrchestrator.PoolToken,
         [AgentEnvironment.Pool] = StubOrchestrator.Pool,
-        [AgentEnvironment.OrchestratorUrls] = stub.Url.ToString(),
+        [AgentEnvironment.OrchestratorUrls] = urls ?? stub.Url.ToString(),
         [AgentEnvironment.Workspace] = workspace,
+        [AgentEnvironment.OrphanTimeout] = orphanTimeout,
         [AgentConfig.MachineIdVariable] = StubOrchestrator.MachineId,
     });
 
     [Fact]
+    public async Task A_pooled_agent_waits_on_past_the_orphan_timeout_with_no_node_answering()
+    {
+        var dead = $"http://127.0.0.1:{Ports.FreeLoopback()}";
+        var started = DateTime.UtcNow;
+        await using var agent = StartPooled(dead, orphanTimeout: "0.3");
+
+        // Six failed polls take at least 50+100+200+400+800 ms of backoff: well past the orphan timeout.
+        await Eventually.TrueAsync(() => agent.Output.Split("claim poll via").Length > 6 || agent.HasExited, Deadline,
+            $"six failed claim polls; agent said:\n{agent.Output}");
+        Assert.False(agent.HasExited, $"the agent exited; it said:\n{agent.Output}");
+        Assert.True(DateTime.UtcNow - started > TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain("orphaned", agent.Output);
+    }
+
+    [Fact]
     public async Task A_pooled_agent_asks_for_its_claim_at_once_then_runs_the_claimed_sessions_turns()
     {
+        var started = DateTime.UtcNow;
         await using var agent = StartPooled();
         await Eventually.TrueAsync(() => stub.ClaimPolls.Count > 0, Deadline, $"the first claim poll; agent said:\n{agent.Output}");
+        output.WriteLine($"process start to the first claim poll: {(stub.ClaimPolls[0].At - started).TotalMilliseconds:0} ms");
         Assert.Contains($"pooled pool={StubOrchestrator.Pool} machine={StubOrchestrator.MachineId}", agent.Output);
         Assert.DoesNotContain("started session", agent.Output);
         Assert.Empty(stub.Polls);
