@@ -99,7 +99,7 @@ internal sealed class NodeCalls(IReadOnlyList<Uri> urls, string token, HttpClien
                     AgentTracing.Propagate(message);
                     using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, deadline.Token);
                     var status = (int)response.StatusCode;
-                    // A 404 means that node does not know this session: no reason to keep the machine alive.
+                    // A 404 means that node does not know this session (or pool machine): no reason to keep the machine alive.
                     if (status is >= 200 and < 500 && status != 404) Answered();
                     switch (response.StatusCode)
                     {
