@@ -11,6 +11,9 @@ internal sealed class AgentExit(int exitCode, string reason) : Exception(reason)
     /// <summary>The session is over (410, or an ack saying terminated): the agent's job is done, not a failure.</summary>
     public static AgentExit SessionEnded(string how) => new(0, $"session is over ({how})");
 
+    /// <summary>The pool no longer wants this machine (410 to its claim poll): it will be destroyed, which is no failure.</summary>
+    public static AgentExit LeftPool(string how) => new(0, $"the machine left the pool ({how})");
+
     /// <summary>Exit 2: retrying cannot fix a bad configuration or a token the orchestrator refuses.</summary>
     public static AgentExit Misconfigured(string reason) => new(2, reason);
 

@@ -32,14 +32,8 @@ internal sealed class AgentHost : IDisposable
         this.instance = instance;
         this.time = time;
         this.log = log;
-        // Per-call deadlines live in the client; a quick connect timeout moves a failing call on to the next node.
-        // No HttpClient activity (it is not exported, and a child of it would hang off nothing): the client puts
-        // the agent's own span on a call as its traceparent (see OrchestratorClient).
-        http = new HttpClient(new SocketsHttpHandler
-        {
-            ConnectTimeout = TimeSpan.FromSeconds(5),
-            ActivityHeadersPropagator = null,
-        }) { Timeout = Timeout.InfiniteTimeSpan };
+        if (config.Pool is not null) throw new ArgumentException("a pool machine's config has no session before its claim", nameof(config));
+        http = NodeCalls.NewHttpClient();
         orphans = new OrphanWatch(config.OrphanTimeout, time);
         client = new OrchestratorClient(config, instance, http, orphans, time, log, Random.Shared);
         heartbeats = new Heartbeats(client, config.HeartbeatInterval, time);

@@ -18,4 +18,5 @@ namespace AgentCluster.Agent;
 [JsonSerializable(typeof(AgentHello))]
 [JsonSerializable(typeof(AgentSetup))]
 [JsonSerializable(typeof(AgentInterrupt))]
+[JsonSerializable(typeof(AgentClaim))]
 internal sealed partial class AgentJson : JsonSerializerContext;

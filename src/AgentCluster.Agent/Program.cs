@@ -2,13 +2,19 @@ using AgentCluster.Agent;
 using AgentCluster.Agent.Runtimes;
 using AgentCluster.Agent.Telemetry;
 
-// The in-machine agent: runs the session's turns and reports their events to the orchestrator nodes.
-// Exit codes: 0 session over or machine stopped, 2 misconfigured or token refused, 3 orphaned, 1 a bug.
+// The in-machine agent: runs the session's turns and reports their events to the orchestrator nodes. A pool machine's
+// agent first waits for the session that claims its machine, then serves it as one made for the session would.
+// Exit codes: 0 session over, machine stopped or out of the pool, 2 misconfigured or token refused, 3 orphaned, 1 a bug.
 StartupTimeline.Mark(StartupTimeline.Main);
+// Before the announcements below: whoever reads one as "ready" may stop the agent at once (SIGINT, SIGTERM), and a
+// signal that came before its handler would end the process with 130 instead of a clean stop.
+using var signals = new StopSignals();
+var log = new AgentLog(Console.Out);
 AgentConfig config;
 try
 {
     config = AgentConfig.FromEnvironment();
+    if (config.Pool is not null) config = await PoolClaimWait.ClaimAsync(config, log, signals.Token);
     RuntimeCatalog.Check(config.Runtime);
 }
 catch (AgentExit e)
@@ -17,10 +23,6 @@ catch (AgentExit e)
     return e.ExitCode;
 }
 
-// Before the announcement below: whoever reads it as "ready" may stop the agent at once (SIGINT, SIGTERM), and a
-// signal that came before its handler would end the process with 130 instead of a clean stop.
-using var signals = new StopSignals();
-var log = new AgentLog(Console.Out);
 var instance = Guid.NewGuid().ToString("N");
 log.Write($"started session={config.SessionId} machine={config.MachineId} runtime={config.Runtime} " +
           $"instance={instance} urls={string.Join(',', config.OrchestratorUrls)} pid={Environment.ProcessId}");

@@ -12,11 +12,14 @@ namespace AgentCluster.Agent;
 internal static class StartupTimeline
 {
     public const string Main = "main";
+
+    /// <summary>A pool machine's claim came (after however long the machine waited in the pool, suspended).</summary>
+    public const string Claimed = "claimed";
     public const string FirstPollSent = "poll-sent";
     public const string FirstTurnReceived = "turn-received";
     public const string FirstOutput = "output-queued";
 
-    private static readonly string[] Order = [Main, FirstPollSent, FirstTurnReceived, FirstOutput];
+    private static readonly string[] Order = [Main, Claimed, FirstPollSent, FirstTurnReceived, FirstOutput];
     private static readonly long[] Reached = new long[Order.Length];
     private static int written;
 

@@ -15,6 +15,8 @@ public sealed class AgentProcess : IAsyncDisposable
 
     public int Id => process.Id;
 
+    public bool HasExited => process.HasExited;
+
     public string Output { get { lock (output) return output.ToString(); } }
 
     /// <summary>An agent for the stub's session; <paramref name="environment"/> adds to or (with null) removes from it.</summary>

@@ -1,11 +1,13 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Agent;
 using AgentCluster.Tests.Infrastructure;
+using Xunit.Abstractions;
 
 namespace AgentCluster.Tests.Agent;
 
-/// <summary>The built agent as a process against a stub orchestrator: what a session's machine really runs.</summary>
-public sealed class AgentProcessTests : IAsyncLifetime
+/// <summary>The built agent as a process against a stub orchestrator: what a session's machine, or a pool machine, really runs.</summary>
+public sealed class AgentProcessTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(30);
 
@@ -202,5 +204,108 @@ public sealed class AgentProcessTests : IAsyncLifetime
 
         Assert.Equal(2, await agent.ExitCodeAsync(Deadline));
         Assert.Contains("unknown runtime 'nope'", agent.Output);
+    }
+
+    /// <summary>What a node gives a pool machine: a pool credential and no session.</summary>
+    private AgentProcess StartPooled(string? urls = null, string? orphanTimeout = null) => AgentProcess.Start(new Dictionary<string, string?>
+    {
+        [AgentEnvironment.PoolToken] = StubOrchestrator.PoolToken,
+        [AgentEnvironment.Pool] = StubOrchestrator.Pool,
+        [AgentEnvironment.OrchestratorUrls] = urls ?? stub.Url.ToString(),
+        [AgentEnvironment.Workspace] = workspace,
+        [AgentEnvironment.OrphanTimeout] = orphanTimeout,
+        [AgentConfig.MachineIdVariable] = StubOrchestrator.MachineId,
+    });
+
+    [Fact]
+    public async Task A_pooled_agent_waits_on_past_the_orphan_timeout_with_no_node_answering()
+    {
+        var dead = $"http://127.0.0.1:{Ports.FreeLoopback()}";
+        var started = DateTime.UtcNow;
+        await using var agent = StartPooled(dead, orphanTimeout: "0.3");
+
+        // Six failed polls take at least 50+100+200+400+800 ms of backoff: well past the orphan timeout.
+        await Eventually.TrueAsync(() => agent.Output.Split("claim poll via").Length > 6 || agent.HasExited, Deadline,
+            $"six failed claim polls; agent said:\n{agent.Output}");
+        Assert.False(agent.HasExited, $"the agent exited; it said:\n{agent.Output}");
+        Assert.True(DateTime.UtcNow - started > TimeSpan.FromSeconds(1));
+        Assert.DoesNotContain("orphaned", agent.Output);
+    }
+
+    [Fact]
+    public async Task A_pooled_agent_asks_for_its_claim_at_once_then_runs_the_claimed_sessions_turns()
+    {
+        var started = DateTime.UtcNow;
+        await using var agent = StartPooled();
+        await Eventually.TrueAsync(() => stub.ClaimPolls.Count > 0, Deadline, $"the first claim poll; agent said:\n{agent.Output}");
+        output.WriteLine($"process start to the first claim poll: {(stub.ClaimPolls[0].At - started).TotalMilliseconds:0} ms");
+        Assert.Contains($"pooled pool={StubOrchestrator.Pool} machine={StubOrchestrator.MachineId}", agent.Output);
+        Assert.DoesNotContain("started session", agent.Output);
+        Assert.Empty(stub.Polls);
+
+        stub.QueueTurn("echo claimed");
+        stub.Claim();
+
+        await Eventually.TrueAsync(() => stub.Completion(1) is not null, Deadline, $"turn 1 completed; agent said:\n{agent.Output}");
+        Assert.Equal(["claimed"], stub.Output("stdout"));
+        Assert.Contains($"started session={StubOrchestrator.SessionId} machine={StubOrchestrator.MachineId} runtime=shell", agent.Output);
+        Assert.DoesNotContain(StubOrchestrator.PoolToken, agent.Output);
+        Assert.DoesNotContain(StubOrchestrator.Token, agent.Output);
+    }
+
+    [Fact]
+    public async Task A_claim_poll_lost_while_the_machine_slept_is_asked_again_as_soon_as_it_wakes()
+    {
+        await using var agent = StartPooled();
+        await Eventually.TrueAsync(() => stub.ClaimPolls.Count > 0, Deadline, $"the first claim poll; agent said:\n{agent.Output}");
+
+        // Suspended in the pool: the node drops the poll it held, and a session claims the machine, while it sleeps.
+        Assert.True(Signals.Freeze(agent.Id));
+        stub.DropHeldClaimPolls();
+        stub.QueueTurn("echo awake");
+        stub.Claim();
+        // How long the machine sleeps is the scenario (longer than any backoff), not a wait for something to happen.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Single(stub.ClaimPolls);
+
+        var thawed = DateTime.UtcNow;
+        Assert.True(Signals.Thaw(agent.Id));
+        await Eventually.TrueAsync(() => stub.ClaimPolls.Count > 1, Deadline, $"a second claim poll; agent said:\n{agent.Output}");
+        var latency = stub.ClaimPolls[1].At - thawed;
+        output.WriteLine($"thaw to the next claim poll: {latency.TotalMilliseconds:0} ms");
+        Assert.True(latency < TimeSpan.FromSeconds(1), $"the claim was asked again {latency.TotalMilliseconds:0} ms after the thaw");
+        Assert.Contains($"claim poll via {stub.Url} failed", agent.Output);
+        Assert.Contains($"retrying via {stub.Url} in 0 ms", agent.Output);
+
+        await Eventually.TrueAsync(() => stub.Completion(1) is not null, Deadline, $"turn 1 completed; agent said:\n{agent.Output}");
+        Assert.Equal(["awake"], stub.Output("stdout"));
+    }
+
+    [Fact]
+    public async Task A_stop_signal_while_waiting_in_the_pool_exits_0()
+    {
+        await using var agent = StartPooled();
+        await Eventually.TrueAsync(() => stub.ClaimPolls.Count > 0, Deadline, $"the first claim poll; agent said:\n{agent.Output}");
+
+        Assert.True(Signals.Terminate(agent.Id));
+
+        Assert.Equal(0, await agent.ExitCodeAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("stopped while waiting in the pool", agent.Output);
+    }
+
+    [Fact]
+    public async Task A_pool_token_without_its_machine_id_exits_2_naming_it()
+    {
+        await using var agent = AgentProcess.Start(new Dictionary<string, string?>
+        {
+            [AgentEnvironment.PoolToken] = StubOrchestrator.PoolToken,
+            [AgentEnvironment.Pool] = StubOrchestrator.Pool,
+            [AgentEnvironment.OrchestratorUrls] = stub.Url.ToString(),
+            [AgentConfig.MachineIdVariable] = null,
+        });
+
+        Assert.Equal(2, await agent.ExitCodeAsync(Deadline));
+        Assert.Contains(AgentConfig.MachineIdVariable, agent.Output);
+        Assert.DoesNotContain(StubOrchestrator.PoolToken, agent.Output);
     }
 }

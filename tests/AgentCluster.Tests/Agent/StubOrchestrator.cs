@@ -8,12 +8,16 @@ namespace AgentCluster.Tests.Agent;
 
 /// <summary>
 /// The node's side of the agent protocol, small enough to trust: it stores each (instance, seq) once as the
-/// session does, records every call, and can be told to fail pushes, refuse the token or end the session.
+/// session does, records every call, and can be told to fail pushes, refuse the token or end the session. As a
+/// pool, it holds a pool machine's claim polls until <see cref="Claim"/> hands the machine its session.
 /// </summary>
 public sealed class StubOrchestrator : FakeHttpServer
 {
     public const string SessionId = "ses_stub";
     public const string Token = "stub-secret-token";
+    public const string Pool = "pool_stub";
+    public const string PoolToken = "stub-pool-secret";
+    public const string MachineId = "m_stub";
 
     private readonly Lock gate = new();
     private readonly List<AgentEvent> stored = [];
@@ -23,11 +27,20 @@ public sealed class StubOrchestrator : FakeHttpServer
     private readonly List<AgentTurn> turns = [];
     private readonly TaskCompletionSource<int> interrupted = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private TaskCompletionSource turnQueued = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource<AgentClaim> claimed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<ClaimPoll> claimPolls = [];
+    private CancellationTokenSource dropHeldClaimPolls = new();
     private int failPushes;
     private bool storeFailedPushes;
 
     /// <summary>What every call gets: normal answers, 403, 410, or acks whose status is terminated.</summary>
     public StubMode Mode { get; set; }
+
+    /// <summary>What every claim poll gets at once instead of the claim (403, 410, 503…); null to hold it for the claim.</summary>
+    public int? ClaimStatus { get; set; }
+
+    /// <summary>How long a claim poll is held when no claim comes: at most its wait.</summary>
+    public TimeSpan ClaimHold { get; set; } = AgentProtocol.MaxPollWait;
 
     public int Pushes { get; private set; }
     public int Duplicates { get; private set; }
@@ -42,6 +55,22 @@ public sealed class StubOrchestrator : FakeHttpServer
         app.MapGet("/agent/sessions/{id}/setup", (string id, HttpRequest request) =>
             Refusal(id, request) ?? Results.Json(new AgentSetup { Settings = new AgentSettings() }, ProtocolJson.Options));
         app.MapGet("/agent/sessions/{id}/turns/{turn:int}/interrupt", WatchInterruptAsync);
+        app.MapGet("/agent/pools/{pool}/machines/{machine}/claim", ClaimPollAsync);
+    }
+
+    /// <summary>Each claim poll as it arrived: when (UTC), its wait, and whether it carried the pool token.</summary>
+    public IReadOnlyList<ClaimPoll> ClaimPolls { get { lock (gate) return claimPolls.ToList(); } }
+
+    /// <summary>The stub's session claims the machine: held claim polls and later ones answer with it.</summary>
+    public void Claim(string runtime = "shell") =>
+        claimed.TrySetResult(new AgentClaim { SessionId = SessionId, Token = Token, Runtime = runtime });
+
+    /// <summary>Drops the connection of every claim poll held now, as a node does that went away while the machine slept.</summary>
+    public void DropHeldClaimPolls()
+    {
+        CancellationTokenSource dropping;
+        lock (gate) (dropping, dropHeldClaimPolls) = (dropHeldClaimPolls, new CancellationTokenSource());
+        dropping.Cancel();
     }
 
     public IReadOnlyList<AgentEvent> Events { get { lock (gate) return stored.ToList(); } }
@@ -148,6 +177,43 @@ public sealed class StubOrchestrator : FakeHttpServer
         return Results.NoContent();
     }
 
+    private async Task<IResult> ClaimPollAsync(string pool, string machine, int wait, HttpRequest request)
+    {
+        var authorized = request.Headers.Authorization.ToString() == $"Bearer {PoolToken}";
+        CancellationToken dropped;
+        lock (gate)
+        {
+            claimPolls.Add(new ClaimPoll(DateTime.UtcNow, wait, authorized));
+            dropped = dropHeldClaimPolls.Token;
+        }
+        if (!authorized) return Results.StatusCode(401);
+        if (pool != Pool || machine != MachineId) return Results.NotFound();
+        if (ClaimStatus is { } status) return Results.StatusCode(status);
+        using var held = CancellationTokenSource.CreateLinkedTokenSource(dropped, request.HttpContext.RequestAborted);
+        try
+        {
+            var claim = await claimed.Task.WaitAsync(Min(ClaimHold, TimeSpan.FromSeconds(wait)), held.Token);
+            return Results.Json(claim, ProtocolJson.Options);
+        }
+        catch (TimeoutException)
+        {
+            return Results.NoContent();
+        }
+        catch (OperationCanceledException) when (dropped.IsCancellationRequested)
+        {
+            request.HttpContext.Abort();
+            return Results.Empty;
+        }
+    }
+
+    protected override ValueTask OnStoppingAsync()
+    {
+        DropHeldClaimPolls();
+        return ValueTask.CompletedTask;
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+
     /// <summary>The client interrupts <paramref name="turn"/>: the agent's watch on it answers.</summary>
     public void Interrupt(int turn) => interrupted.TrySetResult(turn);
 
@@ -172,6 +238,8 @@ public sealed class StubOrchestrator : FakeHttpServer
         return Results.Json(new AgentAck(acked, status), ProtocolJson.Options);
     }
 }
+
+public sealed record ClaimPoll(DateTime At, int Wait, bool Authorized);
 
 public enum StubMode
 {

@@ -59,10 +59,16 @@ public sealed class AgentConfigTests
     {
         environment[name] = value;
 
+        AssertMisconfigured(name);
+    }
+
+    /// <summary>Exit 2 with a message naming each of <paramref name="named"/>, and no token ("secret", "pool-secret").</summary>
+    private void AssertMisconfigured(params string[] named)
+    {
         var exit = Assert.Throws<AgentExit>(Load);
 
         Assert.Equal(2, exit.ExitCode);
-        Assert.Contains(name, exit.Message);
+        Assert.All(named, name => Assert.Contains(name, exit.Message));
         Assert.DoesNotContain("secret", exit.Message);
     }
 
@@ -75,5 +81,87 @@ public sealed class AgentConfigTests
 
         Assert.Equal(2, exit.ExitCode);
         Assert.Contains("claude-someday", exit.Message);
+    }
+
+    /// <summary>What a node gives a pool machine: a pool credential, and no session until one claims the machine.</summary>
+    private void Pooled()
+    {
+        environment.Remove(AgentEnvironment.SessionId);
+        environment.Remove(AgentEnvironment.SessionToken);
+        environment[AgentEnvironment.PoolToken] = "pool-secret";
+        environment[AgentEnvironment.Pool] = "shared-cpu-1x";
+        environment[AgentConfig.MachineIdVariable] = "m_123";
+        environment[AgentEnvironment.Workspace] = "/workspace";
+        environment[AgentEnvironment.HeartbeatInterval] = "2";
+    }
+
+    [Fact]
+    public void A_pool_machine_has_its_pool_and_credential_and_no_session_yet()
+    {
+        Pooled();
+
+        var config = Load();
+
+        Assert.Equal(("shared-cpu-1x", "pool-secret", "m_123"), (config.Pool, config.PoolToken, config.MachineId));
+        Assert.Equal(("", ""), (config.SessionId, config.Token));
+        Assert.Equal(2, config.OrchestratorUrls.Count);
+        Assert.DoesNotContain("pool-secret", config.ToString());
+    }
+
+    [Fact]
+    public void A_claim_makes_the_pool_machine_the_sessions_with_the_machines_own_settings()
+    {
+        Pooled();
+        var pooled = Load();
+
+        var config = pooled.Claimed(new AgentClaim { SessionId = "ses_9", Token = "session-secret", Runtime = "claude-code" });
+
+        Assert.Equal(("ses_9", "session-secret", "claude-code"), (config.SessionId, config.Token, config.Runtime));
+        Assert.Null(config.Pool);
+        Assert.Null(config.PoolToken);
+        Assert.Equal(pooled.OrchestratorUrls, config.OrchestratorUrls);
+        Assert.Equal(("m_123", "/workspace", TimeSpan.FromSeconds(2), pooled.OrphanTimeout),
+            (config.MachineId, config.Workspace, config.HeartbeatInterval, config.OrphanTimeout));
+        Assert.DoesNotContain("session-secret", config.ToString());
+    }
+
+    [Fact]
+    public void A_claim_without_a_runtime_gets_the_default()
+    {
+        Pooled();
+
+        Assert.Equal("shell", Load().Claimed(new AgentClaim { SessionId = "ses_9", Token = "t", Runtime = "" }).Runtime);
+    }
+
+    [Theory]
+    [InlineData(AgentConfig.MachineIdVariable, null)]
+    [InlineData(AgentEnvironment.Pool, " ")]
+    [InlineData(AgentEnvironment.OrchestratorUrls, null)]
+    public void A_pool_machine_missing_a_variable_exits_2_naming_it(string name, string? value)
+    {
+        Pooled();
+        environment[name] = value;
+
+        AssertMisconfigured(name);
+    }
+
+    [Theory]
+    [InlineData(AgentEnvironment.SessionId)]
+    [InlineData(AgentEnvironment.SessionToken)]
+    [InlineData(AgentEnvironment.Runtime)]
+    public void A_sessions_variable_beside_a_pool_token_exits_2_naming_it(string name)
+    {
+        Pooled();
+        environment[name] = "set";
+
+        AssertMisconfigured(name, AgentEnvironment.PoolToken);
+    }
+
+    [Fact]
+    public void Neither_a_session_token_nor_a_pool_token_exits_2_naming_both()
+    {
+        environment.Remove(AgentEnvironment.SessionToken);
+
+        AssertMisconfigured(AgentEnvironment.SessionToken, AgentEnvironment.PoolToken);
     }
 }
