@@ -19,14 +19,8 @@ internal static class FlyRateLimits
                 return RateLimitPartition.GetNoLimiter("unlimited");
             var scope = context.GetRouteValue("machine_id") ?? context.GetRouteValue("volume_id") ?? context.GetRouteValue("app_name") ?? "";
             var (burst, perSecond) = action.IsGetMachine ? (10, 5) : (3, 1);
-            return RateLimitPartition.GetTokenBucketLimiter($"{action.Name}:{scope}", _ => new TokenBucketRateLimiterOptions
-            {
-                TokenLimit = burst,
-                TokensPerPeriod = perSecond,
-                ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-                QueueLimit = 0,
-                AutoReplenishment = true,
-            });
+            var time = context.RequestServices.GetRequiredService<TimeProvider>();
+            return RateLimitPartition.Get($"{action.Name}:{scope}", _ => new ContinuousTokenBucket(burst, perSecond, time));
         });
         limiter.OnRejected = async (rejected, _) =>
         {

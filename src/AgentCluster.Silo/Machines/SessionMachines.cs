@@ -298,6 +298,7 @@ public sealed partial class SessionMachines(
     private MachineConfig PoolConfigFor(PooledMachineRequest request)
     {
         var env = AgentEnv(extra: null);
+        env.Remove(AgentEnvironment.TraceParent); // a pool machine's agent starts for no request: its trace begins with its claim
         env[AgentEnvironment.PoolToken] = request.PoolToken;
         env[AgentEnvironment.Pool] = request.Pool;
         var metadata = new Dictionary<string, string> { [PoolMetadataKey] = request.Pool, [PoolConfigMetadataKey] = request.ConfigVersion };

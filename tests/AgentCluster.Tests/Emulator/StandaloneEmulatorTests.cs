@@ -35,7 +35,8 @@ public sealed class StandaloneEmulatorTests
 
             var m = await fly.Machines.CreateMachineAsync("standalone", EmulatorFixture.Script($"while :; do sleep 0.1; done # {marker}"));
             await fly.Machines.WaitForStateAsync("standalone", m.Id, [MachineStates.Started], Deadline);
-            Assert.Single(MarkedProcesses(marker));
+            // The loop's shell forks for each sleep: for a moment before its exec the child has the shell's command line.
+            await Eventually.TrueAsync(() => MarkedProcesses(marker).Count == 1, Deadline, "the machine's one process runs");
 
             await fly.Machines.StopMachineAsync("standalone", m.Id, new StopRequest());
             await fly.Machines.WaitForStateAsync("standalone", m.Id, [MachineStates.Stopped], Deadline);

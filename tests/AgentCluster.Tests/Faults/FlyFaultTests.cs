@@ -146,8 +146,12 @@ public sealed class FlyFaultTests(FlyFaultTests.Cluster fixture, ITestOutputHelp
         using (response)
         {
             Assert.True(response.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, $"create answered {(int)response.StatusCode}");
-            var machineId = (await response.Content.ReadFromJsonAsync<JsonObject>())!["machine_id"]!.GetValue<string>();
-            return new Settled(sessionId, machineId, statuses, took.Elapsed);
+            // Past the create budget the session is answered at once and waits its turn for its machine.
+            var machineId = (await response.Content.ReadFromJsonAsync<JsonObject>())!["machine_id"]?.GetValue<string>();
+            await Eventually.TrueAsync(async () =>
+                (machineId ??= (await Node.Http.GetFromJsonAsync<JsonObject>($"/sessions/{sessionId}"))!["machine_id"]?.GetValue<string>()) is not null,
+                Deadline, () => $"session {sessionId} gets its machine");
+            return new Settled(sessionId, machineId!, statuses, took.Elapsed);
         }
     }
 
