@@ -26,6 +26,18 @@ public sealed class PricingOptions
     /// <summary>Each GB of memory above what the CPUs include, per second.</summary>
     public decimal MemoryGbPerSecond { get; set; } = 0.00000193m;
 
+    /// <summary>
+    /// A stopped or suspended machine's root file system, per GB and 30-day month: all an idle pool machine costs by
+    /// this table (Fly's "$0.15 per GB per month" for stopped machines' root file systems, same page).
+    /// </summary>
+    public decimal RootfsGbPerMonth { get; set; } = 0.15m;
+
+    /// <summary>The agent image's root file system as Fly bills it, in GB (its unpacked size; check with <c>fly machine status</c>).</summary>
+    public decimal RootfsGb { get; set; } = 2m;
+
+    /// <summary>What one idle (stopped or suspended) machine costs an hour: its root file system only.</summary>
+    public decimal IdlePerHour => RootfsGb * RootfsGbPerMonth / (30 * 24);
+
     public int SharedIncludedMemoryMb { get; set; } = 256;
     public int PerformanceIncludedMemoryMb { get; set; } = 2048;
 
@@ -42,6 +54,8 @@ public sealed class PricingOptions
                  })
             if (price is < 0 or > MostPerSecond)
                 yield return $"Pricing:{name} must be a price per second in USD between 0 and {MostPerSecond} (got {price}).";
+        if (RootfsGbPerMonth is < 0 or > 10) yield return $"Pricing:RootfsGbPerMonth must be a price per GB and month in USD between 0 and 10 (got {RootfsGbPerMonth}).";
+        if (RootfsGb is < 0 or > 100) yield return $"Pricing:RootfsGb must be between 0 and 100 GB (got {RootfsGb}).";
         if (SharedIncludedMemoryMb < 0) yield return "Pricing:SharedIncludedMemoryMb must not be negative.";
         if (PerformanceIncludedMemoryMb < 0) yield return "Pricing:PerformanceIncludedMemoryMb must not be negative.";
     }

@@ -1,5 +1,7 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Silo.Api;
+using AgentCluster.Silo.Cost;
+using Microsoft.Extensions.Options;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Sessions;
 
@@ -13,10 +15,10 @@ public static class PoolApi
 {
     public static IEndpointRouteBuilder MapPool(this IEndpointRouteBuilder routes)
     {
-        routes.MapGet("/pool", async (PoolShapes shapes, IGrainFactory grains) =>
+        routes.MapGet("/pool", async (PoolShapes shapes, IGrainFactory grains, IOptions<PricingOptions> prices) =>
         {
             var pools = await Task.WhenAll(shapes.All.Select(p => grains.GetGrain<IMachinePoolGrain>(p.Name).StatusAsync()));
-            return TypedResults.Ok(new PoolView(pools.Select(PoolShapeView.Of).ToList()));
+            return TypedResults.Ok(new PoolView(pools.Select(p => PoolShapeView.Of(p, prices.Value.IdlePerHour)).ToList()));
         })
         .RequireAuthorization(Auth.ApiKeyAuthentication.OperatorPolicy) // what the fleet costs is the operators' business
         .WithTags("Pool")
@@ -48,8 +50,14 @@ public static class PoolApi
 /// <summary><c>GET /pool</c>'s answer.</summary>
 public sealed record PoolView(IReadOnlyList<PoolShapeView> Shapes);
 
-public sealed record PoolShapeView(string Name, string Image, string Guest, string Region, int Target, int Ready, int Starting, long ClaimedTotal)
+/// <param name="IdleUsdPerHour">
+/// What the ready machines cost an hour while they wait, by the price table: their root file systems only (a stopped or
+/// suspended machine bills no CPU or memory; Fly may bill a suspended machine's memory snapshot too, not counted here).
+/// </param>
+public sealed record PoolShapeView(
+    string Name, string Image, string Guest, string Region, int Target, int Ready, int Starting, long ClaimedTotal, decimal IdleUsdPerHour)
 {
-    public static PoolShapeView Of(PoolStatus pool) =>
-        new(pool.Name, pool.Image, $"{Cost.GuestSizes.Name(pool.Guest)} {pool.Guest.MemoryMb} MB", pool.Region, pool.Target, pool.Ready, pool.Starting, pool.ClaimedTotal);
+    public static PoolShapeView Of(PoolStatus pool, decimal idlePerHour) =>
+        new(pool.Name, pool.Image, $"{Cost.GuestSizes.Name(pool.Guest)} {pool.Guest.MemoryMb} MB", pool.Region, pool.Target, pool.Ready, pool.Starting,
+            pool.ClaimedTotal, Math.Round(pool.Ready * idlePerHour, 6));
 }
