@@ -23,6 +23,7 @@ internal sealed class OrchestratorClient(
     private static readonly MediaTypeHeaderValue JsonMediaType = new("application/json") { CharSet = "utf-8" };
 
     private readonly AuthenticationHeaderValue authorization = new("Bearer", config.Token);
+    private readonly Freezes freezes = orphans.Freezes;
     private int current;
 
     public Task<AgentAck> PushAsync(IReadOnlyList<AgentEvent> events, CancellationToken cancellationToken) =>
@@ -95,9 +96,10 @@ internal sealed class OrchestratorClient(
         {
             var index = Volatile.Read(ref current);
             var url = config.OrchestratorUrls[index];
+            var freezesBefore = freezes.Count;
             string failure;
             using (var timer = new CancellationTokenSource(timeout, time))
-            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token, freezes.NextThaw))
             {
                 try
                 {
@@ -130,6 +132,19 @@ internal sealed class OrchestratorClient(
                 {
                     failure = $"no answer within {timeout.TotalSeconds:0.#} s";
                 }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = "cut off by a freeze";
+                }
+            }
+
+            // Out across a freeze (the session's machine suspended and resumed): its connection and its deadline
+            // are stale, and the node is not to blame. The same node again, at once.
+            if (freezes.Check() || freezes.Count != freezesBefore)
+            {
+                log.Write($"{what} via {url} failed across a freeze ({failure}); retrying at once");
+                backoff.Reset();
+                continue;
             }
 
             // Several calls may fail on the same node at once; only the first of them moves everyone on.
