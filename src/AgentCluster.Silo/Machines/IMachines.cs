@@ -20,8 +20,13 @@ public interface IMachines
     /// <summary>Takes over a machine found by name, handing it <paramref name="token"/>.</summary>
     Task<SessionMachine> AdoptAsync(string machineId, string token);
 
-    Task StopAsync(string machineId);
+    /// <summary>
+    /// Puts an idle session's machine to sleep: suspended where Fly allows it for <paramref name="guest"/>
+    /// (<see cref="SleepModes"/>), else stopped. Answers how it slept.
+    /// </summary>
+    Task<SleepMode> SleepAsync(string machineId, GuestSpec guest);
 
+    /// <summary>Wakes a sleeping machine: resumed when suspended (or still suspending), booted again when stopped.</summary>
     Task StartAsync(string machineId);
 
     /// <summary>Destroys the machine; one already gone counts as destroyed.</summary>

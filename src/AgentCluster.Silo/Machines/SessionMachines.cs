@@ -168,20 +168,45 @@ public sealed partial class SessionMachines(
             .ToList();
     }
 
-    /// <summary>Stops the machine (its agent gets SIGTERM and a few seconds); the machine and its disk stay.</summary>
-    public async Task StopAsync(string machineId)
+    /// <summary>
+    /// Suspends the machine where Fly allows it (its agent is frozen as it is and resumes where it was), else stops it
+    /// (its agent gets SIGTERM and a few seconds). Either way the machine and its disk stay. A suspend Fly refuses
+    /// (412: a machine not updated for suspend yet, or one no longer started) becomes a stop.
+    /// </summary>
+    public async Task<SleepMode> SleepAsync(string machineId, GuestSpec guest)
     {
+        var mode = SleepModes.For(guest);
         try
         {
+            if (mode == SleepMode.Suspend)
+            {
+                try
+                {
+                    await machines.SuspendMachineAsync(App, machineId);
+                    LogAsleep(machineId, mode);
+                    return mode;
+                }
+                catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition)
+                {
+                    LogSuspendRefused(machineId, e.FlyMessage);
+                    mode = SleepMode.Stop;
+                }
+            }
             await machines.StopMachineAsync(App, machineId, new StopRequest());
+            LogAsleep(machineId, mode);
+            return mode;
         }
         catch (FlyApiException e)
         {
-            throw TranslateCall(e, "stop");
+            throw TranslateCall(e, mode == SleepMode.Suspend ? "suspend" : "stop");
         }
     }
 
-    /// <summary>Starts a stopped machine again. One still stopping (412) is waited for first.</summary>
+    /// <summary>
+    /// Starts a sleeping machine again: a suspended one resumes from its snapshot, a stopped one boots. Fly starts
+    /// one still suspending (the suspend is called off); one still stopping (412), or suspending on a Fly that
+    /// refuses that, is waited for first.
+    /// </summary>
     public async Task StartAsync(string machineId)
     {
         try
@@ -192,7 +217,7 @@ public sealed partial class SessionMachines(
             }
             catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition)
             {
-                await machines.WaitForStateAsync(App, machineId, [MachineStates.Stopped], StartWait);
+                await machines.WaitForStateAsync(App, machineId, [MachineStates.Stopped, MachineStates.Suspended], StartWait);
                 await machines.StartMachineAsync(App, machineId);
             }
         }
@@ -247,7 +272,7 @@ public sealed partial class SessionMachines(
             Mounts = WorkspaceMount.For(workspaceVolumeId),
             Guest = new MachineGuest { CpuKind = guest.CpuKind, Cpus = guest.Cpus, MemoryMb = guest.MemoryMb },
             // Not auto_destroy: Fly destroys such a machine on any stop, and a sleeping session needs its machine
-            // stopped, not gone. The session destroys it when it ends; the reaper's reconciliation catches any
+            // stopped or suspended, not gone. The session destroys it when it ends; the reaper's reconciliation catches any
             // machine whose session ended without it (and a stopped machine bills no CPU meanwhile). A crashed
             // agent gets a few restarts (it resumes the session), never an endless loop.
             AutoDestroy = false,
@@ -286,6 +311,12 @@ public sealed partial class SessionMachines(
 
     [LoggerMessage(3003, LogLevel.Information, "Adopting machine {MachineId} with a new session token")]
     private partial void LogAdopting(string machineId);
+
+    [LoggerMessage(3005, LogLevel.Information, "Machine {MachineId} put to sleep: {Mode}")]
+    private partial void LogAsleep(string machineId, SleepMode mode);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Fly would not suspend machine {MachineId} ({Reason}); stopping it instead")]
+    private partial void LogSuspendRefused(string machineId, string reason);
 }
 
 /// <summary>A machine of the app and the session its metadata names.</summary>
