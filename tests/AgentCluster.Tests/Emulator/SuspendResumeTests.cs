@@ -69,7 +69,7 @@ public sealed class SuspendResumeTests : IAsyncLifetime
     {
         var (id, pid) = await StartedAsync();
         await fly.Machines.SuspendMachineAsync(App, id);
-        await Eventually.TrueAsync(() => Processes.Frozen(pid), Deadline, "the process is frozen");
+        await Eventually.TrueAsync(() => Task.FromResult(Processes.Frozen(pid)), Deadline, () => $"the process is frozen; /proc/{pid}/stat: {Stat(pid)}");
 
         Assert.Equal(MachineStates.Suspending, (await fly.Machines.StartMachineAsync(App, id)).PreviousState);
         await fly.Machines.WaitForStateAsync(App, id, [MachineStates.Started], Deadline);
@@ -125,6 +125,12 @@ public sealed class SuspendResumeTests : IAsyncLifetime
     {
         Assert.Contains("FlyEmulator:ResumeDelay must not be negative.", new EmulatorOptions { ResumeDelay = TimeSpan.FromSeconds(-1) }.Validate());
         Assert.Contains("FlyEmulator:SuspendDelay must not be negative.", new EmulatorOptions { SuspendDelay = TimeSpan.FromSeconds(-1) }.Validate());
+    }
+
+    private static string Stat(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/stat") + " children: " + string.Join(",", Processes.ChildrenOf(pid).Select(c => File.ReadAllText($"/proc/{c}/stat"))); }
+        catch (IOException e) { return e.Message; }
     }
 
     private async Task<(string Id, int Pid)> StartedAsync()

@@ -8,6 +8,7 @@ using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
 using AgentCluster.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
 
 namespace AgentCluster.Tests.Sessions;
 
@@ -16,7 +17,7 @@ namespace AgentCluster.Tests.Sessions;
 /// turns. A machine of at most 2 GB sleeps suspended and wakes as the same agent process, even after a freeze longer
 /// than the agent's orphan timeout; a bigger one sleeps stopped and wakes as a new process.
 /// </summary>
-public sealed partial class SleepEndToEndTests
+public sealed partial class SleepEndToEndTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private const string App = "agentcluster-agents"; // EmbeddedFly.DefaultApp
@@ -53,8 +54,10 @@ public sealed partial class SleepEndToEndTests
             await Eventually.TrueAsync(() => Processes.Frozen(pid) && DateTimeOffset.UtcNow - suspendedAt > OrphanTimeout + TimeSpan.FromSeconds(2),
                 Deadline, "the agent stays frozen for longer than its orphan timeout");
 
+            var woken = System.Diagnostics.Stopwatch.StartNew();
             await SendAsync(node.Http, small, "echo two");
             await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "the woken session runs its turn");
+            output.WriteLine($"suspended: message to turn completed {woken.Elapsed.TotalMilliseconds:0} ms (resume delay 300 ms)");
             Assert.Equal("two", stream.Received.Single(e => e.Turn == 2 && e.Type == "agent.output").Text());
             Assert.Equal(pid, await PidAsync(node, smallMachine));
             Assert.True(Processes.Alive(pid) && !Processes.Frozen(pid), "the same agent process carries on: a resume, not a boot");
@@ -76,8 +79,10 @@ public sealed partial class SleepEndToEndTests
             await WaitForStateAsync(machines, bigMachine, MachineStates.Stopped);
             await Eventually.TrueAsync(() => !Processes.Alive(pid), Deadline, "the stopped machine's agent is gone");
 
+            var woken = System.Diagnostics.Stopwatch.StartNew();
             await SendAsync(node.Http, big, "echo two");
             await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "the woken session runs its turn");
+            output.WriteLine($"stopped: message to turn completed {woken.Elapsed.TotalMilliseconds:0} ms (boot delay 0, a new agent process)");
             Assert.NotEqual(pid, await PidAsync(node, bigMachine));
         }
         await node.Http.DeleteAsync($"/sessions/{small}");
