@@ -312,11 +312,11 @@ public sealed partial class SessionMachines(
     [LoggerMessage(3003, LogLevel.Information, "Adopting machine {MachineId} with a new session token")]
     private partial void LogAdopting(string machineId);
 
-    [LoggerMessage(3005, LogLevel.Information, "Machine {MachineId} put to sleep: {Mode}")]
-    private partial void LogAsleep(string machineId, SleepMode mode);
-
     [LoggerMessage(3004, LogLevel.Warning, "Fly would not suspend machine {MachineId} ({Reason}); stopping it instead")]
     private partial void LogSuspendRefused(string machineId, string reason);
+
+    [LoggerMessage(3005, LogLevel.Information, "Machine {MachineId} put to sleep: {Mode}")]
+    private partial void LogAsleep(string machineId, SleepMode mode);
 }
 
 /// <summary>A machine of the app and the session its metadata names.</summary>
