@@ -96,8 +96,8 @@ internal sealed partial class MachineLifecycle(
             {
                 // A snapshot resumes where it was, after the restore (none when the snapshot was not written yet).
                 var run = m.Run;
-                var delay = previous == Suspended ? Options.ResumeDelay : TimeSpan.Zero;
-                InBackground(m, () => ResumeAsync(m, run, delay));
+                var restored = Delay(previous == Suspended ? Options.ResumeDelay : TimeSpan.Zero);
+                InBackground(m, () => ResumeAsync(m, run, restored));
             }
             else InBackground(m, () => { Spawn(m); return Task.CompletedTask; });
             return new StartMachineResponse { PreviousState = previous, Migrated = false, NewHost = "" };
@@ -105,9 +105,9 @@ internal sealed partial class MachineLifecycle(
     }
 
     /// <summary>The frozen processes carry on (SIGCONT), unless a stop, update or destroy took the run over meanwhile.</summary>
-    private async Task ResumeAsync(EmulatedMachine m, int run, TimeSpan delay)
+    private async Task ResumeAsync(EmulatedMachine m, int run, Task restored)
     {
-        if (delay > TimeSpan.Zero) await Task.Delay(delay, time, shutdown.Token);
+        await restored;
         lock (m.Sync)
         {
             if (m.State != Starting || m.Run != run) return;
@@ -166,9 +166,10 @@ internal sealed partial class MachineLifecycle(
             suspending = m.AddEvent("suspend", "suspending", "user", Now, Options.EventsKept);
             m.SetState(Suspending, Now);
         }
+        var written = Delay(Options.SuspendDelay);
         InBackground(m, async () =>
         {
-            if (Options.SuspendDelay > TimeSpan.Zero) await Task.Delay(Options.SuspendDelay, time, shutdown.Token);
+            await written;
             lock (m.Sync)
             {
                 // Nothing happened to the machine since: not called off by a start, nor overtaken by a later suspend.
@@ -512,6 +513,9 @@ internal sealed partial class MachineLifecycle(
             LogNotDeleted(path, e.Message);
         }
     }
+
+    /// <summary>A delay from now, not from when a background task gets to run (the clock may be a test's, moved meanwhile).</summary>
+    private Task Delay(TimeSpan delay) => delay > TimeSpan.Zero ? Task.Delay(delay, time, shutdown.Token) : Task.CompletedTask;
 
     private void InBackground(EmulatedMachine m, Func<Task> work) => _ = Task.Run(async () =>
     {
