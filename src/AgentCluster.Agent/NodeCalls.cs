@@ -30,6 +30,12 @@ internal sealed class NodeCalls(IReadOnlyList<Uri> urls, string token, HttpClien
     public Action Answered { get; init; } = static () => { };
 
     /// <summary>
+    /// Where freezes are noticed (the machine suspended and resumed): a call out across one is cut off when it is
+    /// noticed and sent again at once to the same node, which is not to blame. Null: nobody looks.
+    /// </summary>
+    public Freezes? Freezes { get; init; }
+
+    /// <summary>
     /// A long poll (<c>wait=</c> <see cref="AgentProtocol.MaxPollWait"/>, which the node holds open until it has an
     /// answer or the wait is over): null for its 204.
     /// </summary>
@@ -88,9 +94,10 @@ internal sealed class NodeCalls(IReadOnlyList<Uri> urls, string token, HttpClien
             var index = Volatile.Read(ref current);
             var url = urls[index];
             var sent = time.GetTimestamp();
+            var freezesBefore = Freezes?.Count;
             string failure;
             using (var timer = new CancellationTokenSource(timeout, time))
-            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token))
+            using (var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token, Freezes?.NextThaw ?? CancellationToken.None))
             {
                 try
                 {
@@ -123,6 +130,18 @@ internal sealed class NodeCalls(IReadOnlyList<Uri> urls, string token, HttpClien
                 {
                     failure = $"no answer within {timeout.TotalSeconds:0.#} s";
                 }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    failure = "cut off by a freeze";
+                }
+            }
+
+            // Out across a freeze: its connection and its deadline are stale, and the node is not to blame. The same node again, at once.
+            if (Freezes is { } freezes && (freezes.Check() || freezes.Count != freezesBefore))
+            {
+                log.Write($"{what} via {url} failed across a freeze ({failure}); retrying at once");
+                backoff.Reset();
+                continue;
             }
 
             // Several calls may fail on the same node at once; only the first of them moves everyone on.

@@ -21,6 +21,7 @@ internal sealed class OrchestratorClient(
         Credential = "session token",
         Gone = AgentExit.SessionEnded,
         Answered = orphans.Answered,
+        Freezes = orphans.Freezes,
     };
 
     public Task<AgentAck> PushAsync(IReadOnlyList<AgentEvent> events, CancellationToken cancellationToken) =>

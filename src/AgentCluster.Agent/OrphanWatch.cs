@@ -3,7 +3,8 @@ namespace AgentCluster.Agent;
 /// <summary>
 /// Remembers when an orchestrator last answered and ends the agent once none has for the orphan timeout. A
 /// timer of its own rather than a check in the retry loop, so that a call hanging on a black-holed node
-/// cannot postpone it.
+/// cannot postpone it. It looks every <see cref="Freezes.Tick"/>, which is also how a freeze is noticed: time spent
+/// frozen (a sleeping session's suspended machine) is nobody's silence, so the window starts again at the thaw.
 /// </summary>
 internal sealed class OrphanWatch(TimeSpan timeout, TimeProvider time)
 {
@@ -11,7 +12,9 @@ internal sealed class OrphanWatch(TimeSpan timeout, TimeProvider time)
 
     public TimeSpan Timeout => timeout;
 
-    public TimeSpan Silence => time.GetElapsedTime(Interlocked.Read(ref lastAnswered));
+    public Freezes Freezes { get; } = new(time);
+
+    public TimeSpan Silence => time.GetElapsedTime(Math.Max(Interlocked.Read(ref lastAnswered), Freezes.LastThaw));
 
     public void Answered() => Interlocked.Exchange(ref lastAnswered, time.GetTimestamp());
 
@@ -20,9 +23,11 @@ internal sealed class OrphanWatch(TimeSpan timeout, TimeProvider time)
     {
         while (true)
         {
+            Freezes.Check();
             var silence = Silence;
             if (silence >= timeout) throw AgentExit.Orphaned(silence);
-            await Task.Delay(timeout - silence, time, cancellationToken);
+            var left = timeout - silence;
+            await Task.Delay(left < Freezes.Tick ? left : Freezes.Tick, time, cancellationToken);
         }
     }
 }

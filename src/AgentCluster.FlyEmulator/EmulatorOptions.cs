@@ -41,6 +41,15 @@ public sealed class EmulatorOptions
     /// <summary>How long a new machine sits in <c>created</c> before it boots (Fly: a few seconds while the image is prepared).</summary>
     public TimeSpan BootDelay { get; set; } = TimeSpan.Zero;
 
+    /// <summary>
+    /// How long a start of a <c>suspended</c> machine stays <c>starting</c> before its frozen processes carry on
+    /// (Fly: a few hundred ms to restore the snapshot, against <see cref="BootDelay"/> and a process start for a cold one).
+    /// </summary>
+    public TimeSpan ResumeDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>How long a suspend stays <c>suspending</c> (Fly: writing the memory snapshot, longer the more memory).</summary>
+    public TimeSpan SuspendDelay { get; set; } = TimeSpan.Zero;
+
     /// <summary>How long a destroyed machine still reads as <c>destroyed</c> before it is 404.</summary>
     public TimeSpan DestroyedRetention { get; set; } = TimeSpan.FromSeconds(10);
 
@@ -57,6 +66,8 @@ public sealed class EmulatorOptions
     {
         if (string.IsNullOrWhiteSpace(Region)) yield return "FlyEmulator:Region must not be empty.";
         if (BootDelay < TimeSpan.Zero) yield return "FlyEmulator:BootDelay must not be negative.";
+        if (ResumeDelay < TimeSpan.Zero) yield return "FlyEmulator:ResumeDelay must not be negative.";
+        if (SuspendDelay < TimeSpan.Zero) yield return "FlyEmulator:SuspendDelay must not be negative.";
         if (DestroyedRetention < TimeSpan.Zero) yield return "FlyEmulator:DestroyedRetention must not be negative.";
         if (EventsKept is < 1 or > 50) yield return "FlyEmulator:EventsKept must be between 1 and 50.";
         if (Environment.IsPrivilegedProcess && RunAs is { Length: > 0 } user && user != "root" && MachineUser.Find(user) is null)

@@ -13,6 +13,9 @@ public static class Processes
     /// <summary>Alive and not a zombie waiting to be reaped.</summary>
     public static bool Alive(int pid) => StatFields(pid) is { } fields && fields[0] is not ("Z" or "X");
 
+    /// <summary>Held by SIGSTOP (state T): alive, but not running until SIGCONT.</summary>
+    public static bool Frozen(int pid) => StatFields(pid) is { } fields && fields[0] == "T";
+
     public static IEnumerable<int> ChildrenOf(int parent) =>
         Directory.EnumerateDirectories("/proc")
             .Select(d => int.TryParse(Path.GetFileName(d), out var pid) ? pid : 0)

@@ -68,4 +68,19 @@ internal static class MachineConfigRules
             throw FlyError.BadRequest(
                 $"invalid guest.memory_mb {memory}: {guest.Cpus} {guest.CpuKind} CPU(s) take {perCpuMin * guest.Cpus}..{perCpuMax * guest.Cpus} MB in multiples of {step}");
     }
+
+    /// <summary>
+    /// Why Fly would not suspend a machine of this config (its suspend-resume requirements: no swap, no schedule,
+    /// no GPU), or null when it would. More than 2 GB of memory is only discouraged there, so it is allowed here.
+    /// </summary>
+    public static string? SuspendRefusal(MachineConfig config)
+    {
+        if (config.Init?.SwapSizeMb > 0)
+            return $"machine has swap configured (init.swap_size_mb {config.Init.SwapSizeMb}); only a machine without swap can be suspended";
+        if (!string.IsNullOrEmpty(config.Schedule))
+            return $"machine has a schedule ('{config.Schedule}'); only a machine without a schedule can be suspended";
+        if (config.Guest?.Gpus > 0 || !string.IsNullOrEmpty(config.Guest?.GpuKind))
+            return "machine has a GPU (guest.gpu_kind/gpus); only a machine without a GPU can be suspended";
+        return null;
+    }
 }

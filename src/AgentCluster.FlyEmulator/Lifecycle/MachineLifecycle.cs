@@ -84,22 +84,37 @@ internal sealed partial class MachineLifecycle(
                     throw FlyError.FailedPrecondition("machine getting replaced, refusing to start");
                 case Created when m.Launching:
                     throw FlyError.CannotFrom("start", previous);
-                case Created or Stopped or Failed or Suspended:
+                // Fly starts a machine that is still suspending: the suspend is called off.
+                case Created or Stopped or Failed or Suspended or Suspending:
                     break;
                 default:
                     throw FlyError.CannotFrom("start", previous);
             }
             m.AddEvent("start", "starting", "user", Now, Options.EventsKept);
             m.SetState(Starting, Now);
-            if (previous == Suspended && m.Process is { } suspended)
+            if (previous is Suspended or Suspending)
             {
-                // A snapshot resumes where it was: the frozen process continues.
-                suspended.Signal(SIGCONT);
-                m.AddEvent("start", "started", "flyd", Now, Options.EventsKept);
-                m.SetState(Started, Now);
+                // A snapshot resumes where it was, after the restore (none when the snapshot was not written yet).
+                var run = m.Run;
+                var restored = Delay(previous == Suspended ? Options.ResumeDelay : TimeSpan.Zero);
+                InBackground(m, () => ResumeAsync(m, run, restored));
             }
             else InBackground(m, () => { Spawn(m); return Task.CompletedTask; });
             return new StartMachineResponse { PreviousState = previous, Migrated = false, NewHost = "" };
+        }
+    }
+
+    /// <summary>The frozen processes carry on (SIGCONT), unless a stop, update or destroy took the run over meanwhile.</summary>
+    private async Task ResumeAsync(EmulatedMachine m, int run, Task restored)
+    {
+        await restored;
+        lock (m.Sync)
+        {
+            if (m.State != Starting || m.Run != run) return;
+            m.Process?.Signal(SIGCONT);
+            m.Frozen = false;
+            m.AddEvent("start", "started", "flyd", Now, Options.EventsKept);
+            m.SetState(Started, Now);
         }
     }
 
@@ -114,8 +129,8 @@ internal sealed partial class MachineLifecycle(
             if (m.State is Stopped or Stopping) return;
             if (m.State is Destroying or Destroyed or Suspending) throw FlyError.CannotFrom("stop", m.State);
             (signal, timeout) = StopSignal(m, request?.Signal, request?.Timeout);
-            // A suspended machine's snapshot is discarded, not asked to shut down.
-            if (m.State == Suspended) (signal, timeout) = (PosixSignals.SIGKILL, TimeSpan.Zero);
+            // A suspended machine's snapshot is discarded, not asked to shut down (a frozen process could not answer).
+            if (m.Frozen) (signal, timeout) = (PosixSignals.SIGKILL, TimeSpan.Zero);
             process = TakeProcess(m);
             m.AddEvent("stop", "stopping", "user", Now, Options.EventsKept, new MachineEventRequest { Reason = "" });
             m.SetState(Stopping, Now);
@@ -138,26 +153,30 @@ internal sealed partial class MachineLifecycle(
 
     public void Suspend(EmulatedMachine m, string? nonce)
     {
-        MachineProcess? process;
+        MachineEvent suspending;
         lock (m.Sync)
         {
             leases.Check(m, nonce);
             if (m.State != Started) throw FlyError.CannotFrom("suspend", m.State);
-            process = m.Process;
-            m.AddEvent("suspend", "suspending", "user", Now, Options.EventsKept);
+            if (MachineConfigRules.SuspendRefusal(m.Config) is { } refusal) throw FlyError.FailedPrecondition("unable to suspend machine: " + refusal);
+            // The emulator's snapshot: the whole process tree frozen in memory until start resumes it. Frozen under
+            // the lock, so that a start calling the suspend off cannot be overtaken by it.
+            m.Process?.Signal(SIGSTOP);
+            m.Frozen = m.Process is not null;
+            suspending = m.AddEvent("suspend", "suspending", "user", Now, Options.EventsKept);
             m.SetState(Suspending, Now);
         }
-        InBackground(m, () =>
+        var written = Delay(Options.SuspendDelay);
+        InBackground(m, async () =>
         {
-            // The emulator's snapshot: the whole process tree frozen in memory until start resumes it.
-            process?.Signal(SIGSTOP);
+            await written;
             lock (m.Sync)
             {
-                if (m.State != Suspending) return Task.CompletedTask;
+                // Nothing happened to the machine since: not called off by a start, nor overtaken by a later suspend.
+                if (m.State != Suspending || m.LatestEventId != suspending.Id) return;
                 m.AddEvent("suspend", "suspended", "flyd", Now, Options.EventsKept);
                 m.SetState(Suspended, Now);
             }
-            return Task.CompletedTask;
         });
     }
 
@@ -447,6 +466,7 @@ internal sealed partial class MachineLifecycle(
     {
         var process = m.Process;
         m.Process = null;
+        m.Frozen = false;
         m.Run++;
         m.Launching = false;
         return process;
@@ -493,6 +513,9 @@ internal sealed partial class MachineLifecycle(
             LogNotDeleted(path, e.Message);
         }
     }
+
+    /// <summary>A delay from now, not from when a background task gets to run (the clock may be a test's, moved meanwhile).</summary>
+    private Task Delay(TimeSpan delay) => delay > TimeSpan.Zero ? Task.Delay(delay, time, shutdown.Token) : Task.CompletedTask;
 
     private void InBackground(EmulatedMachine m, Func<Task> work) => _ = Task.Run(async () =>
     {

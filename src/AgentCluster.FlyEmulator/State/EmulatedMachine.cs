@@ -39,6 +39,9 @@ internal sealed class EmulatedMachine
     /// <summary>The running (or suspended) process of the current run, if any.</summary>
     public MachineProcess? Process { get; set; }
 
+    /// <summary>Its process is held by SIGSTOP: suspending, suspended, or resuming until its ResumeDelay is over.</summary>
+    public bool Frozen { get; set; }
+
     /// <summary>Bumped whenever a run starts or is taken over by a requested stop, restart, update or destroy.</summary>
     public int Run { get; set; }
 

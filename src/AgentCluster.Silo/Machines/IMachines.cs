@@ -29,11 +29,13 @@ public interface IMachines
     /// <summary>A claimed pool machine becomes the session's: tagged with it (and its metadata), and started (resumed).</summary>
     Task TakeOverAsync(string app, string machineId, string sessionId, IReadOnlyDictionary<string, string> metadata);
 
-    Task StopAsync(string app, string machineId);
+    /// <summary>
+    /// Puts a machine to sleep (an idle session's, a ready pool machine): suspended where Fly allows it for
+    /// <paramref name="guest"/> (<see cref="SleepModes"/>), else stopped. Answers how it slept.
+    /// </summary>
+    Task<SleepMode> SleepAsync(string app, string machineId, GuestSpec guest);
 
-    /// <summary>Suspends the machine (its memory kept, a resume takes a few hundred ms); a machine Fly cannot suspend is stopped.</summary>
-    Task SuspendAsync(string app, string machineId);
-
+    /// <summary>Wakes a sleeping machine: resumed when suspended (or still suspending), booted again when stopped.</summary>
     Task StartAsync(string app, string machineId);
 
     /// <summary>Destroys the machine; one already gone counts as destroyed.</summary>

@@ -214,36 +214,45 @@ public sealed partial class SessionMachines(
         return tagged;
     }
 
-    /// <summary>Stops the machine (its agent gets SIGTERM and a few seconds); the machine and its disk stay.</summary>
-    public async Task StopAsync(string app, string machineId)
+    /// <summary>
+    /// Suspends the machine where Fly allows it (its agent is frozen as it is and resumes where it was), else stops it
+    /// (its agent gets SIGTERM and a few seconds). Either way the machine and its disk stay. A suspend Fly refuses
+    /// (412: a machine not updated for suspend yet, or one no longer started) becomes a stop.
+    /// </summary>
+    public async Task<SleepMode> SleepAsync(string app, string machineId, GuestSpec guest)
     {
+        var mode = SleepModes.For(guest);
         try
         {
+            if (mode == SleepMode.Suspend)
+            {
+                try
+                {
+                    await machines.SuspendMachineAsync(app, machineId);
+                    LogAsleep(machineId, mode);
+                    return mode;
+                }
+                catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition)
+                {
+                    LogSuspendRefused(machineId, e.FlyMessage);
+                    mode = SleepMode.Stop;
+                }
+            }
             await machines.StopMachineAsync(app, machineId, new StopRequest());
+            LogAsleep(machineId, mode);
+            return mode;
         }
         catch (FlyApiException e)
         {
-            throw TranslateCall(e, "stop");
+            throw TranslateCall(e, mode == SleepMode.Suspend ? "suspend" : "stop");
         }
     }
 
-    public async Task SuspendAsync(string app, string machineId)
-    {
-        try
-        {
-            await machines.SuspendMachineAsync(app, machineId);
-        }
-        catch (FlyApiException e) when (e.Kind == FlyErrorKind.FailedPrecondition)
-        {
-            await StopAsync(app, machineId); // Fly will not snapshot this one: a cold start it is
-        }
-        catch (FlyApiException e)
-        {
-            throw TranslateCall(e, "suspend");
-        }
-    }
-
-    /// <summary>Starts a stopped or suspended machine again. One still stopping (412) is waited for first; one already started is fine.</summary>
+    /// <summary>
+    /// Starts a sleeping machine again: a suspended one resumes from its snapshot, a stopped one boots. Fly starts
+    /// one still suspending (the suspend is called off); one still stopping (412), or suspending on a Fly that
+    /// refuses that, is waited for first.
+    /// </summary>
     public async Task StartAsync(string app, string machineId)
     {
         try
@@ -336,7 +345,7 @@ public sealed partial class SessionMachines(
         Metadata = metadata,
         Guest = new MachineGuest { CpuKind = shape.Guest.CpuKind, Cpus = shape.Guest.Cpus, MemoryMb = shape.Guest.MemoryMb },
         // Not auto_destroy: Fly destroys such a machine on any stop, and a sleeping session needs its machine
-        // stopped, not gone. The session destroys it when it ends; the reaper's reconciliation catches any
+        // stopped or suspended, not gone. The session destroys it when it ends; the reaper's reconciliation catches any
         // machine whose session ended without it (and a stopped machine bills no CPU meanwhile). A crashed
         // agent gets a few restarts (it resumes the session), never an endless loop.
         AutoDestroy = false,
@@ -374,4 +383,10 @@ public sealed partial class SessionMachines(
 
     [LoggerMessage(3003, LogLevel.Information, "Adopting machine {MachineId} with a new session token")]
     private partial void LogAdopting(string machineId);
+
+    [LoggerMessage(3004, LogLevel.Warning, "Fly would not suspend machine {MachineId} ({Reason}); stopping it instead")]
+    private partial void LogSuspendRefused(string machineId, string reason);
+
+    [LoggerMessage(3005, LogLevel.Information, "Machine {MachineId} put to sleep: {Mode}")]
+    private partial void LogAsleep(string machineId, SleepMode mode);
 }

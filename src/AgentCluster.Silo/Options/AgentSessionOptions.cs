@@ -66,7 +66,7 @@ public sealed partial class AgentSessionOptions
     /// <summary>Between the stall warning and the turn's failure: time for the agent to speak up.</summary>
     public TimeSpan StallGrace { get; set; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>With no turn to run for this long, the machine is stopped (status <c>sleeping</c>); a message starts it again.</summary>
+    /// <summary>With no turn to run for this long, the machine is suspended, or stopped (status <c>sleeping</c>); a message starts it again.</summary>
     public TimeSpan IdleTimeout { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>Asleep for this long, the session terminates (reason <c>idle</c>) and its machine is destroyed.</summary>

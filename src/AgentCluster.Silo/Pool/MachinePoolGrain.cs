@@ -106,7 +106,7 @@ public sealed partial class MachinePoolGrain(
     {
         try
         {
-            await machines.SuspendAsync(machine.App!, machine.Id!);
+            await machines.SleepAsync(machine.App!, machine.Id!, shape.Guest);
         }
         catch (SessionException e)
         {

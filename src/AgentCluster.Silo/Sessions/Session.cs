@@ -511,12 +511,12 @@ public sealed class Session
         }
     }
 
-    /// <summary>Guarantee: a session idle for its idle timeout has its machine stopped, not destroyed; the next message starts it again.</summary>
+    /// <summary>Guarantee: a session idle for its idle timeout has its machine suspended or stopped, not destroyed; the next message starts it again.</summary>
     private SessionChange CheckIdle(SessionChange change, DateTimeOffset now)
     {
         if (S.Status != SessionStatus.Idle || now < S.IdleSince + IdleTimeout) return change;
         logger.Sleeping(Id, S.IdleSince, S.MachineId);
-        return change.Then(new SessionStep.StopMachine(S.MachineId!));
+        return change.Then(new SessionStep.SleepMachine(S.MachineId!));
     }
 
     /// <summary>The idle session's machine stopped: it is asleep, and its retention counts from now.</summary>

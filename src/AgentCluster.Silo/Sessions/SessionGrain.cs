@@ -405,8 +405,8 @@ public sealed class SessionGrain(
                 case SessionStep.DestroyMachine destroy:
                     await DestroyMachineAsync(destroy.MachineId);
                     break;
-                case SessionStep.StopMachine stop:
-                    await machines.StopAsync(App, stop.MachineId);
+                case SessionStep.SleepMachine sleep:
+                    await machines.SleepAsync(App, sleep.MachineId, session.Guest);
                     await RunAsync(session.MachineStopped(Now));
                     break;
                 case SessionStep.RequestMachine:

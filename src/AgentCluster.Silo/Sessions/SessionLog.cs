@@ -28,7 +28,7 @@ internal static partial class SessionLog
     [LoggerMessage(1011, LogLevel.Warning, "Session {SessionId}: the agent is silent in turn {Turn}")]
     public static partial void Silent(this ILogger logger, string sessionId, int turn);
 
-    [LoggerMessage(1012, LogLevel.Information, "Session {SessionId} idle since {IdleSince}: stopping machine {MachineId}")]
+    [LoggerMessage(1012, LogLevel.Information, "Session {SessionId} idle since {IdleSince}: putting machine {MachineId} to sleep")]
     public static partial void Sleeping(this ILogger logger, string sessionId, DateTimeOffset idleSince, string? machineId);
 
     [LoggerMessage(1013, LogLevel.Information, "Session {SessionId} woken: starting machine {MachineId}")]

@@ -22,8 +22,8 @@ public abstract record SessionStep
     /// <summary>Destroy the session's machine (null: the one tagged with the session, if any); its outcome goes back to the session.</summary>
     public sealed record DestroyMachine(string? MachineId) : SessionStep;
 
-    /// <summary>Stop the idle session's machine; once stopped, the session is asleep.</summary>
-    public sealed record StopMachine(string MachineId) : SessionStep;
+    /// <summary>Put the idle session's machine to sleep (suspended, or stopped where Fly cannot suspend it); then the session is asleep.</summary>
+    public sealed record SleepMachine(string MachineId) : SessionStep;
 
     /// <summary>Ask again for a machine: from the pool, or a create when the budget allows (the session waits its turn).</summary>
     public sealed record RequestMachine : SessionStep;

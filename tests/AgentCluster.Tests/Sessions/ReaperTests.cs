@@ -115,10 +115,12 @@ public sealed class ReaperTests(ReaperClusterFixture fixture)
         await session.DeleteAsync();
     }
 
-    [Fact]
-    public async Task An_idle_session_sleeps_with_its_machine_stopped_wakes_on_a_message_and_ends_after_its_retention()
+    [Theory]
+    [InlineData(1024, MachineStates.Suspended)] // Fly suspends a machine of at most 2 GB
+    [InlineData(4096, MachineStates.Stopped)]
+    public async Task An_idle_session_sleeps_with_its_machine_suspended_or_stopped_wakes_on_a_message_and_ends_after_its_retention(int memoryMb, string asleep)
     {
-        var (session, token, machineId) = await StartAsync();
+        var (session, token, machineId) = await StartAsync(new GuestSpec { CpuKind = "shared", Cpus = 2, MemoryMb = memoryMb });
         await session.AgentNextTurnAsync(token, "a1", 0, TimeSpan.Zero);
         await session.AgentPushAsync(token, new AgentEventBatch("a1", [SessionClusterFixture.TurnCompleted(1, 1)]));
 
@@ -126,7 +128,7 @@ public sealed class ReaperTests(ReaperClusterFixture fixture)
         Assert.Equal(SessionStatus.Idle, (await session.GetAsync())!.Status);
         await BeatThroughAsync(session, token, 2 * Second);
         Assert.Equal(SessionStatus.Sleeping, (await session.GetAsync())!.Status);
-        await WaitForStateAsync(machineId, MachineStates.Stopped);
+        await WaitForStateAsync(machineId, asleep);
 
         // Asleep, nobody heartbeats, and nobody is reaped for it.
         await fixture.AdvanceAndSweepAsync(TimeSpan.FromHours(1));
@@ -141,7 +143,7 @@ public sealed class ReaperTests(ReaperClusterFixture fixture)
 
         await BeatThroughAsync(session, token, F.IdleTimeout, instance: "a2"); // asleep from the last step on
         Assert.Equal(SessionStatus.Sleeping, (await session.GetAsync())!.Status);
-        await WaitForStateAsync(machineId, MachineStates.Stopped);
+        await WaitForStateAsync(machineId, asleep);
         await fixture.AdvanceAndSweepAsync(F.Retention - Second);
         Assert.Equal(SessionStatus.Sleeping, (await session.GetAsync())!.Status);
         await fixture.AdvanceAndSweepAsync(Second);
@@ -239,10 +241,10 @@ public sealed class ReaperTests(ReaperClusterFixture fixture)
         await live.DeleteAsync();
     }
 
-    private async Task<(ISessionGrain Session, string Token, string MachineId)> StartAsync()
+    private async Task<(ISessionGrain Session, string Token, string MachineId)> StartAsync(GuestSpec? guest = null)
     {
         var session = fixture.Session(SessionClusterFixture.NewId());
-        var started = await session.StartAsync(new StartSession { Prompt = "echo hi" });
+        var started = await session.StartAsync(new StartSession { Prompt = "echo hi", Guest = guest });
         var machineId = started.Session.MachineId!;
         return (session, await fixture.AgentTokenAsync(machineId), machineId);
     }

@@ -38,15 +38,17 @@ public sealed class AgentTimingTests
     [Fact]
     public async Task The_orphan_watch_ends_the_agent_only_after_the_timeout_without_answers()
     {
-        var orphans = new OrphanWatch(TimeSpan.FromSeconds(60), time);
+        // Time passes a tick at a time, as it does for a process that is not frozen (see FreezeTests).
+        var clock = new ObservedClock();
+        var orphans = new OrphanWatch(TimeSpan.FromSeconds(60), clock);
         var watching = orphans.WatchAsync(CancellationToken.None);
 
-        time.Advance(TimeSpan.FromSeconds(50));
+        await clock.RunForAsync(TimeSpan.FromSeconds(50), () => watching.IsCompleted);
         orphans.Answered();
-        time.Advance(TimeSpan.FromSeconds(59));
+        await clock.RunForAsync(TimeSpan.FromSeconds(59), () => watching.IsCompleted);
         Assert.False(watching.IsCompleted, "an answer 59 s ago keeps the agent alive");
 
-        time.Advance(TimeSpan.FromSeconds(1));
+        await clock.RunForAsync(TimeSpan.FromSeconds(1), () => watching.IsCompleted);
         var exit = await Assert.ThrowsAsync<AgentExit>(() => watching.WaitAsync(Deadline));
         Assert.Equal(3, exit.ExitCode);
         Assert.Contains("orphaned", exit.Message);

@@ -200,16 +200,16 @@ public sealed class SessionRulesTests
     }
 
     [Fact]
-    public void An_idle_session_has_its_machine_stopped_sleeps_wakes_on_a_message_and_ends_after_its_retention()
+    public void An_idle_session_has_its_machine_put_to_sleep_sleeps_wakes_on_a_message_and_ends_after_its_retention()
     {
         StartIdle();
         Assert.Equal(Now + Options.IdleTimeout, session.NextCheck(Now));
         time.Advance(Options.IdleTimeout);
         KeepAlive();
 
-        var stop = Assert.IsType<Step.StopMachine>(Assert.Single(session.Check(Now).Steps));
-        Assert.Equal("m1", stop.MachineId);
-        Assert.Equal(SessionStatus.Idle, S.Status); // asleep only once the machine has stopped
+        var sleep = Assert.IsType<Step.SleepMachine>(Assert.Single(session.Check(Now).Steps));
+        Assert.Equal("m1", sleep.MachineId);
+        Assert.Equal(SessionStatus.Idle, S.Status); // asleep only once the machine has gone to sleep
         var slept = session.MachineStopped(Now).Steps;
         Assert.Equal((SessionStatus.Sleeping, "sleeping"), (S.Status, Payload(Appended(slept).Single()).GetProperty("status").GetString()));
         Assert.Equal(Now + Options.RetentionTimeout, session.NextCheck(Now));
