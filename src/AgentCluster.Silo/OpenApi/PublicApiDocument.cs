@@ -68,7 +68,7 @@ public static class PublicApiDocument
             o.AddOperationTransformer((operation, context, _) =>
             {
                 var policies = context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Select(a => a.Policy);
-                if (policies.Contains(ApiKeyAuthentication.Policy))
+                if (policies.Any(p => p is ApiKeyAuthentication.Policy or ApiKeyAuthentication.OperatorPolicy))
                     operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] }];
                 return Task.CompletedTask;
             });

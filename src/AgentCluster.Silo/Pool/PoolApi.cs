@@ -22,6 +22,7 @@ public static class PoolApi
         })
         .RequireAuthorization(Auth.ApiKeyAuthentication.OperatorPolicy) // what the fleet costs is the operators' business
         .WithTags("Pool")
+        .WithName("GetPool")
         .WithSummary("The pools of ready machines: per shape, its target, how many are ready and starting, and how many sessions claimed one.");
 
         routes.MapGet("/agent/pools/{pool}/machines/{machine}/claim", async (string pool, string machine, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>

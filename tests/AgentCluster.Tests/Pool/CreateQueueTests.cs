@@ -52,9 +52,9 @@ public sealed class CreateQueueTests(ITestOutputHelper output) : IAsyncLifetime
         var views = await Task.WhenAll(answers.Select(async a => (await a.Content.ReadFromJsonAsync<JsonObject>())!));
         var ids = views.Select(v => v["session_id"]!.GetValue<string>()).ToList();
         Assert.All(views, v => Assert.Equal("starting", v["status"]!.GetValue<string>()));
-        // The budget lets 3 go at once; the rest were answered before their machine existed.
+        // The budget lets a burst go at once (within one second, and one more a second); the rest were answered before their machine existed.
         var waited = views.Where(v => v["machine_id"] is null).Select(v => v["session_id"]!.GetValue<string>()).ToList();
-        Assert.True(waited.Count >= clients - 3, $"{waited.Count} of {clients} sessions waited for the create budget");
+        Assert.True(waited.Count >= clients - 4, $"{waited.Count} of {clients} sessions waited for the create budget");
 
         foreach (var id in ids)
         {
@@ -80,7 +80,7 @@ public sealed class CreateQueueTests(ITestOutputHelper output) : IAsyncLifetime
         var answers = new List<HttpResponseMessage>();
         foreach (var id in ids) answers.Add(await node.Http.PostAsJsonAsync("/sessions", new { prompt = "echo hi", runtime = "shell", session_id = id }));
         Assert.All(answers, a => Assert.Equal(HttpStatusCode.Created, a.StatusCode));
-        // The budget had room for 3 (and one more a second): the last to arrive waits.
+        // The budget has room for a burst (and one more a second): the last to arrive waits.
         var views = await Task.WhenAll(answers.Select(async a => (await a.Content.ReadFromJsonAsync<JsonObject>())!));
         var last = views.Where(v => v["machine_id"] is null).MaxBy(v => DateTimeOffset.Parse(v["created_at"]!.GetValue<string>()))?["session_id"]!.GetValue<string>();
         Assert.NotNull(last);

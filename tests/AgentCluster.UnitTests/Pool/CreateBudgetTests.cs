@@ -13,22 +13,28 @@ public sealed class CreateBudgetTests
     private CreateWaiter Session(int n) => CreateWaiter.Session($"s{n}", Now.AddMilliseconds(n));
 
     [Fact]
-    public void A_burst_of_three_goes_at_once_and_the_rest_wait_in_arrival_order()
+    public void A_burst_goes_at_once_and_the_rest_wait_in_arrival_order_one_per_refill()
     {
         var budget = new CreateBudget(["agents"], Now);
 
-        var tickets = Enumerable.Range(0, 6).Select(n => budget.Ask(Session(n), Now)).ToList();
+        var tickets = Enumerable.Range(0, 5).Select(n => budget.Ask(Session(n), Now)).ToList();
 
-        Assert.Equal(["agents", "agents", "agents", null, null, null], tickets.Select(t => t.App));
-        Assert.Equal([0, 1, 2], tickets.Skip(3).Select(t => t.Position));
+        Assert.Equal(["agents", "agents", null, null, null], tickets.Select(t => t.App));
+        Assert.Equal([0, 1, 2], tickets.Skip(2).Select(t => t.Position));
         Assert.Empty(budget.Due(Now));
         Assert.Equal(Now + CreateBudget.Refill, budget.NextDueAt(Now));
 
         time.Advance(CreateBudget.Refill);
-        Assert.Equal(["s3"], budget.Due(Now).Select(d => d.Waiter.Key));
+        Assert.Equal(["s2"], budget.Due(Now).Select(d => d.Waiter.Key));
         time.Advance(CreateBudget.Refill * 2);
-        Assert.Equal(["s4", "s5"], budget.Due(Now).Select(d => d.Waiter.Key));
+        Assert.Equal(["s3", "s4"], budget.Due(Now).Select(d => d.Waiter.Key));
         Assert.Null(budget.NextDueAt(Now));
+    }
+
+    [Fact]
+    public void It_keeps_under_Flys_limit_of_3_at_once_and_1_a_second()
+    {
+        Assert.True(CreateBudget.Burst < 3 && CreateBudget.Refill > TimeSpan.FromSeconds(1));
     }
 
     [Fact]
@@ -36,16 +42,16 @@ public sealed class CreateBudgetTests
     {
         var budget = new CreateBudget(["a", "b"], Now);
 
-        var apps = Enumerable.Range(0, 7).Select(n => budget.Ask(Session(n), Now).App).ToList();
+        var apps = Enumerable.Range(0, 5).Select(n => budget.Ask(Session(n), Now).App).ToList();
 
-        Assert.Equal(["a", "b", "a", "b", "a", "b", null], apps);
+        Assert.Equal(["a", "b", "a", "b", null], apps);
     }
 
     [Fact]
     public void A_session_waits_behind_earlier_ones_even_when_the_budget_has_room_and_sessions_go_before_pools()
     {
         var budget = new CreateBudget(["agents"], Now);
-        for (var n = 0; n < 3; n++) budget.Ask(Session(n), Now);
+        for (var n = 0; n < CreateBudget.Burst; n++) budget.Ask(Session(n), Now);
         var pool = budget.Ask(CreateWaiter.Pool("shape"), Now);
         var late = budget.Ask(Session(9), Now);
         Assert.Equal((null, 0), (pool.App, pool.Position));
@@ -56,8 +62,10 @@ public sealed class CreateBudgetTests
         Assert.Equal(0, early.Position);
         Assert.Equal(1, budget.Ask(Session(9), Now).Position); // asked again: the same entry, one place back
 
-        time.Advance(CreateBudget.Refill * 3);
-        Assert.Equal(["s5", "s9", "shape"], budget.Due(Now).Select(d => d.Waiter.Key));
+        time.Advance(CreateBudget.Refill * 2);
+        Assert.Equal(["s5", "s9"], budget.Due(Now).Select(d => d.Waiter.Key));
+        time.Advance(CreateBudget.Refill);
+        Assert.Equal(["shape"], budget.Due(Now).Select(d => d.Waiter.Key));
     }
 
     [Fact]
@@ -74,10 +82,10 @@ public sealed class CreateBudgetTests
         var budget = new CreateBudget(["agents"], Now);
         for (var n = 0; n < 5; n++) budget.Ask(Session(n), Now);
 
-        budget.Cancel(Session(3));
+        budget.Cancel(Session(2));
         time.Advance(CreateBudget.Refill);
 
-        Assert.Equal(["s4"], budget.Due(Now).Select(d => d.Waiter.Key));
-        Assert.Equal(0, budget.Waiting);
+        Assert.Equal(["s3"], budget.Due(Now).Select(d => d.Waiter.Key));
+        Assert.Equal(1, budget.Waiting);
     }
 }

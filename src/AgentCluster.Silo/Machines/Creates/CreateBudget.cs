@@ -2,19 +2,20 @@ namespace AgentCluster.Silo.Machines;
 
 /// <summary>
 /// Fly's Create Machine budget for the whole cluster, and who waits for it, in order. Fly allows each app one create
-/// a second with bursts of 3 (API-NOTES §8): a token bucket per app, so several apps multiply the budget. A create
+/// a second with bursts of 3 (API-NOTES §8): a token bucket per app (kept a little under Fly's, see <see cref="Burst"/>),
+/// so several apps multiply the budget. A create
 /// asked for when the budget has room and nobody waits ahead goes at once; otherwise it waits its turn: sessions by
 /// arrival, before pool refills (a user waits on a session; nobody waits on a pool). Unlimited (a node told not to
 /// keep to Fly's limits, <c>Fly:ClientRateLimits=false</c>), every create goes at once, round the apps.
 /// </summary>
 public sealed class CreateBudget(IReadOnlyList<string> apps, DateTimeOffset now, bool limited = true)
 {
-    public const int Burst = 3;
+    // Fly's bucket is 3 deep and refills 1 a second on its own clock, from when each create reaches it; this one counts
+    // from when a create is granted, a variable moment earlier. So it keeps a margin: one of Fly's 3 left as slack and
+    // a tenth slower than Fly's second. A create over Fly's limit draws a 429 and a Retry-After second, in which the
+    // next waiter would overtake it.
+    public const int Burst = 2;
 
-    /// <summary>
-    /// A tenth slower than Fly's second: Fly's bucket refills on its own clock, and a create sent a hair before its
-    /// refill draws a 429 and a Retry-After second, which would let the next waiter overtake it.
-    /// </summary>
     public static readonly TimeSpan Refill = TimeSpan.FromSeconds(1.1);
 
     private readonly Bucket[] buckets = apps.Select(app => new Bucket(app, Burst, now)).ToArray();
