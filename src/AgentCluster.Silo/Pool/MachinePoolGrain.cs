@@ -204,18 +204,7 @@ public sealed partial class MachinePoolGrain(
         readyCounted = ready;
     }
 
-    private async Task<T> Exclusively<T>(Func<Task<T>> change)
-    {
-        await changes.WaitAsync();
-        try
-        {
-            return await change();
-        }
-        finally
-        {
-            changes.Release();
-        }
-    }
+    private Task<T> Exclusively<T>(Func<Task<T>> change) => changes.RunAsync(change);
 
     private const string PoolTokenPrefix = "acp_";
 

@@ -154,18 +154,7 @@ public sealed partial class WorkspaceGrain(
         Owner = Owner,
     };
 
-    private async Task<T> Exclusively<T>(Func<Task<T>> change)
-    {
-        await changes.WaitAsync();
-        try
-        {
-            return await change();
-        }
-        finally
-        {
-            changes.Release();
-        }
-    }
+    private Task<T> Exclusively<T>(Func<Task<T>> change) => changes.RunAsync(change);
 
     private LogScope? logScope;
 
