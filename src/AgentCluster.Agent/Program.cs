@@ -14,7 +14,11 @@ AgentConfig config;
 try
 {
     config = AgentConfig.FromEnvironment();
-    if (config.Pool is not null) config = await PoolClaimWait.ClaimAsync(config, log, signals.Token);
+    if (config.Pool is not null)
+    {
+        await PoolWarmUp.RunAsync(config, signals.Token);
+        config = await PoolClaimWait.ClaimAsync(config, log, signals.Token);
+    }
     RuntimeCatalog.Check(config.Runtime);
 }
 catch (AgentExit e)

@@ -12,7 +12,8 @@ public sealed partial class PoolKeeper(IGrainFactory grains, PoolShapes shapes, 
 {
     public Task Execute(CancellationToken cancellationToken)
     {
-        if (shapes.All.Any(p => p.Target > 0)) _ = KeepAsync(lifetime.ApplicationStopping);
+        // Once the node serves HTTP: a pool machine is told where to call, which is this node's address by default.
+        if (shapes.All.Any(p => p.Target > 0)) lifetime.ApplicationStarted.Register(() => _ = KeepAsync(lifetime.ApplicationStopping));
         return Task.CompletedTask;
     }
 

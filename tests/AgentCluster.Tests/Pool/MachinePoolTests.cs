@@ -88,6 +88,8 @@ public sealed class MachinePoolTests(ITestOutputHelper output) : IAsyncLifetime
         var created = await node.Http.PostAsJsonAsync("/sessions", new { prompt = "echo own", runtime = "shell", env = new Dictionary<string, string> { ["SETTING"] = "x" } });
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["session_id"]!.GetValue<string>();
+        // Its create may wait its turn behind the pool's own (the budget is the app's): it comes.
+        await Eventually.TrueAsync(async () => (await emulator.LiveMachinesAsync(id)).Count == 1, Deadline, () => $"session {id} gets its own machine");
         var own = await emulator.SessionMachineAsync(id);
         Assert.Equal(SessionMachines.NameFor(id), own.Name); // its env goes into its machine's config, so it is made for it
         Assert.Equal("x", own.Config!.Env!["SETTING"]);
