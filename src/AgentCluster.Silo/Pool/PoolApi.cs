@@ -25,23 +25,11 @@ public static class PoolApi
         .WithName("GetPool")
         .WithSummary("The pools of ready machines: per shape, its target, how many are ready and starting, and how many sessions claimed one.");
 
-        routes.MapGet("/agent/pools/{pool}/machines/{machine}/claim", async (string pool, string machine, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
-        {
-            var token = AgentApi.BearerToken(context.Request);
-            var held = AgentApi.PollWait(wait);
-            using var polling = drain.Hold(context);
-            string? session;
-            try
-            {
-                session = await grains.GetGrain<IMachinePoolGrain>(pool).WaitForClaimAsync(machine, token, held, polling.Token);
-            }
-            catch (OperationCanceledException) when (drain.IsDraining)
-            {
-                throw new NodeDrainingException();
-            }
-            if (session is null) return Results.NoContent();
-            return TypedResults.Ok(await grains.GetGrain<ISessionCreateGrain>(session).HandOverAsync(machine));
-        })
+        routes.MapGet("/agent/pools/{pool}/machines/{machine}/claim", (string pool, string machine, double? wait, HttpContext context, IGrainFactory grains, NodeDrain drain) =>
+            AgentApi.HoldPollAsync(context, drain, wait, async (token, held, ct) =>
+                await grains.GetGrain<IMachinePoolGrain>(pool).WaitForClaimAsync(machine, token, held, ct) is { } session
+                    ? TypedResults.Ok(await grains.GetGrain<ISessionCreateGrain>(session).HandOverAsync(machine))
+                    : null))
         .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(1024))
         .ExcludeFromDescription();
         return routes;

@@ -264,8 +264,9 @@ public sealed class AgentProcessTests(ITestOutputHelper output) : IAsyncLifetime
         stub.DropHeldClaimPolls();
         stub.QueueTurn("echo awake");
         stub.Claim();
-        // How long the machine sleeps is the scenario (longer than any backoff), not a wait for something to happen.
-        await Task.Delay(TimeSpan.FromSeconds(1));
+        // Asleep, and for longer than the first backoff (100 ms) since the poll went out: a retry is then due at the thaw.
+        await Eventually.TrueAsync(() => Processes.Frozen(agent.Id) && DateTime.UtcNow - stub.ClaimPolls[0].At > TimeSpan.FromMilliseconds(200),
+            Deadline, "the agent is frozen, its poll out longer than a first backoff");
         Assert.Single(stub.ClaimPolls);
 
         var thawed = DateTime.UtcNow;

@@ -55,17 +55,25 @@ public static class AgentApi
     /// A long poll: held open up to <c>wait</c> seconds, 200 with what came or 204 when nothing did. A poll held
     /// open must not hold up this node's shutdown: it then ends with 503, and the agent polls another node.
     /// </summary>
-    private static async Task<IResult> HoldPollAsync<T>(
+    private static Task<IResult> HoldPollAsync<T>(
         HttpContext context, NodeDrain drain, double? wait,
-        Func<ISessionGrain, string, TimeSpan, CancellationToken, Task<T?>> poll, IGrainFactory grains, string id) where T : class
+        Func<ISessionGrain, string, TimeSpan, CancellationToken, Task<T?>> poll, IGrainFactory grains, string id) where T : class =>
+        HoldPollAsync(context, drain, wait, async (token, held, ct) =>
+            await poll(grains.Session(SessionIds.Check(id)), token, held, ct) is { } answer ? TypedResults.Ok(answer) : null);
+
+    /// <summary>
+    /// Any long poll of the agent protocol (<paramref name="poll"/> gets the bearer token and how long to hold): its
+    /// answer, or 204 when it has none; ended with 503 when this node shuts down, so that the agent polls another.
+    /// </summary>
+    internal static async Task<IResult> HoldPollAsync(
+        HttpContext context, NodeDrain drain, double? wait, Func<string, TimeSpan, CancellationToken, Task<IResult?>> poll)
     {
         var token = BearerToken(context.Request);
         var held = PollWait(wait);
         using var polling = drain.Hold(context);
         try
         {
-            var answer = await poll(grains.Session(SessionIds.Check(id)), token, held, polling.Token);
-            return answer is null ? Results.NoContent() : TypedResults.Ok(answer);
+            return await poll(token, held, polling.Token) ?? Results.NoContent();
         }
         catch (OperationCanceledException) when (drain.IsDraining)
         {
@@ -74,12 +82,12 @@ public static class AgentApi
     }
 
     /// <summary>How long a long poll is held: its <c>wait</c> in seconds, at most 60, else <see cref="AgentProtocol.MaxPollWait"/>.</summary>
-    internal static TimeSpan PollWait(double? wait) =>
+    private static TimeSpan PollWait(double? wait) =>
         wait is { } seconds && !(seconds is >= 0 and <= 60) // written so that NaN fails too
             ? throw SessionException.Invalid("wait", "wait must be between 0 and 60 seconds.")
             : TimeSpan.FromSeconds(wait ?? AgentProtocol.MaxPollWait.TotalSeconds);
 
-    internal static string BearerToken(HttpRequest request)
+    private static string BearerToken(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && header.Length > 7
