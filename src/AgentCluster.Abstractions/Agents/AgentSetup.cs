@@ -21,7 +21,19 @@ public sealed class AgentSetup
     /// <summary>Environment variables for the runtime process: <c>ANTHROPIC_API_KEY</c> (the model token), <c>ANTHROPIC_BASE_URL</c>.</summary>
     [Id(1)] public IReadOnlyDictionary<string, string> Credentials { get; init; } = new Dictionary<string, string>();
 
-    public override string ToString() => $"AgentSetup(settings: {Settings}, credentials: [{string.Join(", ", Credentials.Keys)}])";
+    /// <summary>
+    /// The key a node presents (as bearer) when it calls this agent's control server (<see cref="Control.ControlProtocol"/>):
+    /// new at every setup, kept by the session only encrypted.
+    /// </summary>
+    [Id(2)] public string? ControlKey { get; init; }
+
+    /// <summary>
+    /// The session's earlier turns, oldest first, for a runtime that has no conversation of its own to continue (a new
+    /// machine after a restart, its disk gone with the old one): so that the model still sees what was said.
+    /// </summary>
+    [Id(3)] public IReadOnlyList<ConversationTurn> Conversation { get; init; } = [];
+
+    public override string ToString() => $"AgentSetup(settings: {Settings}, credentials: [{string.Join(", ", Credentials.Keys)}], conversation: {Conversation.Count} turns)";
 }
 
 /// <summary>The node's answer to an interrupt watch: the turn is to stop now.</summary>

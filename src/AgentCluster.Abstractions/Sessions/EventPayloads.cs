@@ -40,6 +40,8 @@ public static partial class EventPayloads
 
     public static string Error(string message) => Json(new ErrorPayload(message));
 
+    public static string Exec(string command, int? exitCode, string via) => Json(new ExecPayload(command, exitCode, via));
+
     /// <param name="kind">One of <see cref="WarningKinds"/>.</param>
     /// <param name="at">When what is announced happens, unless the agent speaks first.</param>
     public static string Warning(string kind, string message, DateTimeOffset at, int? turn = null) => Json(new WarningPayload(kind, message, at, turn));
@@ -83,6 +85,8 @@ public static partial class EventPayloads
         int? NumTurns = null, TokenUsage? Usage = null, decimal? CostUsd = null, int? DeniedTools = null);
 
     private sealed record ErrorPayload(string Message);
+
+    private sealed record ExecPayload(string Command, int? ExitCode, string Via);
 
     private sealed record WarningPayload(string Kind, string Message, DateTimeOffset At, int? Turn,
         double? MachineSeconds = null, long? MaxMachineSeconds = null, decimal? ModelCostUsd = null, decimal? MaxModelUsd = null);

@@ -21,6 +21,9 @@ public static class EventTypes
     /// <summary>{outcome: success|error|interrupted|max_turns|failed|timeout, exit_code?, reason?, denied_tools?}</summary>
     public const string TurnCompleted = "turn.completed";
 
+    /// <summary>{command, exit_code?, via: agent|fly}: a command a client ran in the machine (exec), for audit; never its env, stdin or output.</summary>
+    public const string SessionExec = "session.exec";
+
     /// <summary>{message}</summary>
     public const string SessionError = "session.error";
 

@@ -35,6 +35,28 @@ public interface ISessionGrain : IGrainWithStringKey
     [Alias("Interrupt")]
     Task<int> InterruptAsync();
 
+    /// <summary>
+    /// How a node reaches into the session's machine now (<see cref="Control.ControlProtocol"/>): its address and the
+    /// agent's control key. A sleeping session wakes first. <see cref="MachineAccess.Ready"/> is false while the session
+    /// has no machine yet or its agent has not set up since the machine (re)started: the caller asks again. Terminated
+    /// (409) for a terminated session.
+    /// </summary>
+    [Alias("OpenMachine")]
+    Task<MachineAccess> OpenMachineAsync();
+
+    /// <summary>Logs <c>session.exec {command, exit_code, via}</c> for audit: never the command's env, stdin or output.</summary>
+    [Alias("RecordExec")]
+    Task RecordExecAsync(string command, int? exitCode, string via);
+
+    /// <summary>
+    /// Destroys the session's machine and makes a new one for the same session (same id, settings, workspace): status
+    /// <c>starting</c> with reason <c>restarted</c>, then <c>idle</c>. The turn running on the old machine ends
+    /// interrupted; queued turns run on the new one, whose agent is handed the conversation so far. Terminated (409)
+    /// for a terminated session.
+    /// </summary>
+    [Alias("Restart")]
+    Task<SessionView> RestartAsync();
+
     /// <summary>Ends the session with reason <c>deleted</c> and destroys its machine. Deleting twice is harmless.</summary>
     [Alias("Delete")]
     Task<SessionView> DeleteAsync();

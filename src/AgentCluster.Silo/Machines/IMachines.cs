@@ -1,3 +1,4 @@
+using AgentCluster.Abstractions.Control;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Sessions;
 
@@ -38,6 +39,13 @@ public interface IMachines
     /// <summary>Wakes a sleeping machine: resumed when suspended (or still suspending), booted again when stopped.</summary>
     Task StartAsync(string app, string machineId);
 
+    /// <summary>
+    /// Runs a command through Fly's own exec endpoint (<c>POST /apps/{app}/machines/{id}/exec</c>), beside the agent: the
+    /// way in when the agent does not answer. Fly's limits apply (no streaming, no env, no cwd: the request's cwd and env
+    /// are applied by wrapping the command in <c>bash -c</c>); the result says <c>via: fly</c>.
+    /// </summary>
+    Task<ExecResult> ExecAsync(string app, string machineId, ExecRequest request, CancellationToken cancellationToken);
+
     /// <summary>Destroys the machine; one already gone counts as destroyed.</summary>
     Task<MachineOutcome> DestroyAsync(string app, string machineId);
 
@@ -48,9 +56,9 @@ public interface IMachines
     Task<IReadOnlyList<TaggedMachine>> ListTaggedAsync();
 }
 
-/// <summary>A session's machine as the session knows it.</summary>
+/// <summary>A session's machine as the session knows it; <see cref="PrivateIp"/> is where its agent's control server listens.</summary>
 [GenerateSerializer, Immutable, Alias("AgentCluster.SessionMachine")]
-public sealed record SessionMachine([property: Id(0)] string Id, [property: Id(1)] string? Region, [property: Id(2)] string App);
+public sealed record SessionMachine([property: Id(0)] string Id, [property: Id(1)] string? Region, [property: Id(2)] string App, [property: Id(3)] string? PrivateIp = null);
 
 /// <summary>What becomes of a machine call that the caller does not wait on: done, or failed for now.</summary>
 public readonly record struct MachineOutcome(Exception? Failure)

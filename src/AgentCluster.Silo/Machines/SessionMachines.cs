@@ -1,4 +1,5 @@
 using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Control;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
@@ -58,7 +59,7 @@ public sealed partial class SessionMachines(
         return tagged.FirstOrDefault(m => MachineStates.IsActive(m.State));
     }
 
-    private static SessionMachine Ours(string app, Machine machine) => new(machine.Id, machine.Region, app);
+    private static SessionMachine Ours(string app, Machine machine) => new(machine.Id, machine.Region, app, machine.PrivateIp);
 
     /// <summary>
     /// Creates the machine, or adopts the one an earlier, ambiguous attempt created. Provider failures become
@@ -153,6 +154,10 @@ public sealed partial class SessionMachines(
     /// claimed pool machine). When it does not carry this session and token, it gets them: Fly updates the config and
     /// restarts the machine, and its agent comes back as this session's, with a token the session knows.
     /// </summary>
+    /// <summary>Fly's own exec: see <see cref="IMachines.ExecAsync"/>.</summary>
+    public Task<ExecResult> ExecAsync(string app, string machineId, ExecRequest request, CancellationToken cancellationToken) =>
+        throw new NotImplementedException("helper B: Fly's exec endpoint");
+
     public async Task<SessionMachine> AdoptAsync(string app, string machineId, MachineRequest request) =>
         Ours(app, await AdoptMachineAsync(app, machineId, request, CancellationToken.None));
 
@@ -333,6 +338,7 @@ public sealed partial class SessionMachines(
             [AgentEnvironment.OrchestratorUrls] = string.Join(',', callbackUrls.Get()),
             [AgentEnvironment.HeartbeatInterval] = settings.HeartbeatInterval.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
             [AgentEnvironment.OrphanTimeout] = settings.AgentOrphanTimeout.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [ControlProtocol.PortVariable] = settings.AgentControlPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         AgentTelemetryEnvironment.AddTo(env, telemetry.Value);
         return env;

@@ -75,6 +75,12 @@ public sealed partial class AgentSessionOptions
     /// <summary>How long the agent keeps running with no orchestrator answering.</summary>
     public TimeSpan AgentOrphanTimeout { get; set; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>
+    /// The port of the agent's control server on its machine's private address (exec, files, archives: see
+    /// ControlProtocol), handed to every agent in its env.
+    /// </summary>
+    public int AgentControlPort { get; set; } = AgentCluster.Abstractions.Control.ControlProtocol.DefaultPort;
+
     /// <summary>How often an idle event stream gets a comment line, so proxies do not close it.</summary>
     public TimeSpan SseKeepAlive { get; set; } = TimeSpan.FromSeconds(15);
 
@@ -128,6 +134,7 @@ public sealed partial class AgentSessionOptions
         if (IdleTimeout <= TimeSpan.Zero) yield return "Sessions:IdleTimeout must be positive.";
         if (RetentionTimeout <= TimeSpan.Zero) yield return "Sessions:RetentionTimeout must be positive.";
         if (SseKeepAlive <= TimeSpan.Zero) yield return "Sessions:SseKeepAlive must be positive.";
+        if (AgentControlPort is < 1 or > 65535) yield return "Sessions:AgentControlPort must be a port number (1-65535).";
         if (MaxQueuedTurns < 1) yield return "Sessions:MaxQueuedTurns must be at least 1.";
         if (MachineCreateTimeout <= TimeSpan.Zero || MachineCreateTimeout > TimeSpan.FromSeconds(20))
             yield return "Sessions:MachineCreateTimeout must be positive and at most 20 s (a session call times out at 30 s).";

@@ -37,7 +37,7 @@ public sealed class MachinePool(PoolState state, string configVersion, TimeSpan 
     public void Made(string name, SessionMachine made, DateTimeOffset now)
     {
         var machine = state.Machines[name];
-        (machine.Id, machine.App, machine.Region) = (made.Id, made.App, made.Region);
+        (machine.Id, machine.App, machine.Region, machine.PrivateIp) = (made.Id, made.App, made.Region, made.PrivateIp);
         (machine.Status, machine.Since) = (PoolMachineStatus.Booting, now);
     }
 

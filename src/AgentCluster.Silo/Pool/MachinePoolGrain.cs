@@ -67,7 +67,7 @@ public sealed partial class MachinePoolGrain(
         metrics.Claimed(Name);
         if (claimed.Remove(machine.Id!, out var waiting)) waiting.TrySetResult();
         _ = MaintainAsync(); // the refill starts now, not at the next tick
-        return new SessionMachine(machine.Id!, machine.Region, machine.App!);
+        return new SessionMachine(machine.Id!, machine.Region, machine.App!, machine.PrivateIp);
     });
 
     public async Task<string?> WaitForClaimAsync(string machineId, string poolToken, TimeSpan wait, CancellationToken cancellationToken)

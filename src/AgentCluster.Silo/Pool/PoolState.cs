@@ -27,6 +27,9 @@ public sealed class PoolMachine
 
     /// <summary>The session that claimed it, once one did.</summary>
     [Id(8)] public string? ClaimedBy { get; set; }
+
+    /// <summary>Its private IP address (where its agent's control server listens once claimed).</summary>
+    [Id(9)] public string? PrivateIp { get; set; }
 }
 
 [GenerateSerializer, Alias("AgentCluster.PoolMachineStatus")]

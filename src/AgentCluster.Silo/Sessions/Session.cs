@@ -168,6 +168,8 @@ public sealed class Session
     public void MachineMade(SessionMachine machine, DateTimeOffset now, string? pool = null)
     {
         S.MachineId = machine.Id;
+        S.MachineAddress = machine.PrivateIp;
+        S.ProtectedControlKey = null; // the new machine's agent gets its own at setup
         S.App = machine.App;
         S.Pool = pool ?? S.Pool;
         S.Region = machine.Region ?? S.Region;
@@ -201,6 +203,21 @@ public sealed class Session
         StartSessionRules.ValidateContent("content", content, options);
         if (S.Pending.Count >= options.MaxQueuedTurns)
             throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
+    }
+
+    /// <summary>A command a client ran in the machine, logged for audit (never its env, stdin or output).</summary>
+    public SessionChange Exec(string command, int? exitCode, string via, DateTimeOffset now)
+    {
+        EnsureStarted();
+        S.UpdatedAt = now;
+        return new SessionChange().Then(new SessionStep.Append([new NewEvent(EventTypes.SessionExec, S.Turns, EventPayloads.Exec(command, exitCode, via))]));
+    }
+
+    /// <summary>The agent set up: the control key a node presents to its control server (encrypted) is this one from now on.</summary>
+    public SessionChange ControlKeyIssued(string protectedKey)
+    {
+        S.ProtectedControlKey = protectedKey;
+        return new SessionChange().Then(new SessionStep.Save());
     }
 
     /// <summary>The sleeping session's machine was started again: a new agent, with the boot grace of a new one.</summary>

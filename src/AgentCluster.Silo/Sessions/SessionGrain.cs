@@ -230,18 +230,46 @@ public sealed class SessionGrain(
     Task<int> ISessionGrain.SendMessageAsync(string content) => Exclusively(async () =>
     {
         session.EnsureCanQueue(content);
-        if (session.Asleep)
-        {
-            // A message for a sleeping session: its machine starts again first.
-            logger.Woken(Id, S.MachineId);
-            await machines.StartAsync(App, S.MachineId!);
-            session.Woken(Now);
-            meter.NewAgent();
-        }
+        await WakeAsync();
         var (turn, change) = session.Message(content, NodeTracing.EnqueueTurn(Id, S.Turns + 1), Now);
         await RunAsync(change);
         return turn;
     });
+
+    /// <summary>A sleeping session's machine starts again first: for a message, an exec, a file.</summary>
+    private async Task WakeAsync()
+    {
+        if (!session.Asleep) return;
+        logger.Woken(Id, S.MachineId);
+        await machines.StartAsync(App, S.MachineId!);
+        session.Woken(Now);
+        meter.NewAgent();
+    }
+
+    Task<MachineAccess> ISessionGrain.OpenMachineAsync() => Exclusively(async () =>
+    {
+        session.EnsureOpen();
+        await WakeAsync();
+        return new MachineAccess
+        {
+            App = S.MachineId is null ? null : App,
+            MachineId = S.MachineId,
+            Address = S.MachineAddress,
+            Port = options.Value.AgentControlPort,
+            ControlKey = S.ProtectedControlKey is { } key ? secrets.Unprotect(key) : null,
+            Status = S.Status!.Value,
+        };
+    });
+
+    Task ISessionGrain.RecordExecAsync(string command, int? exitCode, string via) =>
+        Exclusively(async () =>
+        {
+            await RunAsync(session.Exec(command, exitCode, via, Now));
+            return true;
+        });
+
+    Task<SessionView> ISessionGrain.RestartAsync() => Exclusively<SessionView>(() =>
+        throw new NotImplementedException("helper C: restart"));
 
     Task<int> ISessionGrain.InterruptAsync() => Exclusively(() => RunAsync(session.Interrupt(Now)));
 
@@ -323,7 +351,9 @@ public sealed class SessionGrain(
             await RunAsync(session.ModelTokenIssued(SessionTokens.Hash(modelToken)));
             credentials[AgentSetup.ApiKeyVariable] = modelToken;
         }
-        return new AgentSetup { Settings = S.Agent ?? new AgentSettings(), Credentials = credentials };
+        var controlKey = SessionTokens.New(SessionTokens.ControlPrefix);
+        await RunAsync(session.ControlKeyIssued(secrets.Protect(controlKey)));
+        return new AgentSetup { Settings = S.Agent ?? new AgentSettings(), Credentials = credentials, ControlKey = controlKey };
     });
 
     Task<ModelGrant> ISessionGrain.AuthorizeModelCallAsync(string modelToken) => Task.FromResult(session.AuthorizeModelCall(modelToken));

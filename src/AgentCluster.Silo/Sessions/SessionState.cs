@@ -114,6 +114,14 @@ public sealed class SessionState
     /// <summary>The pool whose ready machine the session claimed; null when its machine was made for it.</summary>
     [Id(64)] public string? Pool { get; set; }
 
+    // Ids 65-69: reaching into the machine (issue 18: exec, files, restart).
+
+    /// <summary>The control key its agent was handed at its last setup (AgentSetup.ControlKey), encrypted (SessionSecrets).</summary>
+    [Id(65)] public string? ProtectedControlKey { get; set; }
+
+    /// <summary>The machine's private IP address, where its agent's control server listens.</summary>
+    [Id(66)] public string? MachineAddress { get; set; }
+
     // Ids 40-44: the model gateway (Session.ModelUsed); 50-54: one-shot tasks, results and the turn limit.
 
     /// <summary><see cref="SessionModes"/>; null in sessions stored before modes existed (<c>session</c>).</summary>

@@ -13,6 +13,9 @@ public static class SessionTokens
     public const string AgentPrefix = "ast_";
     public const string ModelPrefix = "amt_";
 
+    /// <summary>The control key a node presents to the agent's control server (AgentSetup.ControlKey); kept encrypted, not hashed: the node needs it.</summary>
+    public const string ControlPrefix = "ack_";
+
     public static string New(string prefix = AgentPrefix) => prefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(32));
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
