@@ -1,6 +1,7 @@
 using AgentCluster.Fly;
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Control;
 using AgentCluster.Silo.Cost;
 using AgentCluster.Silo.Dashboard;
 using AgentCluster.Silo.Fly;
@@ -47,6 +48,7 @@ builder.Services.AddFrontDoor(builder.Configuration);
 builder.Services.AddNodeHealth(builder.Configuration);
 builder.Services.AddPublicApiDocument();
 builder.Services.AddModelGateway();
+builder.Services.AddMachineControl();
 
 var app = builder.Build();
 app.UseExceptionHandler();

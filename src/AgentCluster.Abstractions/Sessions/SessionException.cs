@@ -26,6 +26,9 @@ public enum SessionErrorKind
 
     /// <summary>The session id is already in use by another owner; <see cref="SessionException.Field"/> is <c>session_id</c>.</summary>
     Conflict,
+
+    /// <summary>The session's machine is not up yet, or its agent did not answer (exec, files); the same request may be retried.</summary>
+    MachineUnreachable,
 }
 
 [GenerateSerializer, Alias("AgentCluster.SessionException")]

@@ -15,8 +15,16 @@ public sealed class FrontDoorOptions
     /// <summary>The body of an agent call (<c>/agent/…</c>): an event batch.</summary>
     public long MaxAgentRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
 
+    /// <summary>The body of a file or archive written into a session's workspace (<c>PUT /sessions/{id}/files/…</c>, <c>…/archive</c>), streamed.</summary>
+    public long MaxFileBytes { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>How long an exec or a file call waits for the session's machine to be up (a session starting, waking, or queued for a create).</summary>
+    public TimeSpan MachineWaitTimeout { get; set; } = TimeSpan.FromSeconds(60);
+
     public IEnumerable<string> Validate()
     {
+        if (MaxFileBytes < 1024 * 1024) yield return "FrontDoor:MaxFileBytes must be at least 1 MiB.";
+        if (MachineWaitTimeout <= TimeSpan.Zero) yield return "FrontDoor:MachineWaitTimeout must be positive.";
         if (MaxRequestBodyBytes < 4096) yield return "FrontDoor:MaxRequestBodyBytes must be at least 4096.";
         if (MaxAgentRequestBodyBytes < 1024 * 1024) yield return "FrontDoor:MaxAgentRequestBodyBytes must be at least 1 MiB (an agent's batch).";
     }

@@ -256,7 +256,8 @@ public sealed class SessionGrain(
             MachineId = S.MachineId,
             Address = S.MachineAddress,
             Port = options.Value.AgentControlPort,
-            ControlKey = S.ProtectedControlKey is { } key ? secrets.Unprotect(key) : null,
+            // Only once the agent called in since its machine (re)started: before that the key is the old agent's, or none.
+            ControlKey = S.AgentSeen && S.ProtectedControlKey is { } key ? secrets.Unprotect(key) : null,
             Status = S.Status!.Value,
         };
     });

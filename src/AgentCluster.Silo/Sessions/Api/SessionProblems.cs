@@ -53,6 +53,7 @@ public sealed partial class SessionProblems(IProblemDetailsService problems, ILo
         SessionErrorKind.TooManyTurns => (StatusCodes.Status429TooManyRequests, "Too many queued turns", e.Message),
         SessionErrorKind.Conflict => (StatusCodes.Status409Conflict, e.Field == "session_id" ? "Session id in use" : "Conflict", e.Message),
         SessionErrorKind.MachineProviderRejected => (StatusCodes.Status502BadGateway, "Machine provider refused", e.Message),
+        SessionErrorKind.MachineUnreachable => (StatusCodes.Status503ServiceUnavailable, "Machine unreachable", e.Message),
         _ => (StatusCodes.Status503ServiceUnavailable, "Machine provider unavailable", e.Message),
     };
 

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Control;
 using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
@@ -112,6 +113,6 @@ public static class SessionsApi
             .ProducesSessionProblems()
             .ProducesMachineProviderProblems();
 
-        return sessions;
+        return sessions.MapSessionExec().MapSessionFiles();
     }
 }
