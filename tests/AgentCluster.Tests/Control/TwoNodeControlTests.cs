@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AgentCluster.Tests.Infrastructure;
 
 namespace AgentCluster.Tests.Control;
 
