@@ -20,10 +20,20 @@ public sealed class AgentControlClient(IHttpClientFactory clients, TimeProvider 
     private static readonly TimeSpan RefusedRetryWindow = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RefusedRetryDelay = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// How soon an agent answers a call whose answer starts at once (a read, a delete, an exec: the agent sends its
+    /// headers when the command has started). One that accepts the connection and then says nothing is wedged (a
+    /// frozen process still has its socket accepted by the kernel).
+    /// </summary>
+    public static readonly TimeSpan PromptAnswer = TimeSpan.FromSeconds(5);
+
     /// <summary>Sends what <paramref name="request"/> makes (called again for each attempt), answering as soon as the headers came.</summary>
-    /// <exception cref="AgentUnreachableException">The agent did not accept the connection, or the connection broke before an answer.</exception>
-    public async Task<HttpResponseMessage> SendAsync(MachineAccess access, Func<HttpRequestMessage> request, CancellationToken cancellationToken)
+    /// <param name="prompt">The agent's answer starts at once (<see cref="PromptAnswer"/>); false for an upload, answered once it is all written.</param>
+    /// <exception cref="AgentUnreachableException">The agent did not accept the connection, did not answer in time, or the connection broke before an answer.</exception>
+    public async Task<HttpResponseMessage> SendAsync(MachineAccess access, Func<HttpRequestMessage> request, CancellationToken cancellationToken, bool prompt = true)
     {
+        using var headers = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (prompt) headers.CancelAfter(PromptAnswer);
         var client = clients.CreateClient(HttpClientName);
         var until = time.GetUtcNow() + RefusedRetryWindow;
         while (true)
@@ -33,17 +43,17 @@ public sealed class AgentControlClient(IHttpClientFactory clients, TimeProvider 
             message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", access.ControlKey);
             try
             {
-                return await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+                return await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, headers.Token);
             }
             catch (HttpRequestException e) when (Refused(e) && time.GetUtcNow() < until)
             {
-                await Task.Delay(RefusedRetryDelay, time, cancellationToken);
+                await Task.Delay(RefusedRetryDelay, time, headers.Token);
             }
             catch (HttpRequestException e)
             {
                 throw new AgentUnreachableException($"The agent on machine {access.MachineId} did not answer at {access.Address}:{access.Port} ({e.HttpRequestError}).", e);
             }
-            catch (TaskCanceledException e) when (!cancellationToken.IsCancellationRequested)
+            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
             {
                 throw new AgentUnreachableException($"The agent on machine {access.MachineId} did not answer at {access.Address}:{access.Port} in time.", e);
             }

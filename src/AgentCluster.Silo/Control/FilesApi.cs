@@ -82,7 +82,8 @@ public static class FilesApi
         var access = await door.OpenReadyAsync(id, caller.Owner(), http.RequestAborted);
         try
         {
-            return new AgentAnswer(await agent.SendAsync(access, () => AgentRequest(http, method, agentPath, withBody), http.RequestAborted));
+            // An upload is answered once it is all written; anything else at once.
+            return new AgentAnswer(await agent.SendAsync(access, () => AgentRequest(http, method, agentPath, withBody), http.RequestAborted, prompt: !withBody));
         }
         catch (AgentUnreachableException e) when (e.TooLarge() is { } tooLarge)
         {

@@ -52,22 +52,32 @@ public sealed partial class MachineExec(MachineDoor door, AgentControlClient age
 
     private async Task<IResult> ThroughAgentAsync(ISessionGrain session, MachineAccess access, ExecRequest request, string command, bool stream, CancellationToken cancellationToken)
     {
-        using var answerTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        if (!stream) answerTimeout.CancelAfter(request.Timeout + AnswerSlack);
+        // The agent answers with its headers once the command started, and with the result once it ended.
         var response = await agent.SendAsync(access, () => new HttpRequestMessage(HttpMethod.Post, ControlProtocol.ExecPath)
         {
             Content = JsonContent.Create(request, options: ProtocolJson.Options),
             Headers = { { "Accept", stream ? "text/event-stream" : "application/json" } },
-        }, answerTimeout.Token);
+        }, cancellationToken);
+        using var answerTimeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        answerTimeout.CancelAfter(request.Timeout + AnswerSlack);
         if (!response.IsSuccessStatusCode) return new AgentAnswer(response); // the agent's ProblemDetails (a cwd that leads out, say)
         if (stream) return TypedResults.ServerSentEvents(RelayAsync(session, response, command, cancellationToken));
+        ExecResult? result;
         using (response)
         {
-            var result = await response.Content.ReadFromJsonAsync<ExecResult>(ProtocolJson.Options, answerTimeout.Token)
-                ?? throw new AgentUnreachableException("The agent answered an exec with no result.", new InvalidDataException());
-            await session.RecordExecAsync(command, result.ExitCode, ViaAgent);
-            return TypedResults.Ok(result with { Via = ViaAgent });
+            // Not Fly's exec after this: the command has started once already.
+            try
+            {
+                result = await response.Content.ReadFromJsonAsync<ExecResult>(ProtocolJson.Options, answerTimeout.Token);
+            }
+            catch (Exception e) when (e is IOException or HttpRequestException or JsonException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                result = null;
+            }
         }
+        await session.RecordExecAsync(command, result?.ExitCode, ViaAgent);
+        return result is not null ? TypedResults.Ok(result with { Via = ViaAgent })
+            : throw new SessionException(SessionErrorKind.MachineUnreachable, $"The agent started the command but gave no result within {(request.Timeout + AnswerSlack).TotalSeconds:0} s.");
     }
 
     /// <summary>The agent's frames as they come; the exit frame is logged once the client has it.</summary>
