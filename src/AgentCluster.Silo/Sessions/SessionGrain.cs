@@ -250,6 +250,12 @@ public sealed class SessionGrain(
     {
         session.EnsureOpen();
         await WakeAsync();
+        // A session stored before machines' addresses were kept asks Fly once.
+        if (S.MachineId is not null && S.MachineAddress is null && await machines.FindAsync(Id) is { PrivateIp: { } address } found && found.Id == S.MachineId)
+        {
+            S.MachineAddress = address;
+            await state.WriteStateAsync();
+        }
         return new MachineAccess
         {
             App = S.MachineId is null ? null : App,
