@@ -174,7 +174,7 @@ public sealed class ExecEndToEndTests(ControlNodeFixture node, ITestOutputHelper
     [InlineData("{\"command\": \"true\", \"unknown\": 1}", "unknown")]
     public async Task A_bad_request_is_a_400_naming_its_field(string json, string field)
     {
-        var (id, _) = await node.IdleSessionAsync();
+        var (id, _) = await node.SharedSessionAsync();
 
         var response = await Http.PostAsync($"/sessions/{id}/exec", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
