@@ -165,6 +165,19 @@ public sealed class Session
             .Then(new SessionStep.Append([NewEvent.Status(SessionStatus.Starting, null, S.Turns, position)]));
     }
 
+    /// <summary>
+    /// A request for the machine failed for now (Fly unavailable; after a restart, the workspace's volume not yet
+    /// detached from the old machine): the session keeps asking as one waiting for the create budget does (every
+    /// <see cref="QueueCheck"/>, failing after <see cref="AgentSessionOptions.MachineQueueTimeout"/>), rather than
+    /// being reaped for an agent that could not boot.
+    /// </summary>
+    public SessionChange MachineDeferred(DateTimeOffset now)
+    {
+        if (!WaitsForMachine || S.QueuedAt is not null) return SessionChange.None;
+        S.QueuedAt = now;
+        return new SessionChange().Then(new SessionStep.Save());
+    }
+
     /// <summary>The machine was made, adopted or taken from a pool: its agent has the boot grace to call in, and its time counts.</summary>
     public void MachineMade(SessionMachine machine, DateTimeOffset now, string? pool = null)
     {

@@ -202,7 +202,7 @@ public sealed class SessionGrain(
         return true;
     });
 
-    /// <summary>A create the session waited for that failed for now: its next check asks again; a rejection has ended it already.</summary>
+    /// <summary>A create the session waited for (or a restart's) that failed for now: its next check asks again; a rejection has ended it already.</summary>
     private async Task TryAsync(Func<Task> create)
     {
         try
@@ -212,6 +212,7 @@ public sealed class SessionGrain(
         catch (SessionException e) when (e.Kind is SessionErrorKind.MachineProviderUnavailable or SessionErrorKind.MachineProviderRejected)
         {
             logger.CreateDeferred(e, Id);
+            await RunAsync(session.MachineDeferred(Now));
         }
     }
 

@@ -138,4 +138,31 @@ public sealed partial class SessionRulesTests
         Assert.Equal((SessionStatus.Terminated, TerminationReason.Failed), (S.Status, S.Reason));
         Assert.DoesNotContain(steps, s => s is Step.RequestMachine);
     }
+
+    [Fact]
+    public void A_restart_whose_new_machine_cannot_be_made_yet_keeps_asking_and_fails_after_the_queue_timeout()
+    {
+        StartIdle();
+        session.Restart(Now);
+
+        // Fly unavailable, or the workspace's volume still attached to the old machine.
+        Assert.Contains(session.MachineDeferred(Now).Steps, s => s is Step.Save);
+        Assert.Empty(session.MachineDeferred(Now).Steps); // once
+        Assert.Equal(Now + Session.QueueCheck, session.NextCheck(Now));
+        time.Advance(Options.BootGrace * 2); // no agent to reap: it has no machine yet
+        Assert.Equal([typeof(Step.RequestMachine)], session.Check(Now).Steps.Select(s => s.GetType()));
+
+        time.Advance(Options.MachineQueueTimeout);
+        session.Check(Now);
+        Assert.Equal((SessionStatus.Terminated, TerminationReason.Failed), (S.Status, S.Reason));
+    }
+
+    [Fact]
+    public void A_session_with_its_machine_takes_no_deferral()
+    {
+        StartIdle();
+
+        Assert.Empty(session.MachineDeferred(Now).Steps);
+        Assert.Null(S.QueuedAt);
+    }
 }
