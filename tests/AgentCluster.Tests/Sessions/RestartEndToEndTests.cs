@@ -76,6 +76,33 @@ public sealed class RestartEndToEndTests
         await Problems.AssertAsync(await node.Http.PostAsync("/sessions/no-such-session/restart", null), HttpStatusCode.NotFound, "no-such-session");
     }
 
+    [Fact]
+    public async Task A_sleeping_session_restarts_on_a_new_machine_and_runs_its_next_turn_there()
+    {
+        await using var node = await NodeHost.StartAsync(new Dictionary<string, string>
+        {
+            ["Sessions__IdleTimeout"] = "00:00:01",
+            ["Reaper__SweepInterval"] = "00:00:01",
+        });
+        var session = await Json(await node.Http.PostAsJsonAsync("/sessions", new { prompt = "echo one" }), HttpStatusCode.Created);
+        var (id, oldMachine) = (session["session_id"]!.GetValue<string>(), session["machine_id"]!.GetValue<string>());
+        await using var stream = await SseStream.OpenSessionAsync(node.Http, id);
+        await stream.WaitForAsync(e => IsStatus(e, "sleeping"), Deadline, "idle past its timeout, the session sleeps");
+
+        await Json(await node.Http.PostAsync($"/sessions/{id}/restart", null), HttpStatusCode.Accepted);
+        var starting = await stream.WaitForAsync(e => IsStatus(e, "starting"), Deadline, "the session starts again");
+        Assert.Equal("restarted", starting.Payload["reason"]!.GetValue<string>());
+        await stream.WaitForAsync(e => IsStatus(e, "idle") && e.Id > starting.Id, Deadline, "the new machine's agent calls in");
+        await SendAsync(node, id, "echo two");
+        await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "the next turn runs on the new machine");
+
+        var newMachine = (await node.Http.GetFromJsonAsync<JsonObject>($"/sessions/{id}"))!["machine_id"]!.GetValue<string>();
+        Assert.NotEqual(oldMachine, newMachine);
+        using var fly = EmbeddedEmulator.Client(node);
+        Assert.Equal(MachineStates.Destroyed, (await fly.Machines().GetMachineAsync(EmbeddedEmulator.App, oldMachine)).State);
+        Assert.Equal(HttpStatusCode.OK, (await node.Http.DeleteAsync($"/sessions/{id}")).StatusCode);
+    }
+
     [Theory]
     [InlineData("anthropic", false)]
     [InlineData("anthropic", true)]
