@@ -96,7 +96,7 @@ internal sealed class AgentHost : IDisposable
         try
         {
             var workspace = await WorkspaceRepository.CloneAsync(config.Workspace, setup.Settings.Repository, log, cancellationToken) ?? config.Workspace;
-            runtime = RuntimeCatalog.Create(config.Runtime, new RuntimeContext(workspace, setup.Settings, setup.Credentials));
+            runtime = RuntimeCatalog.Create(config.Runtime, new RuntimeContext(workspace, setup.Settings, setup.Credentials, setup.Conversation));
         }
         catch (RepositoryCloneException e)
         {

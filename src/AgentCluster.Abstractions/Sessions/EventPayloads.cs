@@ -15,7 +15,10 @@ public static partial class EventPayloads
     /// A starting session waiting for Fly's machine-create budget: how many creates go before its own (0: it is next).
     /// </param>
     public static string Status(SessionStatus status, TerminationReason? reason, int? queuePosition = null) =>
-        Json(new StatusPayload(status, reason, queuePosition));
+        Json(new StatusPayload(status, reason?.Name(), queuePosition));
+
+    /// <summary>A status that is not the end, with why it came: <paramref name="reason"/> one of <see cref="StatusReasons"/>.</summary>
+    public static string StatusBecause(SessionStatus status, string reason) => Json(new StatusPayload(status, reason));
 
     public static string UserMessage(string content) => Json(new UserMessagePayload(content));
 
@@ -71,7 +74,8 @@ public static partial class EventPayloads
     [JsonSerializable(typeof(WarningPayload))]
     private sealed partial class PayloadJson : JsonSerializerContext;
 
-    private sealed record StatusPayload(SessionStatus Status, TerminationReason? Reason, int? QueuePosition = null);
+    // The reason by its wire name: a TerminationReason's (as it always was), or one of StatusReasons.
+    private sealed record StatusPayload(SessionStatus Status, string? Reason, int? QueuePosition = null);
 
     private sealed record UserMessagePayload(string Content);
 

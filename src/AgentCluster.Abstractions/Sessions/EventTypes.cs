@@ -3,7 +3,11 @@ namespace AgentCluster.Abstractions.Sessions;
 /// <summary>Event types, dotted like Claude's managed-agent events.</summary>
 public static class EventTypes
 {
-    /// <summary>{status, reason?}: written by the session.</summary>
+    /// <summary>
+    /// {status, reason?, queue_position?}: written by the session. <c>reason</c> is the termination reason with
+    /// <c>terminated</c>; with another status it says why that status came when it is not the ordinary course:
+    /// <c>starting</c> with <c>"restarted"</c> (<see cref="StatusReasons.Restarted"/>) when a client restarted the machine.
+    /// </summary>
     public const string SessionStatus = "session.status";
 
     /// <summary>{content}: a turn's input, written by the session.</summary>

@@ -18,6 +18,6 @@ public static class ModelGatewayUrl
         {
             [AgentSetup.BaseUrlVariable] = $"{request.Scheme}://{request.Host}{request.PathBase}/{AgentProtocol.ModelGatewayPath(sessionId)}",
         };
-        return new AgentSetup { Settings = setup.Settings, Credentials = credentials };
+        return new AgentSetup { Settings = setup.Settings, Credentials = credentials, ControlKey = setup.ControlKey, Conversation = setup.Conversation };
     }
 }

@@ -122,7 +122,9 @@ public sealed class Session
     /// A new session: its state and its first two events. The caller saves the state before anything else (the
     /// token's hash is durable before any machine can use it), then logs the events.
     /// </summary>
-    public IReadOnlyList<NewEvent> Open(StartSession request, string owner, string runtime, string? protectedApiKey, string tokenHash, string? traceParent, DateTimeOffset now)
+    /// <param name="protectedEnv">The request's env, encrypted: kept for the session's life (a create that waits its turn, a restart's machine).</param>
+    public IReadOnlyList<NewEvent> Open(StartSession request, string owner, string runtime, string? protectedApiKey, string tokenHash, string? traceParent, DateTimeOffset now,
+        string? protectedEnv = null)
     {
         S.Status = SessionStatus.Starting;
         S.Owner = owner;
@@ -131,6 +133,7 @@ public sealed class Session
         S.Runtime = runtime;
         S.Agent = request.Agent;
         S.ProtectedApiKey = protectedApiKey;
+        S.ProtectedEnv = protectedEnv;
         S.Preset = request.Preset;
         S.IdleTimeout = request.IdleTimeout;
         S.Guest = options.GuestFor(request.Guest);
@@ -153,15 +156,26 @@ public sealed class Session
 
     /// <summary>
     /// The session waits for Fly's create budget, at <paramref name="position"/> in the queue: said once on its stream.
-    /// The request's env, needed when its turn comes, is kept encrypted meanwhile.
     /// </summary>
-    public SessionChange Queued(int position, string? protectedEnv, DateTimeOffset now)
+    public SessionChange Queued(int position, DateTimeOffset now)
     {
         if (S.QueuedAt is not null) return SessionChange.None;
         S.QueuedAt = now;
-        S.ProtectedEnv = protectedEnv;
         return new SessionChange().Then(new SessionStep.Save())
             .Then(new SessionStep.Append([NewEvent.Status(SessionStatus.Starting, null, S.Turns, position)]));
+    }
+
+    /// <summary>
+    /// A request for the machine failed for now (Fly unavailable; after a restart, the workspace's volume not yet
+    /// detached from the old machine): the session keeps asking as one waiting for the create budget does (every
+    /// <see cref="QueueCheck"/>, failing after <see cref="AgentSessionOptions.MachineQueueTimeout"/>), rather than
+    /// being reaped for an agent that could not boot.
+    /// </summary>
+    public SessionChange MachineDeferred(DateTimeOffset now)
+    {
+        if (!WaitsForMachine || S.QueuedAt is not null) return SessionChange.None;
+        S.QueuedAt = now;
+        return new SessionChange().Then(new SessionStep.Save());
     }
 
     /// <summary>The machine was made, adopted or taken from a pool: its agent has the boot grace to call in, and its time counts.</summary>
@@ -175,7 +189,6 @@ public sealed class Session
         S.Region = machine.Region ?? S.Region;
         S.Creating = false;
         S.QueuedAt = null;
-        S.ProtectedEnv = null;
         S.UpdatedAt = now;
         Machine.Started(now);
         Agent.Booting(now);
@@ -192,6 +205,44 @@ public sealed class Session
     {
         EnsureStarted();
         return Terminated ? SessionChange.None : Terminate(new SessionChange(), TerminationReason.Deleted, message: null, now);
+    }
+
+    /// <summary>
+    /// Guarantee (restart): the session goes on on a new machine, made as for a new session (same id, settings, runtime,
+    /// region, workspace, env). The old machine is destroyed first, and its agent shut out at once (its token and model
+    /// token no longer match; its machine, should the destroy fail, is never adopted back: <see cref="Reconcile"/>).
+    /// The turn it ran ends <c>interrupted</c> (reason <c>restarted</c>); queued turns wait for the new machine. A
+    /// sleeping session restarts too. A session still waiting for its first machine has nothing to restart: it is
+    /// answered as it is, and only a create that failed (none under way, none queued) is asked for again.
+    /// </summary>
+    public SessionChange Restart(DateTimeOffset now)
+    {
+        EnsureOpen();
+        if (WaitsForMachine) return S.QueuedAt is null ? new SessionChange().Then(new SessionStep.RequestMachine()) : SessionChange.None;
+        logger.Restarting(Id, S.MachineId);
+        var events = new List<NewEvent>();
+        if (TurnInProgress)
+        {
+            var turn = S.DeliveredTurn;
+            S.InterruptedTurn = Math.Max(S.InterruptedTurn, turn); // an old agent still watching its turn stops it
+            events.Add(new(EventTypes.TurnCompleted, turn, EventPayloads.TurnCompleted(TurnOutcomes.Interrupted, exitCode: null, StatusReasons.Restarted)));
+            CompleteTurn(turn);
+        }
+        var old = S.MachineId;
+        Machine.Stopped(now);
+        S.RetiredMachineId = old;
+        (S.MachineId, S.MachineAddress, S.ProtectedControlKey, S.Pool) = (null, null, null, null);
+        (S.TokenHash, S.ModelTokenHash) = (null, null);
+        (S.Creating, S.QueuedAt, S.SleepingSince, S.AgentSeen) = (true, null, null, false);
+        (S.DeliveredTo, S.TurnStartedAt, S.TurnTimedOutAt) = (null, null, null);
+        S.Status = SessionStatus.Starting;
+        Agent.Booting(now);
+        // Saved before the destroy: the old agent is shut out and the machine known as retired before it goes.
+        var change = new SessionChange().Then(new SessionStep.Save()).Then(new SessionStep.WakeAgent()).Then(new SessionStep.DestroyMachine(old));
+        events.Add(new(EventTypes.SessionStatus, S.Turns, EventPayloads.StatusBecause(SessionStatus.Starting, StatusReasons.Restarted)));
+        Commit(change, events, now, save: true);
+        // A task whose last turn the restart ended is over now (Commit ended it): no new machine for it.
+        return Terminated ? change : change.Then(new SessionStep.RequestMachine());
     }
 
     // ---- Turns ----
@@ -555,8 +606,9 @@ public sealed class Session
     {
         var young = seenFor < orphanGrace;
         if (S.MachineId == machineId && !Terminated) return MachineVerdict.Kept;
-        // A create that made the machine but whose answer was lost, and nobody asked again: the session takes it back.
-        if (!Terminated && S.MachineId is null && S.Creating) return young ? MachineVerdict.Spared : MachineVerdict.Adopted;
+        // A create that made the machine but whose answer was lost, and nobody asked again: the session takes it back
+        // (never the machine a restart replaced, whose destroy failed: it is destroyed below).
+        if (!Terminated && S.MachineId is null && S.Creating && machineId != S.RetiredMachineId) return young ? MachineVerdict.Spared : MachineVerdict.Adopted;
         if (!Started && young) return MachineVerdict.Spared;
         // Its session is over or unknown (a create whose session record never made it), or it is a second one.
         logger.DestroyingStray(machineId, Id, S.Status?.Name() ?? "unknown");

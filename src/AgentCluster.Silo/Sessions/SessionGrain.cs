@@ -116,7 +116,8 @@ public sealed class SessionGrain(
         if (!resumed)
         {
             var protectedKey = request.ApiKey is { } key ? secrets.Protect(key.Value) : null;
-            var events = session.Open(request, owner, runtime, protectedKey, SessionTokens.Hash(token), NodeTracing.EnqueueTurn(Id, 1), Now);
+            var protectedEnv = request.Env is { Count: > 0 } env ? secrets.Protect(JsonSerializer.Serialize(env)) : null;
+            var events = session.Open(request, owner, runtime, protectedKey, SessionTokens.Hash(token), NodeTracing.EnqueueTurn(Id, 1), Now, protectedEnv);
             await state.WriteStateAsync();
             // Both only once the session is durable; independent of each other, so one round trip for the two.
             await Task.WhenAll(catalog.AddAsync(owner, Id, S.CreatedAt), AppendAsync(events));
@@ -127,7 +128,7 @@ public sealed class SessionGrain(
             await state.WriteStateAsync();
         }
 
-        if (resumed && await machines.FindAsync(Id) is { } existing)
+        if (resumed && await machines.FindAsync(Id) is { } existing && existing.Id != S.RetiredMachineId)
             await MadeAsync(await machines.AdoptAsync(existing.App, existing.Id, MachineRequest(token, request.Env)));
         else if (!await ObtainMachineAsync(token, request.Env))
             poolMetrics.Missed(PoolFor(request.Env));
@@ -151,7 +152,7 @@ public sealed class SessionGrain(
         }
         var ticket = await GrainFactory.GetGrain<IMachineCreatesGrain>(0).AskAsync(CreateWaiter.Session(Id, S.CreatedAt));
         if (ticket.App is { } app) await CreateMachineAsync(app, token, env);
-        else await RunAsync(session.Queued(ticket.Position, env is { Count: > 0 } ? secrets.Protect(JsonSerializer.Serialize(env)) : null, Now));
+        else await RunAsync(session.Queued(ticket.Position, Now));
         return false;
     }
 
@@ -181,7 +182,7 @@ public sealed class SessionGrain(
     private MachineRequest MachineRequest(string token, IReadOnlyDictionary<string, string>? env) =>
         new(Id, session.Shape, S.Runtime!, token, env, S.Metadata, S.WorkspaceVolumeId);
 
-    /// <summary>The request's env of a session that waited its turn, kept encrypted until now.</summary>
+    /// <summary>The request's env, kept encrypted: for a session that waited its turn, or a restart's new machine.</summary>
     private Dictionary<string, string>? StoredEnv() =>
         S.ProtectedEnv is { } env ? JsonSerializer.Deserialize<Dictionary<string, string>>(secrets.Unprotect(env)) : null;
 
@@ -201,7 +202,7 @@ public sealed class SessionGrain(
         return true;
     });
 
-    /// <summary>A create the session waited for that failed for now: its next check asks again; a rejection has ended it already.</summary>
+    /// <summary>A create the session waited for (or a restart's) that failed for now: its next check asks again; a rejection has ended it already.</summary>
     private async Task TryAsync(Func<Task> create)
     {
         try
@@ -211,6 +212,7 @@ public sealed class SessionGrain(
         catch (SessionException e) when (e.Kind is SessionErrorKind.MachineProviderUnavailable or SessionErrorKind.MachineProviderRejected)
         {
             logger.CreateDeferred(e, Id);
+            await RunAsync(session.MachineDeferred(Now));
         }
     }
 
@@ -275,8 +277,12 @@ public sealed class SessionGrain(
             return true;
         });
 
-    Task<SessionView> ISessionGrain.RestartAsync() => Exclusively<SessionView>(() =>
-        throw new NotImplementedException("helper C: restart"));
+    /// <summary>The old machine is destroyed, then a new one obtained as for a new session (RequestMachine: the pool, or a create).</summary>
+    Task<SessionView> ISessionGrain.RestartAsync() => Exclusively(async () =>
+    {
+        await RunAsync(session.Restart(Now));
+        return View();
+    });
 
     Task<int> ISessionGrain.InterruptAsync() => Exclusively(() => RunAsync(session.Interrupt(Now)));
 
@@ -320,6 +326,7 @@ public sealed class SessionGrain(
             var woken = agentWake.Next;
             var turn = await Exclusively(async () =>
             {
+                session.AuthorizeAgent(token); // again each time: a restart shuts out the old machine's agent while it waits
                 var (turn, change) = session.TakeTurn(instance, afterTurn, Now);
                 meter.CalledIn(Now);
                 await RunAsync(change);
@@ -360,7 +367,12 @@ public sealed class SessionGrain(
         }
         var controlKey = SessionTokens.New(SessionTokens.ControlPrefix);
         await RunAsync(session.ControlKeyIssued(secrets.Protect(controlKey)));
-        return new AgentSetup { Settings = S.Agent ?? new AgentSettings(), Credentials = credentials, ControlKey = controlKey };
+        // The conversation so far, for a runtime that has none of its own to continue (a restart's new machine); a
+        // shell keeps none, and a session with no finished turn has nothing to tell.
+        var conversation = AgentRuntimes.CallsModel(S.Runtime) && S.CompletedTurns > 0
+            ? await ConversationHistory.ReadAsync(log, Id, shell: false)
+            : [];
+        return new AgentSetup { Settings = S.Agent ?? new AgentSettings(), Credentials = credentials, ControlKey = controlKey, Conversation = conversation };
     });
 
     Task<ModelGrant> ISessionGrain.AuthorizeModelCallAsync(string modelToken) => Task.FromResult(session.AuthorizeModelCall(modelToken));

@@ -57,4 +57,7 @@ internal static partial class SessionLog
 
     [LoggerMessage(1023, LogLevel.Warning, "Session {SessionId}: the machine create it waited for failed; it asks again")]
     public static partial void CreateDeferred(this ILogger logger, Exception e, string sessionId);
+
+    [LoggerMessage(1030, LogLevel.Information, "Session {SessionId} restarted by the client: destroying machine {MachineId}, making a new one")]
+    public static partial void Restarting(this ILogger logger, string sessionId, string? machineId);
 }

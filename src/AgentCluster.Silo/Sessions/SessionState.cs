@@ -6,7 +6,7 @@ namespace AgentCluster.Silo.Sessions;
 /// <summary>
 /// What a session persists in grain storage: small and bounded (the turns not yet done, never the history,
 /// which lives in the event log), so writing it costs the same on turn 1 and turn 1000. No secret is here:
-/// the agent token only as a hash, the request's env only encrypted and only while its create waits its turn.
+/// the agent token only as a hash, the request's env only encrypted.
 /// </summary>
 [GenerateSerializer, Alias("AgentCluster.SessionState")]
 public sealed class SessionState
@@ -105,7 +105,7 @@ public sealed class SessionState
     /// <summary>The machine's image, kept for a create that waits its turn (null: Sessions:AgentImage).</summary>
     [Id(61)] public string? Image { get; set; }
 
-    /// <summary>The request's env for a create that waits its turn, encrypted (SessionSecrets); dropped once the machine is made.</summary>
+    /// <summary>The request's env, encrypted (SessionSecrets): kept for the session's life, for a create that waits its turn and a restart's new machine.</summary>
     [Id(62)] public string? ProtectedEnv { get; set; }
 
     /// <summary>Since when the session waits for Fly's create budget (no machine yet); null when it does not.</summary>
@@ -121,6 +121,9 @@ public sealed class SessionState
 
     /// <summary>The machine's private IP address, where its agent's control server listens.</summary>
     [Id(66)] public string? MachineAddress { get; set; }
+
+    /// <summary>The machine a restart replaced: destroyed by the restart, or by reconciliation should that destroy fail; never adopted back.</summary>
+    [Id(67)] public string? RetiredMachineId { get; set; }
 
     // Ids 40-44: the model gateway (Session.ModelUsed); 50-54: one-shot tasks, results and the turn limit.
 

@@ -53,6 +53,7 @@ public sealed class ApiKeyTests(KeyedNodeFixture node)
             (s => node.B.GetAsync($"/sessions/{s}/events"), "events"),
             (s => node.B.PostAsJsonAsync($"/sessions/{s}/messages", new { content = "echo hijack" }), "messages"),
             (s => node.B.DeleteAsync($"/sessions/{s}"), "DELETE"),
+            (s => node.B.PostAsync($"/sessions/{s}/restart", null), "restart"),
         }.Select(c => (c.Item1(id), c.Item1(missing))))
         {
             // The same answer as for an id that does not exist, but for the id itself.

@@ -16,7 +16,7 @@ namespace AgentCluster.UnitTests.Sessions;
 /// The session's rules on their own (<see cref="Session"/>): every deadline and transition on a fake clock, with
 /// no silo, no storage and no machine; what the grain would carry out is read from the steps each command returns.
 /// </summary>
-public sealed class SessionRulesTests
+public sealed partial class SessionRulesTests
 {
     private static readonly AgentSessionOptions Options = new()
     {
@@ -351,11 +351,11 @@ public sealed class SessionRulesTests
     public void A_session_waiting_for_the_create_budget_says_its_place_once_asks_again_and_is_not_reaped_as_a_silent_agent()
     {
         Start();
-        var queued = session.Queued(4, protectedEnv: "sealed", Now).Steps;
+        var queued = session.Queued(4, Now).Steps;
 
         var status = Payload(Appended(queued).Single());
         Assert.Equal(("starting", 4), (status.GetProperty("status").GetString(), status.GetProperty("queue_position").GetInt32()));
-        Assert.Empty(session.Queued(2, "sealed", Now).Steps); // said once
+        Assert.Empty(session.Queued(2, Now).Steps); // said once
         Assert.Equal(Now + Session.QueueCheck, session.NextCheck(Now));
 
         time.Advance(Options.BootGrace * 2); // far past the boot grace: the session has no agent yet to be silent
@@ -363,7 +363,7 @@ public sealed class SessionRulesTests
         Assert.Equal(SessionStatus.Starting, S.Status);
 
         session.MachineMade(new SessionMachine("m1", "iad", "agents-2"), Now);
-        Assert.Equal(("agents-2", null, null), (S.App, S.QueuedAt, S.ProtectedEnv)); // the env is dropped with the wait
+        Assert.Equal(("agents-2", null), (S.App, S.QueuedAt));
         Assert.Equal(Now + Options.BootGrace, session.NextCheck(Now)); // its agent's boot grace counts from its machine
     }
 
@@ -371,7 +371,7 @@ public sealed class SessionRulesTests
     public void A_session_that_waited_for_its_machine_past_the_queue_timeout_fails_saying_why()
     {
         Start();
-        session.Queued(0, null, Now);
+        session.Queued(0, Now);
         time.Advance(Options.MachineQueueTimeout);
 
         var steps = session.Check(Now).Steps;

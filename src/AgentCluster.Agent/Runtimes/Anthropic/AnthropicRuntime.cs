@@ -39,6 +39,7 @@ internal sealed class AnthropicRuntime : IAgentRuntime
         this.context = context;
         toolbox = new Toolbox(context.Workspace, context.Settings);
         conversation = Conversation.Open(context.Workspace);
+        conversation.Seed(context.Conversation);
         model = context.Settings.Model is { Length: > 0 } chosen ? chosen : DefaultModel;
         system = SystemPrompt.For(context.Workspace, context.Settings.SystemPrompt);
     }

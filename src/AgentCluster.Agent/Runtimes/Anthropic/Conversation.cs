@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using AgentCluster.Abstractions.Agents;
 using Anthropic.Models.Messages;
 
 namespace AgentCluster.Agent.Runtimes.Anthropic;
@@ -34,6 +35,20 @@ internal sealed class Conversation
         var conversation = new Conversation(path, Load(path));
         conversation.CloseToolUses("the agent restarted before this tool call finished");
         return conversation;
+    }
+
+    /// <summary>
+    /// A new conversation in a session that had turns (a restart's new machine, the saved one gone with the old disk)
+    /// starts from them: each prompt and reply as a user and an assistant message. One saved in the workspace wins.
+    /// </summary>
+    public void Seed(IReadOnlyList<ConversationTurn> turns)
+    {
+        if (messages.Count > 0) return;
+        foreach (var turn in turns)
+        {
+            AddUserText(turn.Prompt);
+            if (turn.Reply is { Length: > 0 } reply) AddAssistant(new JsonArray(new JsonObject { ["type"] = "text", ["text"] = reply }));
+        }
     }
 
     public void AddUserText(string text) => AddUser(new JsonArray(new JsonObject { ["type"] = "text", ["text"] = text }));

@@ -6,8 +6,8 @@ namespace AgentCluster.Agent.Runtimes.ClaudeCode;
 /// <summary>
 /// Runs each turn through the Claude Code CLI in headless streaming mode (<see cref="ClaudeCodeCommand"/>):
 /// one CLI process per turn, the turns chained into one conversation by <c>--resume</c> with the session id
-/// kept in the workspace (<see cref="ClaudeCodeHome"/>); its stream-json output mapped onto the turn's events
-/// (<see cref="StreamJsonTurn"/>).
+/// kept in the workspace (<see cref="ClaudeCodeHome"/>), or when that is gone, the session's earlier turns quoted
+/// (<see cref="EarlierTurns"/>); its stream-json output mapped onto the turn's events (<see cref="StreamJsonTurn"/>).
 /// </summary>
 /// <param name="executable">The CLI; null: <see cref="ClaudeCodeExecutable"/> finds it when a turn starts.</param>
 internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider time, string? executable = null) : IAgentRuntime
@@ -51,7 +51,8 @@ internal sealed class ClaudeCodeRuntime(RuntimeContext context, TimeProvider tim
         // Not the turn's token: what the CLI says while it stops still belongs to the turn.
         using var reading = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time);
         var streams = Task.WhenAll(
-            WritePromptAsync(process, turn.Content, reading.Token),
+            // A new conversation in a session that had turns (a restart's new machine): it is told what was said.
+            WritePromptAsync(process, resume is null ? EarlierTurns.Before(turn.Content, context.Conversation) : turn.Content, reading.Token),
             OutputLines.PumpAsync(process.StandardOutput.BaseStream, output.Read, reading.Token, MaxMessageBytes),
             OutputLines.PumpAsync(process.StandardError.BaseStream, line => events.Output(OutputStreams.Stderr, line), reading.Token));
         try

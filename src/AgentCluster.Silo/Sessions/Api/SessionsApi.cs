@@ -106,6 +106,17 @@ public static class SessionsApi
             .ProducesSessionProblems()
             .ProducesProblem(StatusCodes.Status409Conflict);
 
+        sessions.MapPost("/{id}/restart", async (string id, ClaimsPrincipal caller, IGrainFactory grains) =>
+        {
+            var (session, _) = await grains.OwnedAsync(id, caller.Owner());
+            return TypedResults.Accepted($"/sessions/{id}", await session.RestartAsync());
+        })
+            .WithName("RestartSession")
+            .WithSummary("Destroy the session's machine and make a new one (same id, settings, workspace): status starting, reason restarted, then idle; the running turn ends interrupted, queued turns run on the new machine")
+            .ProducesSessionProblems()
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesMachineProviderProblems();
+
         sessions.MapDelete("/{id}", async (string id, ClaimsPrincipal caller, IGrainFactory grains) =>
             TypedResults.Ok(await (await grains.OwnedAsync(id, caller.Owner())).Grain.DeleteAsync()))
             .WithName("DeleteSession")
