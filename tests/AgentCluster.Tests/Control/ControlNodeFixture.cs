@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
+using AgentCluster.Tests.Infrastructure;
 
 namespace AgentCluster.Tests.Control;
 
@@ -11,9 +11,8 @@ namespace AgentCluster.Tests.Control;
 /// One node on its embedded default (the emulator in the node, agents as local processes running shell turns), shared
 /// by the exec and files tests. Idle sessions sleep after 2 s: whatever a test reaches into may have to be woken first.
 /// </summary>
-public sealed partial class ControlNodeFixture : IAsyncLifetime
+public sealed class ControlNodeFixture : IAsyncLifetime
 {
-    public const string App = "agentcluster-agents"; // EmbeddedFly.DefaultApp
     public const long MaxFileBytes = 60L * 1024 * 1024;
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
@@ -87,15 +86,9 @@ public sealed partial class ControlNodeFixture : IAsyncLifetime
     {
         using var http = new HttpClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "any-token");
-        var info = await http.GetFromJsonAsync<JsonObject>(new Uri(EmulatorUrl(), $"/_emulator/apps/{App}/machines/{machineId}/process"));
+        var info = await http.GetFromJsonAsync<JsonObject>(new Uri(EmbeddedEmulator.Url(Node), $"/_emulator/apps/{EmbeddedEmulator.App}/machines/{machineId}/process"));
         return info!["pid"]!.GetValue<int>();
     }
-
-    /// <summary>The node's own emulator, at the address it logs at start (it takes any token).</summary>
-    public Uri EmulatorUrl() => new(EmulatorAddress().Match(Node.Log).Groups[1].Value);
-
-    [GeneratedRegex(@"Embedded Fly Machines emulator at (\S+), app")]
-    private static partial Regex EmulatorAddress();
 }
 
 [CollectionDefinition(Name)]
