@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using AgentCluster.Agent.Control;
 using AgentCluster.Agent.Runtimes;
 using AgentCluster.Agent.Telemetry;
 
@@ -25,10 +26,13 @@ internal sealed class AgentHost : IDisposable
     private readonly AgentConfig config;
     private readonly OrchestratorClient client;
     private readonly string instance;
+    private readonly ControlServer control;
 
-    public AgentHost(AgentConfig config, string instance, TimeProvider time, AgentLog log)
+    /// <param name="control">Started beside the turns (a pool machine's agent started it already), armed by the setup.</param>
+    public AgentHost(AgentConfig config, string instance, TimeProvider time, AgentLog log, ControlServer control)
     {
         this.config = config;
+        this.control = control;
         this.instance = instance;
         this.time = time;
         this.log = log;
@@ -48,6 +52,7 @@ internal sealed class AgentHost : IDisposable
         using var stopBackground = new CancellationTokenSource();
         _ = FirstTurnWarmUp.StartAsync();
         var turnLoop = RunTurnsAsync(stopTurns.Token);
+        control.Start();
         Task[] background =
         [
             outbox.RunAsync(stopBackground.Token),
@@ -93,9 +98,10 @@ internal sealed class AgentHost : IDisposable
         using var span = AgentTracing.StartStartup(config, instance);
         var setup = await client.SetupAsync(cancellationToken);
         IAgentRuntime runtime;
+        var workspace = config.Workspace;
         try
         {
-            var workspace = await WorkspaceRepository.CloneAsync(config.Workspace, setup.Settings.Repository, log, cancellationToken) ?? config.Workspace;
+            workspace = await WorkspaceRepository.CloneAsync(config.Workspace, setup.Settings.Repository, log, cancellationToken) ?? config.Workspace;
             runtime = RuntimeCatalog.Create(config.Runtime, new RuntimeContext(workspace, setup.Settings, setup.Credentials));
         }
         catch (RepositoryCloneException e)
@@ -104,6 +110,8 @@ internal sealed class AgentHost : IDisposable
             span?.SetStatus(ActivityStatusCode.Error, "repository clone failed");
             runtime = new UnavailableRuntime(config.Runtime, e.Message);
         }
+        // The folder the turns run in; without a runtime, still the workspace, so that a user can look at what went wrong.
+        control.Arm(setup.ControlKey, workspace);
         log.Write($"runtime {runtime.Name} set up" + (setup.Settings.Model is { } model ? $" (model {model})" : ""));
         return runtime;
     }

@@ -1,4 +1,5 @@
 using AgentCluster.Agent;
+using AgentCluster.Agent.Control;
 using AgentCluster.Agent.Runtimes;
 using AgentCluster.Agent.Telemetry;
 
@@ -10,6 +11,7 @@ StartupTimeline.Mark(StartupTimeline.Main);
 // signal that came before its handler would end the process with 130 instead of a clean stop.
 using var signals = new StopSignals();
 var log = new AgentLog(Console.Out);
+await using var control = new ControlServer(log);
 AgentConfig config;
 try
 {
@@ -17,6 +19,8 @@ try
     if (config.Pool is not null)
     {
         await PoolWarmUp.RunAsync(config, signals.Token);
+        // While the machine waits for its claim (its snapshot then holds the server started); armed by the claimed session's setup.
+        control.Start();
         config = await PoolClaimWait.ClaimAsync(config, log, signals.Token);
     }
     RuntimeCatalog.Check(config.Runtime);
@@ -34,7 +38,7 @@ log.Write($"started session={config.SessionId} machine={config.MachineId} runtim
 var tracing = AgentTelemetry.Start(config);
 try
 {
-    using var host = new AgentHost(config, instance, TimeProvider.System, log);
+    using var host = new AgentHost(config, instance, TimeProvider.System, log, control);
     return await host.RunAsync(signals.Token);
 }
 finally
