@@ -52,7 +52,7 @@ internal sealed class AgentHost : IDisposable
         using var stopBackground = new CancellationTokenSource();
         _ = FirstTurnWarmUp.StartAsync();
         var turnLoop = RunTurnsAsync(stopTurns.Token);
-        control.Start();
+        _ = control.StartAsync();
         Task[] background =
         [
             outbox.RunAsync(stopBackground.Token),

@@ -19,8 +19,9 @@ try
     if (config.Pool is not null)
     {
         await PoolWarmUp.RunAsync(config, signals.Token);
-        // While the machine waits for its claim (its snapshot then holds the server started); armed by the claimed session's setup.
-        control.Start();
+        // Listening before the pool hears the agent is ready and suspends the machine: its snapshot holds the server
+        // started, off the claimed session's path. Armed by that session's setup.
+        await control.StartAsync();
         config = await PoolClaimWait.ClaimAsync(config, log, signals.Token);
     }
     RuntimeCatalog.Check(config.Runtime);

@@ -37,8 +37,8 @@ internal sealed class ControlServer(AgentLog log, Func<string, string?> environm
     /// <summary>The session's setup is done: calls with <paramref name="key"/> now reach <paramref name="workspace"/>.</summary>
     public void Arm(string? key, string workspace) => gate.Arm(key, workspace);
 
-    /// <summary>Starts listening, on the thread pool; a second call does nothing.</summary>
-    public void Start() => starting ??= Task.Run(StartAsync);
+    /// <summary>Starts listening, on the thread pool; a second call only returns the first one's task, which never fails (a failure is logged).</summary>
+    public Task StartAsync() => starting ??= Task.Run(ListenAsync);
 
     /// <summary>Where the server listens, once it does; null when it could not start.</summary>
     public async Task<Uri?> UrlAsync() =>
@@ -58,7 +58,7 @@ internal sealed class ControlServer(AgentLog log, Func<string, string?> environm
         return new IPEndPoint(address, port);
     }
 
-    private async Task<WebApplication?> StartAsync()
+    private async Task<WebApplication?> ListenAsync()
     {
         try
         {
@@ -118,6 +118,12 @@ internal sealed class ControlServer(AgentLog log, Func<string, string?> environm
         {
             log.Write($"control call {context.Request.Method} {context.Request.Path} failed: {e.Message}");
             await ProblemAsync(context, StatusCodes.Status500InternalServerError, "Failed", e.Message);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug: its message may say more than a caller should read (paths, state); the machine's log keeps it.
+            log.Write($"control call {context.Request.Method} {context.Request.Path} failed: {e}");
+            await ProblemAsync(context, StatusCodes.Status500InternalServerError, "Failed", "The agent failed to carry out the call; its log says why.");
         }
     }
 
