@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -135,7 +136,8 @@ internal sealed class ControlServer(AgentLog log, Func<string, string?> environm
             context.Abort();
             return;
         }
-        await Results.Problem(detail, statusCode: status, title: title).ExecuteAsync(context);
+        var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
+        await Results.Json(problem, ControlJson.Default.ProblemDetails, "application/problem+json", status).ExecuteAsync(context);
     }
 
     public async ValueTask DisposeAsync()
