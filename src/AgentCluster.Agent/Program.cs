@@ -1,4 +1,5 @@
 using AgentCluster.Agent;
+using AgentCluster.Agent.Control;
 using AgentCluster.Agent.Runtimes;
 using AgentCluster.Agent.Telemetry;
 
@@ -10,6 +11,7 @@ StartupTimeline.Mark(StartupTimeline.Main);
 // signal that came before its handler would end the process with 130 instead of a clean stop.
 using var signals = new StopSignals();
 var log = new AgentLog(Console.Out);
+await using var control = new ControlServer(log);
 AgentConfig config;
 try
 {
@@ -17,6 +19,9 @@ try
     if (config.Pool is not null)
     {
         await PoolWarmUp.RunAsync(config, signals.Token);
+        // Listening before the pool hears the agent is ready and suspends the machine: its snapshot holds the server
+        // started, off the claimed session's path. Armed by that session's setup.
+        await control.StartAsync();
         config = await PoolClaimWait.ClaimAsync(config, log, signals.Token);
     }
     RuntimeCatalog.Check(config.Runtime);
@@ -34,7 +39,7 @@ log.Write($"started session={config.SessionId} machine={config.MachineId} runtim
 var tracing = AgentTelemetry.Start(config);
 try
 {
-    using var host = new AgentHost(config, instance, TimeProvider.System, log);
+    using var host = new AgentHost(config, instance, TimeProvider.System, log, control);
     return await host.RunAsync(signals.Token);
 }
 finally

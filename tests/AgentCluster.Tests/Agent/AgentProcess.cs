@@ -1,12 +1,15 @@
 using System.Diagnostics;
 using System.Text;
+using System.Text.RegularExpressions;
 using AgentCluster.Abstractions.Agents;
+using AgentCluster.Abstractions.Control;
+using AgentCluster.Agent.Control;
 using AgentCluster.Tests.Infrastructure;
 
 namespace AgentCluster.Tests.Agent;
 
 /// <summary>The built agent as a real process, with its output kept for failure messages; killed (tree and all) when disposed.</summary>
-public sealed class AgentProcess : IAsyncDisposable
+public sealed partial class AgentProcess : IAsyncDisposable
 {
     private readonly Process process;
     private readonly StringBuilder output = new();
@@ -38,8 +41,10 @@ public sealed class AgentProcess : IAsyncDisposable
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "AgentCluster.Agent.dll"));
         // Only what the test sets: nothing of the runner's own environment may configure the agent.
-        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("AGENTCLUSTER_") || k == AgentEnvironment.HeartbeatInterval).ToList())
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("AGENTCLUSTER_") || k == AgentEnvironment.HeartbeatInterval || k == ControlServer.AddressVariable).ToList())
             info.Environment.Remove(key);
+        // Agents run side by side: each control server on a port of its own (its log says which).
+        info.Environment[ControlProtocol.PortVariable] = "0";
         foreach (var (key, value) in environment)
         {
             if (value is null) info.Environment.Remove(key);
@@ -70,6 +75,16 @@ public sealed class AgentProcess : IAsyncDisposable
         return found;
     }
 
+    /// <summary>The control server's base URL, from the line the agent logs once it listens.</summary>
+    public async Task<Uri> ControlUrlAsync(TimeSpan deadline)
+    {
+        Match? found = null;
+        await Eventually.TrueAsync(() => (found = ControlServerLine().Match(Output)).Success || HasExited, deadline,
+            $"the control server listens; agent said:\n{Output}");
+        Assert.True(found!.Success, $"the agent exited before its control server listened; it said:\n{Output}");
+        return new Uri(found.Groups["url"].Value.TrimEnd('/') + "/");
+    }
+
     public async Task<int> ExitCodeAsync(TimeSpan deadline)
     {
         using var timeout = new CancellationTokenSource(deadline);
@@ -89,6 +104,9 @@ public sealed class AgentProcess : IAsyncDisposable
         if (line is null) return;
         lock (output) output.AppendLine(line);
     }
+
+    [GeneratedRegex(@"control server on (?<url>\S+)")]
+    private static partial Regex ControlServerLine();
 
     public async ValueTask DisposeAsync()
     {

@@ -19,6 +19,9 @@ public sealed class StubOrchestrator : FakeHttpServer
     public const string PoolToken = "stub-pool-secret";
     public const string MachineId = "m_stub";
 
+    /// <summary>What the setup hands the agent for its control server.</summary>
+    public const string ControlKey = "stub-control-key";
+
     private readonly Lock gate = new();
     private readonly List<AgentEvent> stored = [];
     private readonly HashSet<(string Instance, long Seq)> seen = [];
@@ -53,7 +56,7 @@ public sealed class StubOrchestrator : FakeHttpServer
         app.MapPost("/agent/sessions/{id}/heartbeat", HeartbeatAsync);
         app.MapGet("/agent/sessions/{id}/turns/next", NextTurnAsync);
         app.MapGet("/agent/sessions/{id}/setup", (string id, HttpRequest request) =>
-            Refusal(id, request) ?? Results.Json(new AgentSetup { Settings = new AgentSettings() }, ProtocolJson.Options));
+            Refusal(id, request) ?? Results.Json(new AgentSetup { Settings = new AgentSettings(), ControlKey = ControlKey }, ProtocolJson.Options));
         app.MapGet("/agent/sessions/{id}/turns/{turn:int}/interrupt", WatchInterruptAsync);
         app.MapGet("/agent/pools/{pool}/machines/{machine}/claim", ClaimPollAsync);
     }
