@@ -19,15 +19,21 @@ internal static class ExecEndpoint
     public static async Task HandleAsync(HttpContext context, WorkspacePaths paths)
     {
         var spec = Spec(await ReadAsync(context.Request), paths);
-        if (!AcceptsEventStream(context.Request))
+        var streamed = AcceptsEventStream(context.Request);
+        // The headers go now, before the command ends: a node takes an agent that accepts a call and then says nothing
+        // for seconds for a wedged one (and runs the command through Fly's exec instead).
+        context.Response.ContentType = streamed ? "text/event-stream" : "application/json";
+        context.Response.Headers.CacheControl = "no-cache";
+        await context.Response.StartAsync(context.RequestAborted);
+        if (!streamed)
         {
             var result = await ExecRunner.RunAsync(spec, output: null, context.RequestAborted);
-            await Results.Json(result, ControlJson.Default.ExecResult).ExecuteAsync(context);
+            await JsonSerializer.SerializeAsync(context.Response.Body, result, ControlJson.Default.ExecResult, context.RequestAborted);
             return;
         }
         var frames = Channel.CreateBounded<SseItem<string>>(new BoundedChannelOptions(PendingFrames) { SingleReader = true, SingleWriter = true });
         var run = RunStreamedAsync(spec, frames.Writer, context.RequestAborted);
-        await TypedResults.ServerSentEvents(frames.Reader.ReadAllAsync(context.RequestAborted)).ExecuteAsync(context);
+        await SseFormatter.WriteAsync(frames.Reader.ReadAllAsync(context.RequestAborted), context.Response.Body, context.RequestAborted);
         await run;
     }
 
@@ -35,27 +41,9 @@ internal static class ExecEndpoint
     /// <exception cref="ControlRefusal">400 naming the field.</exception>
     public static ExecSpec Spec(ExecRequest request, WorkspacePaths paths)
     {
-        var argv = request.Command switch
-        {
-            null => throw ControlRefusal.BadRequest("command", "required: a string (run by bash -lc) or an array of strings (an argv)"),
-            { Script: { } script } when string.IsNullOrWhiteSpace(script) => throw ControlRefusal.BadRequest("command", "an empty script"),
-            { Argv: { Count: 0 } } => throw ControlRefusal.BadRequest("command", "an empty argv"),
-            { Argv: { } args } when string.IsNullOrEmpty(args[0]) => throw ControlRefusal.BadRequest("command", "an argv whose program is empty"),
-            var command => command.ToArgv(),
-        };
-        if (argv.Any(a => a.Contains('\0'))) throw ControlRefusal.BadRequest("command", "holds a NUL character");
-        var timeout = request.TimeoutS ?? ControlProtocol.DefaultTimeoutSeconds;
-        if (timeout is < 1 or > ControlProtocol.MaxTimeoutSeconds)
-            throw ControlRefusal.BadRequest("timeout_s", $"{timeout} is not between 1 and {ControlProtocol.MaxTimeoutSeconds} seconds");
-        var maxOutput = request.MaxOutputBytes ?? ControlProtocol.DefaultMaxOutputBytes;
-        if (maxOutput is < 1 or > ControlProtocol.MaxOutputBytesLimit)
-            throw ControlRefusal.BadRequest("max_output_bytes", $"{maxOutput} is not between 1 and {ControlProtocol.MaxOutputBytesLimit} bytes");
-        foreach (var (name, value) in request.Env ?? [])
-        {
-            if (name.Length == 0 || name.Contains('=') || name.Contains('\0')) throw ControlRefusal.BadRequest("env", $"'{name}' is not a variable name");
-            if (value.Contains('\0')) throw ControlRefusal.BadRequest("env", $"the value of {name} holds a NUL character");
-        }
-        return new ExecSpec(argv, Folder(request.Cwd, paths), request.Env, request.Stdin, TimeSpan.FromSeconds(timeout), maxOutput);
+        if (request.Problem() is var (field, message)) throw ControlRefusal.BadRequest(field, message);
+        return new ExecSpec(request.Command!.ToArgv(), Folder(request.Cwd, paths), request.Env, request.Stdin, request.Timeout,
+            request.MaxOutputBytes ?? ControlProtocol.DefaultMaxOutputBytes);
     }
 
     private static string Folder(string? cwd, WorkspacePaths paths)
