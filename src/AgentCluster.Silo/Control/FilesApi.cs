@@ -43,7 +43,7 @@ public static class FilesApi
             .WithMetadata(fileSizeLimit)
             .WithName("UploadSessionFile")
             .WithSummary($"Write a file into the session's workspace (the body's bytes; parents made; replaced atomically; at most FrontDoor:MaxFileBytes)")
-            .Accepts<Stream>("application/octet-stream")
+            .Accepts<Stream>("application/octet-stream", "*/*") // any type: the bytes are written as they are
             .Produces<FileWritten>(StatusCodes.Status201Created)
             .Produces<FileWritten>()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
@@ -68,7 +68,7 @@ public static class FilesApi
             .WithMetadata(fileSizeLimit)
             .WithName("UploadSessionArchive")
             .WithSummary("Unpack a .tar.gz into the session's workspace, or a folder of it (every entry confined to the workspace)")
-            .Accepts<Stream>(ControlProtocol.GzipContentType)
+            .Accepts<Stream>(ControlProtocol.GzipContentType, "*/*")
             .Produces<ArchiveUnpacked>()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesWorkspaceProblems();

@@ -32,7 +32,7 @@ public sealed class ControlNodeFixture : IAsyncLifetime
 
     /// <summary>One session for the tests that only read from it or are refused before they change anything.</summary>
     public Task<(string Id, string MachineId)> SharedSessionAsync() =>
-        LazyInitializer.EnsureInitialized(ref shared, () => IdleSessionAsync("ln -s / root-link && ln -s /etc etc-link && mkdir -p inside && ln -s ../inside ok-link && echo made"));
+        LazyInitializer.EnsureInitialized(ref shared, () => IdleSessionAsync("ln -s / root-link && ln -s /etc etc-link && mkdir -p inside && ln -s inside ok-link && echo made"));
 
     /// <summary>A new session whose first turn has completed (its agent has set up and serves its control port).</summary>
     public async Task<(string Id, string MachineId)> IdleSessionAsync(string prompt = "echo ready")
