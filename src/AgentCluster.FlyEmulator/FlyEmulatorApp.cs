@@ -47,6 +47,7 @@ public static class FlyEmulatorApp
         services.AddSingleton<VolumeLifecycle>();
         services.AddSingleton<MachineWaiter>();
         services.AddSingleton<MachineLifecycle>();
+        services.AddSingleton<MachineExecs>();
         services.AddHostedService<MachineShutdown>();
         return services;
     }

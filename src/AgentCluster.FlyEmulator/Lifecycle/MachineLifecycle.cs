@@ -175,6 +175,7 @@ internal sealed partial class MachineLifecycle(
             // the lock, so that a start calling the suspend off cannot be overtaken by it.
             m.Process?.Signal(SIGSTOP);
             m.Frozen = m.Process is not null;
+            m.EndExecs(); // a snapshot would hold them; here their callers would wait until the resume
             suspending = m.AddEvent("suspend", "suspending", "user", Now, Options.EventsKept);
             m.SetState(Suspending, Now);
         }
@@ -480,6 +481,7 @@ internal sealed partial class MachineLifecycle(
         var process = m.Process;
         m.Process = null;
         m.Frozen = false;
+        m.EndExecs();
         m.Run++;
         m.Launching = false;
         return process;
