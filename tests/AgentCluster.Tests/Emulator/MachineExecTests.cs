@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using AgentCluster.Fly;
 using AgentCluster.Fly.Models;
+using AgentCluster.FlyEmulator;
 using AgentCluster.FlyEmulator.Lifecycle;
 using AgentCluster.Tests.Conformance;
 using AgentCluster.Tests.Infrastructure;
@@ -131,7 +132,7 @@ public sealed class MachineExecTests(EmulatorFixture fly)
     {
         var (app, id) = await StartedAsync();
 
-        using var response = await fly.Http.PostAsync($"apps/{app}/machines/{id}/exec", new StringContent(body, Encoding.UTF8, "application/json"));
+        using var response = await fly.Http.PostAsync($"apps/{app}/machines/{id}/exec", Json(body));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(message, JsonNode.Parse(await response.Content.ReadAsStringAsync())!["error"]!.GetValue<string>());
@@ -150,6 +151,37 @@ public sealed class MachineExecTests(EmulatorFixture fly)
         Assert.Equal("done\n", answer["stderr"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task Exec_is_rate_limited_per_machine_like_Fly_s_other_machine_actions()
+    {
+        await using var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.RateLimits = true);
+        using var http = new HttpClient { BaseAddress = new Uri(emulator.BaseUrl, "/v1/") };
+        http.DefaultRequestHeaders.Authorization = new("Bearer", "t");
+        (await http.PostAsync("apps", Json("""{"name":"limits","org_slug":"personal"}"""))).EnsureSuccessStatusCode();
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            using var made = await http.PostAsync("apps/limits/machines", Json("""{"config":{"image":"x","init":{"exec":["sleep","600"]}}}"""));
+            ids.Add(JsonNode.Parse(await made.Content.ReadAsStringAsync())!["id"]!.GetValue<string>());
+        }
+        foreach (var id in ids) (await http.GetAsync($"apps/limits/machines/{id}/wait?state=started&timeout=30")).EnsureSuccessStatusCode();
+
+        async Task<HttpStatusCode> ExecOn(string id)
+        {
+            using var response = await http.PostAsync($"apps/limits/machines/{id}/exec", Json("""{"command":["true"]}"""));
+            return response.StatusCode;
+        }
+
+        // A burst of 3, then refused: the budget is this machine's (a refill may let one more through on a slow host).
+        var burst = new List<HttpStatusCode>();
+        for (var i = 0; i < 6; i++) burst.Add(await ExecOn(ids[0]));
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK], burst.Take(3));
+        Assert.Contains(HttpStatusCode.TooManyRequests, burst);
+        Assert.Equal(HttpStatusCode.OK, await ExecOn(ids[1]));
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
     private async Task<(string App, string Id)> StartedAsync(Func<MachineConfig, MachineConfig>? configure = null)
     {
         var app = await fly.NewAppAsync();
@@ -160,7 +192,7 @@ public sealed class MachineExecTests(EmulatorFixture fly)
 
     private async Task<JsonNode> ExecAsync(string app, string id, string json)
     {
-        using var response = await fly.Http.PostAsync($"apps/{app}/machines/{id}/exec", new StringContent(json, Encoding.UTF8, "application/json"));
+        using var response = await fly.Http.PostAsync($"apps/{app}/machines/{id}/exec", Json(json));
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
         return JsonNode.Parse(body)!;
