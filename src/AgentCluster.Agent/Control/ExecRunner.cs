@@ -76,12 +76,14 @@ internal static class ExecRunner
         var stdout = new ExecOutput(OutputStreams.Stdout, spec.MaxOutputBytes, Deliver);
         var stderr = new ExecOutput(OutputStreams.Stderr, spec.MaxOutputBytes, Deliver);
         using var drain = new CancellationTokenSource(Timeout.InfiniteTimeSpan, time); // its CancelAfter runs on the same clock
-        var pumps = Task.WhenAll(
-            stdout.PumpAsync(process.StandardOutput.BaseStream, drain.Token),
-            stderr.PumpAsync(process.StandardError.BaseStream, drain.Token));
+        Task[] pumping = [stdout.PumpAsync(process.StandardOutput.BaseStream, drain.Token), stderr.PumpAsync(process.StandardError.BaseStream, drain.Token)];
+        var pumps = Task.WhenAll(pumping);
 
         using var timeout = new CancellationTokenSource(spec.Timeout, time);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken);
+        // The output callback failed (the stream it writes to broke): nobody is left to hear the command.
+        using var undeliverable = new CancellationTokenSource();
+        foreach (var pump in pumping) _ = pump.ContinueWith(_ => Cancel(undeliverable), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, cancellationToken, undeliverable.Token);
         var stdin = WriteStdinAsync(process, spec.Stdin, deadline.Token);
         var timedOut = false;
         try
@@ -91,11 +93,11 @@ internal static class ExecRunner
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
-            timedOut = !cancellationToken.IsCancellationRequested;
+            timedOut = timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested && !undeliverable.IsCancellationRequested;
             KillGroup(process);
             await process.WaitForExitAsync(CancellationToken.None);
             drain.CancelAfter(DrainAfterKill);
-            await pumps;
+            await pumps; // throws the callback's failure, if that was the end
         }
         await stdin;
         cancellationToken.ThrowIfCancellationRequested();
@@ -129,6 +131,18 @@ internal static class ExecRunner
         foreach (var (name, value) in spec.Env ?? new Dictionary<string, string>()) info.Environment[name] = value;
 
         return Process.Start(info) ?? throw new InvalidOperationException($"{spec.Argv[0]} did not start");
+    }
+
+    private static void Cancel(CancellationTokenSource source)
+    {
+        try
+        {
+            source.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The exec is over already.
+        }
     }
 
     /// <summary>Stdin is the request's text, then closed: a command that reads it gets EOF instead of waiting forever.</summary>

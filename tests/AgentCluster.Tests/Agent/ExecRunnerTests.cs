@@ -139,6 +139,22 @@ public sealed class ExecRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task When_the_output_cannot_be_delivered_the_tree_is_killed_and_the_failure_thrown()
+    {
+        var pids = new List<int>();
+        var run = ExecRunner.RunAsync(Script("nohup sleep 300 >/dev/null 2>&1 & echo $!; sleep 301"), e =>
+        {
+            pids.Add(int.Parse(e.Text.Trim()));
+            throw new IOException("the client went away");
+        }, CancellationToken.None);
+
+        var failure = await Assert.ThrowsAsync<IOException>(() => run.WaitAsync(Deadline));
+        Assert.Equal("the client went away", failure.Message);
+        var pid = Assert.Single(pids);
+        await Eventually.TrueAsync(() => !Processes.Alive(pid), Deadline, "the background child killed with the group");
+    }
+
+    [Fact]
     public async Task Output_past_the_cap_is_counted_as_truncated_and_drained_so_the_command_finishes()
     {
         // 300 KB, far more than a pipe holds: the command would block if the rest were not read.
