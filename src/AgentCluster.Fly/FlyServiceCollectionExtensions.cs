@@ -73,7 +73,7 @@ public static class FlyServiceCollectionExtensions
         client.AddResilienceHandler("fly", (pipeline, context) =>
             {
                 var options = context.ServiceProvider.GetRequiredService<IOptions<FlyOptions>>().Value;
-                pipeline.AddTimeout(options.TotalTimeout);
+                pipeline.AddTimeout(TimeoutFor(options.TotalTimeout));
                 // Polly refuses zero attempts; "no retries" means no retry strategy at all.
                 if (options.Retry.MaxRetryAttempts > 0)
                 {
@@ -90,7 +90,7 @@ public static class FlyServiceCollectionExtensions
                             args.Outcome.Exception)),
                     });
                 }
-                pipeline.AddTimeout(options.AttemptTimeout);
+                pipeline.AddTimeout(TimeoutFor(options.AttemptTimeout));
             });
         client.AddHttpMessageHandler<FlyAuthHandler>();
         client.AddHttpMessageHandler<FlyRateLimitHandler>();
@@ -98,6 +98,13 @@ public static class FlyServiceCollectionExtensions
     }
 
     private static HttpRequestMessage? RequestOf(ResilienceContext context) => context.GetRequestMessage();
+
+    /// <summary><paramref name="usual"/>, except for an exec, which lasts as long as its command (<see cref="FlyExecCalls"/>).</summary>
+    private static HttpTimeoutStrategyOptions TimeoutFor(TimeSpan usual) => new()
+    {
+        Timeout = usual,
+        TimeoutGenerator = args => ValueTask.FromResult(FlyExecCalls.IsExec(RequestOf(args.Context)) ? FlyExecCalls.LongestCall : usual),
+    };
 }
 
 internal sealed class FlyOptionsValidator : IValidateOptions<FlyOptions>

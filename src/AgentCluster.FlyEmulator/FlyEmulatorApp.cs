@@ -2,6 +2,7 @@ using AgentCluster.Fly.Json;
 using AgentCluster.FlyEmulator.Api;
 using AgentCluster.FlyEmulator.Lifecycle;
 using AgentCluster.FlyEmulator.State;
+using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -39,12 +40,14 @@ public static class FlyEmulatorApp
         services.AddFlyRateLimits();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EmulatorStore>();
+        services.AddSingleton(services => new PrivateAddresses(services.GetRequiredService<IServer>()));
         services.AddSingleton<EmulatorRuntime>();
         services.AddSingleton<MachineLauncher>();
         services.AddSingleton<MachineLeases>();
         services.AddSingleton<VolumeLifecycle>();
         services.AddSingleton<MachineWaiter>();
         services.AddSingleton<MachineLifecycle>();
+        services.AddSingleton<MachineExecs>();
         services.AddHostedService<MachineShutdown>();
         return services;
     }

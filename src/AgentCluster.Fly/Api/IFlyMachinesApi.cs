@@ -83,6 +83,14 @@ public interface IFlyMachinesApi
         [Header(FlyHeaders.LeaseNonce)] string? leaseNonce = null, CancellationToken cancellationToken = default);
 
     /// <summary>
+    /// Runs a command in the started machine and answers once it ended (200 whatever its exit code; 412 for a machine
+    /// that is not started). Never retried on a 5xx (the command may have run); the call lasts as long as the command,
+    /// so it is allowed up to <see cref="FlyExecCalls.LongestCall"/> rather than the client's usual attempt timeout.
+    /// </summary>
+    [Post("/apps/{appName}/machines/{machineId}/exec")]
+    Task<MachineExecResponse> ExecMachineAsync(string appName, string machineId, [Body] MachineExecRequest request, CancellationToken cancellationToken = default);
+
+    /// <summary>
     /// One blocking wait of at most 60 s (Fly clamps <paramref name="timeout"/> seconds to [1, 60]); any of the
     /// <paramref name="state"/>s satisfies it. 408 when the deadline passes. For longer waits use
     /// <see cref="FlyMachinesApiExtensions.WaitForStateAsync"/>.

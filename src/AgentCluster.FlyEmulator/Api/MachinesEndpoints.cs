@@ -107,6 +107,13 @@ internal static class MachinesEndpoints
             return FlyResponses.Ok();
         }).Action("machine.uncordon");
 
+        machine.MapPost("/exec", async (string app_name, string machine_id, HttpContext context, EmulatorStore store, MachineExecs execs) =>
+        {
+            var m = store.RequireMachine(app_name, machine_id);
+            var request = await FlyResponses.ReadBodyAsync<MachineExecRequest>(context.Request, required: true);
+            return FlyResponses.Json(await execs.RunAsync(m, request!, context.RequestAborted));
+        }).Action("machine.exec");
+
         // Spec and docs say force=true; fly-go sends kill=true. Both mean: kill it if it runs.
         machine.MapDelete("", async (string app_name, string machine_id, HttpRequest request, [FromHeader(Name = FlyHeaders.LeaseNonce)] string? nonce,
             EmulatorStore store, MachineLifecycle lifecycle) =>

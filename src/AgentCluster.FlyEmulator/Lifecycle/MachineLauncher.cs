@@ -35,8 +35,7 @@ internal sealed class MachineLauncher(IOptions<EmulatorOptions> options, Emulato
 
     public MachineProcess Launch(EmulatedMachine machine)
     {
-        var mounts = MountNamespace.Of(machine, store);
-        var environment = Environment(machine);
+        var launch = LaunchOf(machine, CommandLine(machine.Config), out var mounts);
         if (user.Value is { } owner)
         {
             // At every launch, not only when made: a volume outlives its machines, and may hold files put there as root.
@@ -44,9 +43,17 @@ internal sealed class MachineLauncher(IOptions<EmulatorOptions> options, Emulato
             owner.Own(machine.RootfsDirectory);
             foreach (var volume in mounts.HostFolders) owner.Own(volume);
         }
-        var launch = new ProcessLaunch(CommandLine(machine.Config), mounts.Translate(environment),
-            mounts.WorkingDirectory(environment, machine.RootfsDirectory), machine.LogPath, user.Value);
         return MachineProcess.Start(launch);
+    }
+
+    /// <summary>A command run beside the main process (Fly's exec): the same environment, working directory and user.</summary>
+    public ProcessLaunch ExecLaunch(EmulatedMachine machine, IReadOnlyList<string> argv) => LaunchOf(machine, argv, out _);
+
+    private ProcessLaunch LaunchOf(EmulatedMachine machine, IReadOnlyList<string> argv, out MountNamespace mounts)
+    {
+        mounts = MountNamespace.Of(machine, store);
+        var environment = Environment(machine);
+        return new ProcessLaunch(argv, mounts.Translate(environment), mounts.WorkingDirectory(environment, machine.RootfsDirectory), machine.LogPath, user.Value);
     }
 
     public IReadOnlyList<string> CommandLine(MachineConfig config)

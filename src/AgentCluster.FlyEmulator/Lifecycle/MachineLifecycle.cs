@@ -17,6 +17,7 @@ internal sealed partial class MachineLifecycle(
     MachineLauncher launcher,
     MachineLeases leases,
     VolumeLifecycle volumes,
+    PrivateAddresses addresses,
     IOptions<EmulatorOptions> options,
     TimeProvider time,
     ILogger<MachineLifecycle> logger) : IAsyncDisposable
@@ -39,13 +40,23 @@ internal sealed partial class MachineLifecycle(
         var name = string.IsNullOrWhiteSpace(request.Name) ? FlyIds.MachineName() : request.Name;
         var region = string.IsNullOrWhiteSpace(request.Region) ? Options.Region : request.Region;
         volumes.Attach(app, id, region, config.Mounts);
+        string privateIp;
+        try
+        {
+            privateIp = addresses.Allocate();
+        }
+        catch
+        {
+            volumes.Detach(app, id);
+            throw;
+        }
         var machine = new EmulatedMachine
         {
             Id = id,
             Name = name,
             App = app,
             Region = region,
-            PrivateIp = store.NextPrivateIp(),
+            PrivateIp = privateIp,
             CreatedAt = now,
             UpdatedAt = now,
             MachineDirectory = store.MachineDirectory(app.Name, id),
@@ -57,6 +68,7 @@ internal sealed partial class MachineLifecycle(
         if (!app.TryAdd(machine))
         {
             volumes.Detach(app, id);
+            addresses.Release(privateIp);
             throw new FlyError(409, $"already_exists: unable to create machine: a machine named '{name}' already exists in app {app.Name}");
         }
         Directory.CreateDirectory(machine.RootfsDirectory);
@@ -163,6 +175,7 @@ internal sealed partial class MachineLifecycle(
             // the lock, so that a start calling the suspend off cannot be overtaken by it.
             m.Process?.Signal(SIGSTOP);
             m.Frozen = m.Process is not null;
+            m.EndExecs(); // a snapshot would hold them; here their callers would wait until the resume
             suspending = m.AddEvent("suspend", "suspending", "user", Now, Options.EventsKept);
             m.SetState(Suspending, Now);
         }
@@ -292,6 +305,7 @@ internal sealed partial class MachineLifecycle(
         }
         DeleteDirectory(m.MachineDirectory);
         volumes.Detach(m.App, m.Id);
+        addresses.Release(m.PrivateIp);
         lock (m.Sync)
         {
             m.AddEvent("destroy", "destroyed", "flyd", Now, Options.EventsKept);
@@ -467,6 +481,7 @@ internal sealed partial class MachineLifecycle(
         var process = m.Process;
         m.Process = null;
         m.Frozen = false;
+        m.EndExecs();
         m.Run++;
         m.Launching = false;
         return process;

@@ -31,28 +31,9 @@ public sealed class MachineProcess : IAsyncDisposable
 
     public static MachineProcess Start(ProcessLaunch launch)
     {
-        if (launch.Argv.Count == 0) throw new MachineLaunchException("no command to run");
-        var executable = Resolve(launch.Argv[0], launch.Environment)
-            ?? throw new MachineLaunchException($"exec {launch.Argv[0]}: no such file or directory, or not executable");
+        var info = StartInfo(launch, out var useSetsid);
         Directory.CreateDirectory(launch.WorkingDirectory);
         Directory.CreateDirectory(Path.GetDirectoryName(launch.LogPath)!);
-
-        var useSetsid = File.Exists(Setsid);
-        var info = new ProcessStartInfo(useSetsid ? Setsid : executable)
-        {
-            WorkingDirectory = launch.WorkingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-            UserName = launch.User?.Name,
-        };
-        if (useSetsid) info.ArgumentList.Add(executable);
-        foreach (var arg in launch.Argv.Skip(1)) info.ArgumentList.Add(arg);
-        info.Environment.Clear();
-        foreach (var (key, value) in launch.Environment) info.Environment[key] = value;
-        info.Environment.TryAdd("PATH", Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin");
-        info.Environment.TryAdd("HOME", launch.WorkingDirectory);
 
         var log = new StreamWriter(new FileStream(launch.LogPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite)) { AutoFlush = true };
         try
@@ -67,6 +48,35 @@ public sealed class MachineProcess : IAsyncDisposable
             log.Dispose();
             throw new MachineLaunchException($"exec {launch.Argv[0]}: {e.Message}");
         }
+    }
+
+    /// <summary>
+    /// How <paramref name="launch"/> starts, all streams redirected: through setsid when the host has it
+    /// (<paramref name="ownGroup"/>), so that it leads its own session and process group, whose id is its pid.
+    /// </summary>
+    /// <exception cref="MachineLaunchException">No command, or no such program.</exception>
+    internal static ProcessStartInfo StartInfo(ProcessLaunch launch, out bool ownGroup)
+    {
+        if (launch.Argv.Count == 0) throw new MachineLaunchException("no command to run");
+        var executable = Resolve(launch.Argv[0], launch.Environment)
+            ?? throw new MachineLaunchException($"exec {launch.Argv[0]}: no such file or directory, or not executable");
+        ownGroup = File.Exists(Setsid);
+        var info = new ProcessStartInfo(ownGroup ? Setsid : executable)
+        {
+            WorkingDirectory = launch.WorkingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            RedirectStandardInput = true,
+            UseShellExecute = false,
+            UserName = launch.User?.Name,
+        };
+        if (ownGroup) info.ArgumentList.Add(executable);
+        foreach (var arg in launch.Argv.Skip(1)) info.ArgumentList.Add(arg);
+        info.Environment.Clear();
+        foreach (var (key, value) in launch.Environment) info.Environment[key] = value;
+        info.Environment.TryAdd("PATH", Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/bin:/usr/bin:/bin");
+        info.Environment.TryAdd("HOME", launch.WorkingDirectory);
+        return info;
     }
 
     /// <summary>Signals the whole process group (the pid leads it); the pid alone if it has no group of its own.</summary>
@@ -145,9 +155,7 @@ public sealed class MachineProcess : IAsyncDisposable
         await process.WaitForExitAsync();
         await pumps;
         await log.DisposeAsync();
-        // .NET reports a signal death as 128 + signal.
-        var code = process.ExitCode;
-        return code > 128 && code < 128 + 65 ? new ProcessExit(code, code - 128) : new ProcessExit(code, null);
+        return ProcessExit.Of(process.ExitCode);
     }
 
     private async Task Pump(StreamReader reader)

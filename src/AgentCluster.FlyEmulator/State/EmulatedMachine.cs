@@ -11,6 +11,7 @@ internal sealed class EmulatedMachine
 {
     private readonly LinkedList<MachineEvent> events = new();
     private TaskCompletionSource changed = NewSignal();
+    private CancellationTokenSource runEnded = new();
 
     public Lock Sync { get; } = new();
 
@@ -44,6 +45,17 @@ internal sealed class EmulatedMachine
 
     /// <summary>Bumped whenever a run starts or is taken over by a requested stop, restart, update or destroy.</summary>
     public int Run { get; set; }
+
+    /// <summary>Cancelled when the current run ends (stop, restart, update, suspend, destroy): the execs running in it end with it.</summary>
+    public CancellationToken RunEnded => runEnded.Token;
+
+    /// <summary>Kills the run's execs (off the caller's thread: the caller holds <see cref="Sync"/>), and starts the next run's token.</summary>
+    public void EndExecs()
+    {
+        var ended = runEnded;
+        runEnded = new CancellationTokenSource();
+        _ = Task.Run(ended.Cancel);
+    }
 
     /// <summary>Times of automatic restarts, for the on-failure policy's 5-minute window.</summary>
     public List<DateTimeOffset> Restarts { get; } = [];

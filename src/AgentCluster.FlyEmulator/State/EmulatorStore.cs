@@ -8,7 +8,6 @@ namespace AgentCluster.FlyEmulator.State;
 internal sealed class EmulatorStore(IOptions<EmulatorOptions> options, TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, EmulatedApp> apps = new();
-    private int nextAddress;
 
     public string DataDirectory { get; } = options.Value.DataDirectory
         ?? Path.Combine(Path.GetTempPath(), "agentcluster-emulator", $"{Environment.ProcessId}-{Guid.NewGuid():N}"[..16]);
@@ -42,13 +41,6 @@ internal sealed class EmulatorStore(IOptions<EmulatorOptions> options, TimeProvi
 
     public IEnumerable<EmulatedMachine> Machines(EmulatedApp app) =>
         app.Machines.Values.Where(m => FindMachine(app, m.Id) is not null).OrderBy(m => m.CreatedAt).ThenBy(m => m.Id);
-
-    /// <summary>A distinct loopback address per machine (127.0.1.1, 127.0.1.2, …): reachable, and unique like a 6PN address.</summary>
-    public string NextPrivateIp()
-    {
-        var n = Interlocked.Increment(ref nextAddress);
-        return $"127.0.{1 + n / 250 % 254}.{1 + n % 250}";
-    }
 
     public string MachineDirectory(string appName, string machineId) => Path.Combine(DataDirectory, appName, machineId);
 

@@ -20,7 +20,7 @@ namespace AgentCluster.Silo.Machines;
 /// </summary>
 public sealed partial class SessionMachines(
     IFlyMachinesApi machines, IFlyMetadataApi metadataApi, IOptions<FlyOptions> fly, IOptions<AgentSessionOptions> options, CallbackUrls callbackUrls,
-    IOptions<TelemetryOptions> telemetry, SessionMetrics metrics, ILogger<SessionMachines> logger) : IMachines
+    IOptions<TelemetryOptions> telemetry, SessionMetrics metrics, TimeProvider time, ILogger<SessionMachines> logger) : IMachines
 {
     public const string SessionMetadataKey = "agentcluster_session";
 
@@ -154,10 +154,6 @@ public sealed partial class SessionMachines(
     /// claimed pool machine). When it does not carry this session and token, it gets them: Fly updates the config and
     /// restarts the machine, and its agent comes back as this session's, with a token the session knows.
     /// </summary>
-    /// <summary>Fly's own exec: see <see cref="IMachines.ExecAsync"/>.</summary>
-    public Task<ExecResult> ExecAsync(string app, string machineId, ExecRequest request, CancellationToken cancellationToken) =>
-        throw new NotImplementedException("helper B: Fly's exec endpoint");
-
     public async Task<SessionMachine> AdoptAsync(string app, string machineId, MachineRequest request) =>
         Ours(app, await AdoptMachineAsync(app, machineId, request, CancellationToken.None));
 
@@ -278,6 +274,36 @@ public sealed partial class SessionMachines(
         {
             throw TranslateCall(e, "start");
         }
+    }
+
+    /// <summary>
+    /// Fly's own exec (see <see cref="IMachines.ExecAsync"/>): the request wrapped by <see cref="FlyExecCommand"/> for its cwd
+    /// and env. Fly reports how the command ended, not why: one that a SIGKILL ended once its timeout had passed timed
+    /// out. Each stream is cut at the request's <c>max_output_bytes</c> here (Fly caps them too, by an amount it does not publish).
+    /// </summary>
+    public async Task<ExecResult> ExecAsync(string app, string machineId, ExecRequest request, CancellationToken cancellationToken)
+    {
+        var timeout = request.TimeoutS ?? ControlProtocol.DefaultTimeoutSeconds;
+        var body = new MachineExecRequest { Command = FlyExecCommand.Argv(request), Timeout = timeout, Stdin = request.Stdin };
+        var started = time.GetTimestamp();
+        MachineExecResponse answer;
+        try
+        {
+            answer = await machines.ExecMachineAsync(app, machineId, body, cancellationToken);
+        }
+        catch (FlyApiException e)
+        {
+            throw TranslateCall(e, "run a command in");
+        }
+        var elapsed = time.GetElapsedTime(started);
+        var signal = answer.ExitSignal is > 0 ? answer.ExitSignal : null;
+        var max = request.MaxOutputBytes ?? ControlProtocol.DefaultMaxOutputBytes;
+        var (stdout, stdoutCut) = Utf8Prefix.Of(answer.Stdout ?? "", max);
+        var (stderr, stderrCut) = Utf8Prefix.Of(answer.Stderr ?? "", max);
+        return new ExecResult(
+            signal is { } s ? 128 + s : answer.ExitCode ?? 0, stdout, stderr,
+            TimedOut: signal == 9 && elapsed >= TimeSpan.FromSeconds(timeout),
+            Truncated: stdoutCut || stderrCut, (long)elapsed.TotalMilliseconds, Via: "fly");
     }
 
     /// <summary>Destroys the machine; one that is already gone counts as destroyed. A failure is the outcome, not thrown.</summary>
