@@ -71,6 +71,7 @@ public static partial class EventPayloads
     [JsonSerializable(typeof(TurnCompletedPayload))]
     [JsonSerializable(typeof(TokenUsage))]
     [JsonSerializable(typeof(ErrorPayload))]
+    [JsonSerializable(typeof(ExecPayload))]
     [JsonSerializable(typeof(WarningPayload))]
     private sealed partial class PayloadJson : JsonSerializerContext;
 

@@ -38,11 +38,12 @@ public interface ISessionGrain : IGrainWithStringKey
     /// <summary>
     /// How a node reaches into the session's machine now (<see cref="Control.ControlProtocol"/>): its address and the
     /// agent's control key. A sleeping session wakes first. <see cref="MachineAccess.Ready"/> is false while the session
-    /// has no machine yet or its agent has not set up since the machine (re)started: the caller asks again. Terminated
-    /// (409) for a terminated session.
+    /// has no machine yet or its agent has not set up since the machine (re)started: the caller asks again. The machine
+    /// is not put to sleep for <paramref name="holdFor"/> (what the caller does counts as activity). Terminated (409) for
+    /// a terminated session.
     /// </summary>
     [Alias("OpenMachine")]
-    Task<MachineAccess> OpenMachineAsync();
+    Task<MachineAccess> OpenMachineAsync(TimeSpan holdFor);
 
     /// <summary>Logs <c>session.exec {command, exit_code, via}</c> for audit: never the command's env, stdin or output.</summary>
     [Alias("RecordExec")]

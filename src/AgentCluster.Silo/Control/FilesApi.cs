@@ -17,6 +17,9 @@ public static class FilesApi
     /// <summary>What a client may send that the agent's answer depends on: ranges and validators.</summary>
     private static readonly string[] RelayedRequestHeaders = ["Range", "If-Range", "If-None-Match", "If-Match", "If-Modified-Since", "If-Unmodified-Since"];
 
+    /// <summary>How long a file call keeps the machine from sleeping: a transfer of FrontDoor:MaxFileBytes at a modest rate.</summary>
+    private static readonly TimeSpan TransferHold = TimeSpan.FromMinutes(5);
+
     public static RouteGroupBuilder MapSessionFiles(this RouteGroupBuilder sessions)
     {
         var limits = ((IEndpointRouteBuilder)sessions).ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
@@ -79,7 +82,7 @@ public static class FilesApi
     private static async Task<IResult> RelayAsync(HttpContext http, string id, ClaimsPrincipal caller, MachineDoor door, AgentControlClient agent,
         HttpMethod method, string agentPath, bool withBody = false)
     {
-        var access = await door.OpenReadyAsync(id, caller.Owner(), http.RequestAborted);
+        var access = await door.OpenReadyAsync(id, caller.Owner(), TransferHold, http.RequestAborted);
         try
         {
             // An upload is answered once it is all written; anything else at once.

@@ -17,22 +17,23 @@ public sealed class MachineDoor(IGrainFactory grains, IOptions<FrontDoorOptions>
     private static readonly TimeSpan AskEvery = TimeSpan.FromMilliseconds(200);
 
     /// <returns>The session and its machine's access: ready, or not ready when the wait is over (the caller falls back or refuses).</returns>
-    public async Task<(ISessionGrain Session, MachineAccess Access)> OpenAsync(string sessionId, string owner, CancellationToken cancellationToken)
+    /// <param name="holdFor">How long the call may use the machine: it is not put to sleep meanwhile.</param>
+    public async Task<(ISessionGrain Session, MachineAccess Access)> OpenAsync(string sessionId, string owner, TimeSpan holdFor, CancellationToken cancellationToken)
     {
         var (session, _) = await grains.OwnedAsync(sessionId, owner);
         var deadline = time.GetUtcNow() + options.Value.MachineWaitTimeout;
         while (true)
         {
-            var access = await session.OpenMachineAsync();
+            var access = await session.OpenMachineAsync(holdFor);
             if (access.Ready || time.GetUtcNow() >= deadline) return (session, access);
             await Task.Delay(AskEvery, time, cancellationToken);
         }
     }
 
     /// <summary>The access, ready; else why not, as a 503 the caller may retry.</summary>
-    public async Task<MachineAccess> OpenReadyAsync(string sessionId, string owner, CancellationToken cancellationToken)
+    public async Task<MachineAccess> OpenReadyAsync(string sessionId, string owner, TimeSpan holdFor, CancellationToken cancellationToken)
     {
-        var (_, access) = await OpenAsync(sessionId, owner, cancellationToken);
+        var (_, access) = await OpenAsync(sessionId, owner, holdFor, cancellationToken);
         return access.Ready ? access : throw NotReady(sessionId, access);
     }
 

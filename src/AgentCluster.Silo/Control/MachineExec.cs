@@ -25,7 +25,7 @@ public sealed partial class MachineExec(MachineDoor door, AgentControlClient age
     public async Task<IResult> RunAsync(string sessionId, string owner, ExecRequest request, string? via, bool stream, CancellationToken cancellationToken)
     {
         if (via is not (null or ViaAgent or ViaFly)) throw SessionException.Invalid("via", "via must be 'agent' or 'fly' (default: the agent, else Fly).");
-        var (session, access) = await door.OpenAsync(sessionId, owner, cancellationToken);
+        var (session, access) = await door.OpenAsync(sessionId, owner, request.Timeout + AnswerSlack, cancellationToken);
         if (access.MachineId is null || (via == ViaAgent && !access.Ready)) throw door.NotReady(sessionId, access);
         var command = request.Command!.Display();
 

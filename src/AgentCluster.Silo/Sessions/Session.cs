@@ -256,6 +256,19 @@ public sealed class Session
             throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
     }
 
+    /// <summary>
+    /// A client reaches into the machine (an exec, a file) for up to <paramref name="holdFor"/>: the machine is not put to
+    /// sleep under it, and the session's idle time starts over once that is past.
+    /// </summary>
+    public SessionChange Reached(TimeSpan holdFor, DateTimeOffset now)
+    {
+        EnsureOpen();
+        var until = now + holdFor;
+        if (S.ReachedUntil >= until) return SessionChange.None;
+        S.ReachedUntil = until;
+        return new SessionChange().Then(new SessionStep.Save());
+    }
+
     /// <summary>A command a client ran in the machine, logged for audit (never its env, stdin or output).</summary>
     public SessionChange Exec(string command, int? exitCode, string via, DateTimeOffset now)
     {
@@ -461,7 +474,7 @@ public sealed class Session
         if (S.SleepingSince is { } asleep) return asleep + options.RetentionTimeout;
         DateTimeOffset? other =
             TurnInProgress ? Agent.StallCheckAt
-            : S.Status == SessionStatus.Idle ? S.IdleSince + IdleTimeout
+            : S.Status == SessionStatus.Idle ? IdleEnds
             : null;
         if (Machine.BudgetCheckAt is { } budget && !(other <= budget)) other = budget;
         if (TurnLimitCheckAt is { } limit && !(other <= limit)) other = limit;
@@ -579,10 +592,13 @@ public sealed class Session
         }
     }
 
+    /// <summary>When an idle session falls asleep: its idle timeout after it went idle, or after a client last reached into its machine.</summary>
+    private DateTimeOffset IdleEnds => (S.ReachedUntil is { } reached && reached > S.IdleSince ? reached : S.IdleSince) + IdleTimeout;
+
     /// <summary>Guarantee: a session idle for its idle timeout has its machine suspended or stopped, not destroyed; the next message starts it again.</summary>
     private SessionChange CheckIdle(SessionChange change, DateTimeOffset now)
     {
-        if (S.Status != SessionStatus.Idle || now < S.IdleSince + IdleTimeout) return change;
+        if (S.Status != SessionStatus.Idle || now < IdleEnds) return change;
         logger.Sleeping(Id, S.IdleSince, S.MachineId);
         return change.Then(new SessionStep.SleepMachine(S.MachineId!));
     }

@@ -248,9 +248,9 @@ public sealed class SessionGrain(
         meter.NewAgent();
     }
 
-    Task<MachineAccess> ISessionGrain.OpenMachineAsync() => Exclusively(async () =>
+    Task<MachineAccess> ISessionGrain.OpenMachineAsync(TimeSpan holdFor) => Exclusively(async () =>
     {
-        session.EnsureOpen();
+        await RunAsync(session.Reached(holdFor, Now));
         await WakeAsync();
         // A session stored before machines' addresses were kept asks Fly once.
         if (S.MachineId is not null && S.MachineAddress is null && await machines.FindAsync(Id) is { PrivateIp: { } address } found && found.Id == S.MachineId)

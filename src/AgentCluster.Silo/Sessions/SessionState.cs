@@ -125,6 +125,9 @@ public sealed class SessionState
     /// <summary>The machine a restart replaced: destroyed by the restart, or by reconciliation should that destroy fail; never adopted back.</summary>
     [Id(67)] public string? RetiredMachineId { get; set; }
 
+    /// <summary>A client reaches into the machine (exec, files) until then: it does not sleep before, and its idle time counts from then.</summary>
+    [Id(68)] public DateTimeOffset? ReachedUntil { get; set; }
+
     // Ids 40-44: the model gateway (Session.ModelUsed); 50-54: one-shot tasks, results and the turn limit.
 
     /// <summary><see cref="SessionModes"/>; null in sessions stored before modes existed (<c>session</c>).</summary>

@@ -20,7 +20,7 @@ public sealed class ExecEndToEndTests(ControlNodeFixture node, ITestOutputHelper
     {
         var (id, _) = await node.IdleSessionAsync();
 
-        var (status, body) = await ControlNodeFixture.ExecAsync(Http, id, new { command = "echo hi; echo oops >&2; exit 3", env = new { SECRET_VALUE = "s3cr3t" } });
+        var (status, body) = await ControlNodeFixture.ExecAsync(Http, id, new { command = "echo hi; echo oops >&2; exit 3", env = new Dictionary<string, string> { ["SECRET_VALUE"] = "s3cr3t" } });
 
         Assert.Equal(HttpStatusCode.OK, status);
         Assert.Equal(3, body!["exit_code"]!.GetValue<int>());
@@ -45,7 +45,7 @@ public sealed class ExecEndToEndTests(ControlNodeFixture node, ITestOutputHelper
         {
             command = new[] { "bash", "-c", "pwd; echo \"$GREETING\"; cat; env" },
             cwd = "sub/dir",
-            env = new { GREETING = "hello there" },
+            env = new Dictionary<string, string> { ["GREETING"] = "hello there" },
             stdin = "from stdin\n",
         });
 
@@ -155,6 +155,7 @@ public sealed class ExecEndToEndTests(ControlNodeFixture node, ITestOutputHelper
         finally
         {
             Signals.Thaw(pid);
+            output.WriteLine(string.Join('\n', node.Node.Log.Split('\n').Where(l => l.Contains("fail") || l.Contains("Exception") || l.Contains(" at ")).TakeLast(60)));
         }
         var audit = await node.EventsAsync(id, "session.exec");
         Assert.Equal(["fly", "fly"], audit.Select(e => e.Payload["via"]!.GetValue<string>()));
