@@ -13,14 +13,18 @@ public sealed class MachineProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StreamWriter log;
     private readonly Task pumps;
+    private readonly Task mainExited;
+    private readonly string? machineId;
     private int killed;
 
-    private MachineProcess(Process process, StreamWriter log)
+    private MachineProcess(Process process, StreamWriter log, string? machineId)
     {
         this.process = process;
         this.log = log;
+        this.machineId = machineId;
         Pid = process.Id;
         pumps = Task.WhenAll(Pump(process.StandardOutput), Pump(process.StandardError));
+        mainExited = process.WaitForExitAsync();
         Exited = WaitForExitAsync();
     }
 
@@ -41,7 +45,7 @@ public sealed class MachineProcess : IAsyncDisposable
             var process = Process.Start(info) ?? throw new MachineLaunchException($"could not start {launch.Argv[0]}");
             process.StandardInput.Close();
             if (useSetsid) AwaitOwnProcessGroup(process);
-            return new MachineProcess(process, log);
+            return new MachineProcess(process, log, launch.Environment.GetValueOrDefault("FLY_MACHINE_ID"));
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -109,24 +113,30 @@ public sealed class MachineProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends <paramref name="signal"/>, waits up to <paramref name="timeout"/>, then SIGKILLs the tree.</summary>
+    /// <summary>
+    /// Sends <paramref name="signal"/>, waits up to <paramref name="timeout"/> for the main process, then SIGKILLs the
+    /// tree; what it leaves (children that outlived it) goes too, and its exit is known once its output is all read.
+    /// </summary>
     public async Task<StopResult> StopAsync(int signal, TimeSpan timeout, TimeProvider timeProvider, CancellationToken cancellationToken = default)
     {
         Signal(signal);
+        var killedIt = false;
         try
         {
-            var exit = await Exited.WaitAsync(timeout, timeProvider, cancellationToken);
-            KillGroup(); // children that outlived their parent go with it
-            return new StopResult(exit, false);
+            await mainExited.WaitAsync(timeout, timeProvider, cancellationToken);
         }
         catch (TimeoutException)
         {
-            Kill();
-            return new StopResult(await Exited, true);
+            killedIt = true;
         }
+        Kill();
+        return new StopResult(await Exited, killedIt);
     }
 
-    /// <summary>SIGKILL to the group, and a walk of the tree for anything that left the group.</summary>
+    /// <summary>
+    /// SIGKILL to the group, a walk of the tree for anything that left the group, and the machine's stragglers: what
+    /// left its tree too (<see cref="MachineStragglers"/>).
+    /// </summary>
     public void Kill()
     {
         if (Interlocked.Exchange(ref killed, 1) == 1) return;
@@ -138,6 +148,7 @@ public sealed class MachineProcess : IAsyncDisposable
         catch (InvalidOperationException)
         {
         }
+        if (machineId is not null) MachineStragglers.Kill(machineId);
     }
 
     public async ValueTask DisposeAsync()
@@ -152,7 +163,9 @@ public sealed class MachineProcess : IAsyncDisposable
 
     private async Task<ProcessExit> WaitForExitAsync()
     {
-        await process.WaitForExitAsync();
+        await mainExited;
+        // As when a VM's main process ends: nothing it started outlives it (and holds its output open meanwhile).
+        Kill();
         await pumps;
         await log.DisposeAsync();
         return ProcessExit.Of(process.ExitCode);

@@ -130,6 +130,51 @@ public sealed class MachineLifecycleTests(EmulatorFixture fly)
     }
 
     [Fact]
+    public async Task No_process_survives_destroy_not_even_an_orphan_in_a_session_of_its_own()
+    {
+        // As the agent runs an exec: its own session and process group, out of reach of a signal to the machine's group,
+        // and out of its tree once its parent is gone.
+        var app = await fly.NewAppAsync();
+        var m = await fly.Machines.CreateMachineAsync(app, EmulatorFixture.Script("(setsid sleep 1001 & echo $! > child.pid); exec sleep 600"));
+        await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Started], Deadline);
+        var childFile = Path.Combine(await fly.RootfsAsync(app, m.Id), "child.pid");
+        await Eventually.TrueAsync(() => File.Exists(childFile) && File.ReadAllText(childFile).Trim().Length > 0, Deadline, "the child started");
+        var child = int.Parse(File.ReadAllText(childFile).Trim());
+
+        Assert.True(Processes.Alive(child), "the orphan runs while its machine does");
+
+        await fly.Machines.DestroyMachineAsync(app, m.Id, force: true);
+        await Eventually.TrueAsync(() => !Processes.Alive(child), Deadline, "the orphan in its own session is gone with the machine");
+    }
+
+    [Fact]
+    public async Task A_stop_ends_an_orphan_in_a_session_of_its_own_too_and_the_next_run_is_left_alone()
+    {
+        // Outside the rootfs, which a stop wipes; writable by the machine's user (nobody, when the tests run as root).
+        var folder = Directory.CreateTempSubdirectory("orphans-");
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(folder.FullName, (UnixFileMode)0b111_111_111);
+        var childFile = Path.Combine(folder.FullName, "children.pid");
+        var app = await fly.NewAppAsync();
+        var m = await fly.Machines.CreateMachineAsync(app, EmulatorFixture.Script($"(setsid sleep 1002 & echo $! >> {childFile}); exec sleep 600",
+            c => c with { Restart = new MachineRestart { Policy = "no" } }));
+        await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Started], Deadline);
+        await Eventually.TrueAsync(() => File.Exists(childFile) && File.ReadAllText(childFile).EndsWith('\n'), Deadline, "the first run's child started");
+        var first = int.Parse(File.ReadAllLines(childFile)[0]);
+
+        await fly.Machines.StopMachineAsync(app, m.Id, new StopRequest { Timeout = TimeSpan.FromSeconds(1) });
+        await fly.Machines.WaitForStateAsync(app, m.Id, [MachineStates.Stopped], Deadline);
+        Assert.False(Processes.Alive(first), "the first run's orphan ended with it");
+
+        await fly.Machines.StartMachineAsync(app, m.Id);
+        await Eventually.TrueAsync(() => File.ReadAllLines(childFile).Length == 2, Deadline, "the second run's child started");
+        var second = int.Parse(File.ReadAllLines(childFile)[1]);
+        Assert.True(Processes.Alive(second), "the next run's orphan is its own");
+        await fly.Machines.DestroyMachineAsync(app, m.Id, force: true);
+        await Eventually.TrueAsync(() => !Processes.Alive(second), Deadline, "the second orphan is gone with the machine");
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
     public async Task No_process_survives_the_emulator()
     {
         int pid;
