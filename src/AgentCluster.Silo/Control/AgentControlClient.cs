@@ -36,27 +36,30 @@ public sealed class AgentControlClient(IHttpClientFactory clients, TimeProvider 
         if (prompt) headers.CancelAfter(PromptAnswer);
         var client = clients.CreateClient(HttpClientName);
         var until = time.GetUtcNow() + RefusedRetryWindow;
-        while (true)
+        try
         {
-            using var message = request();
-            message.RequestUri = new Uri(BaseUrl(access), message.RequestUri!);
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", access.ControlKey);
-            try
+            while (true)
             {
-                return await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, headers.Token);
+                using var message = request();
+                message.RequestUri = new Uri(BaseUrl(access), message.RequestUri!);
+                message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", access.ControlKey);
+                try
+                {
+                    return await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, headers.Token);
+                }
+                catch (HttpRequestException e) when (Refused(e) && time.GetUtcNow() < until)
+                {
+                    await Task.Delay(RefusedRetryDelay, time, headers.Token);
+                }
             }
-            catch (HttpRequestException e) when (Refused(e) && time.GetUtcNow() < until)
-            {
-                await Task.Delay(RefusedRetryDelay, time, headers.Token);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new AgentUnreachableException($"The agent on machine {access.MachineId} did not answer at {access.Address}:{access.Port} ({e.HttpRequestError}).", e);
-            }
-            catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new AgentUnreachableException($"The agent on machine {access.MachineId} did not answer at {access.Address}:{access.Port} in time.", e);
-            }
+        }
+        catch (HttpRequestException e)
+        {
+            throw new AgentUnreachableException($"The agent on machine {access.MachineId} did not answer at {access.Address}:{access.Port} ({e.HttpRequestError}).", e);
+        }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new AgentUnreachableException($"The agent on machine {access.MachineId} did not answer at {access.Address}:{access.Port} in time.", e);
         }
     }
 

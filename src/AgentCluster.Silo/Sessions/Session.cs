@@ -604,9 +604,11 @@ public sealed class Session
     }
 
     /// <summary>The idle session's machine stopped: it is asleep, and its retention counts from now.</summary>
-    public SessionChange MachineStopped(DateTimeOffset now)
+    /// <param name="mode">Suspended, its agent wakes as the same process with the same control key; stopped, it boots a new agent, which sets up again.</param>
+    public SessionChange MachineStopped(DateTimeOffset now, SleepMode mode = SleepMode.Suspend)
     {
         S.SleepingSince = now;
+        if (mode == SleepMode.Stop) S.ProtectedControlKey = null;
         Machine.Stopped(now);
         return Commit(new SessionChange(), [], now, save: true);
     }

@@ -264,8 +264,8 @@ public sealed class SessionGrain(
             MachineId = S.MachineId,
             Address = S.MachineAddress,
             Port = options.Value.AgentControlPort,
-            // Only once the agent called in since its machine (re)started: before that the key is the old agent's, or none.
-            ControlKey = S.AgentSeen && S.ProtectedControlKey is { } key ? secrets.Unprotect(key) : null,
+            // None from a new machine, or a stopped one started again, until its new agent has set up.
+            ControlKey = S.ProtectedControlKey is { } key ? secrets.Unprotect(key) : null,
             Status = S.Status!.Value,
         };
     });
@@ -455,8 +455,8 @@ public sealed class SessionGrain(
                     await DestroyMachineAsync(destroy.MachineId);
                     break;
                 case SessionStep.SleepMachine sleep:
-                    await machines.SleepAsync(App, sleep.MachineId, session.Guest);
-                    await RunAsync(session.MachineStopped(Now));
+                    var mode = await machines.SleepAsync(App, sleep.MachineId, session.Guest);
+                    await RunAsync(session.MachineStopped(Now, mode));
                     break;
                 case SessionStep.RequestMachine:
                     await TryAsync(() => ObtainMachineAsync(token: null, StoredEnv()));

@@ -155,7 +155,6 @@ public sealed class ExecEndToEndTests(ControlNodeFixture node, ITestOutputHelper
         finally
         {
             Signals.Thaw(pid);
-            output.WriteLine(string.Join('\n', node.Node.Log.Split('\n').Where(l => l.Contains("fail") || l.Contains("Exception") || l.Contains(" at ")).TakeLast(60)));
         }
         var audit = await node.EventsAsync(id, "session.exec");
         Assert.Equal(["fly", "fly"], audit.Select(e => e.Payload["via"]!.GetValue<string>()));
