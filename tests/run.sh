@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution. Installs what the tests need on a fresh Debian machine
-# (redis-server, for the tests that start a real Redis; the Claude Code CLI, from the npm registry), then
+# (redis-server, curl; the Claude Code CLI, from the npm registry), then
 # prints one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v redis-server >/dev/null 2>&1; then
-  echo "redis-server not found: installing it with apt-get"
+# redis-server for the tests that start a real Redis; curl for the README examples run as README writes them.
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "${missing[*]} not found: installing with apt-get"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq redis-server >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
 # The Claude Code CLI the claude-code runtime's tests run (pinned in tools/claude-code; Node via apt-get when missing,
