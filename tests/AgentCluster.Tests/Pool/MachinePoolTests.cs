@@ -68,6 +68,12 @@ public sealed class MachinePoolTests(ITestOutputHelper output) : IAsyncLifetime
             }
             Assert.Contains(stream.Received, e => e.Type == EventTypes.AgentOutput && e.Text().Contains("pooled-hi"));
         }
+        // Its agent's control server (started before the machine was suspended) serves the session that claimed it.
+        var exec = await node.Http.PostAsJsonAsync($"/sessions/{id}/exec", new { command = "echo reached" });
+        var result = (await exec.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.True(exec.StatusCode == HttpStatusCode.OK, result.ToJsonString());
+        Assert.Equal(("reached\n", "agent"), (result["stdout"]!.GetValue<string>(), result["via"]!.GetValue<string>()));
+
         var machine = await emulator.Machines.GetMachineAsync(EmulatorHost.App, machineId!);
         Assert.Equal(id, machine.Config!.Metadata![SessionMachines.SessionMetadataKey]); // reconciliation knows it as the session's
         Assert.Equal("platform", machine.Config.Metadata["team"]);
