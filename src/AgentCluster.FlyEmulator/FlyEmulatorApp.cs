@@ -40,7 +40,8 @@ public static class FlyEmulatorApp
         services.AddFlyRateLimits();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<EmulatorStore>();
-        services.AddSingleton(services => new PrivateAddresses(services.GetRequiredService<IServer>()));
+        services.AddSingleton(services => new PrivateAddresses(services.GetRequiredService<IServer>(),
+            exclusive: services.GetRequiredService<IOptions<EmulatorOptions>>().Value.RunProcesses));
         services.AddSingleton<EmulatorRuntime>();
         services.AddSingleton<MachineLauncher>();
         services.AddSingleton<MachineLeases>();

@@ -10,9 +10,11 @@ namespace AgentCluster.FlyEmulator.State;
 /// starts many). Each emulator takes the loopback block named by its own listening port, which no other live process
 /// on the host listens on: <c>127.{port / 256}.{port % 256}.n</c> with n from 1 to 254. Addresses go round the block,
 /// so that one a destroyed machine had comes back only after all the others: a caller that still holds it reaches
-/// nobody rather than another machine. A stopped or suspended machine keeps its address, as on Fly.
+/// nobody rather than another machine. A stopped or suspended machine keeps its address, as on Fly. An emulator that
+/// runs no processes (<see cref="EmulatorOptions.RunProcesses"/> false) has nobody listening there: its addresses go round
+/// the block without limit, for runs of thousands of machines.
 /// </summary>
-internal sealed class PrivateAddresses(Func<int> listeningPort)
+internal sealed class PrivateAddresses(Func<int> listeningPort, bool exclusive = true)
 {
     public const int BlockSize = 254;
 
@@ -22,12 +24,12 @@ internal sealed class PrivateAddresses(Func<int> listeningPort)
     private int last;
 
     /// <summary>The block of the emulator's own server, whose port is known once it listens (before any request comes).</summary>
-    public PrivateAddresses(IServer server) : this(() => PortOf(server))
+    public PrivateAddresses(IServer server, bool exclusive) : this(() => PortOf(server), exclusive)
     {
     }
 
     /// <summary>The next free address of the block.</summary>
-    /// <exception cref="FlyError">422 when all <see cref="BlockSize"/> are taken by live machines.</exception>
+    /// <exception cref="FlyError">422 when all <see cref="BlockSize"/> are taken by live machines (and they must be exclusive).</exception>
     public string Allocate()
     {
         lock (sync)
@@ -40,6 +42,11 @@ internal sealed class PrivateAddresses(Func<int> listeningPort)
                 live[n] = true;
                 last = n;
                 return prefix + n;
+            }
+            if (!exclusive)
+            {
+                last = last % BlockSize + 1;
+                return prefix + last;
             }
             throw new FlyError(422, $"unable to create machine: all {BlockSize} private addresses of this emulator ({prefix}0/24) belong to machines that are not destroyed; destroy one first");
         }

@@ -44,6 +44,16 @@ public sealed class PrivateAddressTests
     }
 
     [Fact]
+    public void An_emulator_without_processes_goes_round_its_block_without_limit()
+    {
+        var addresses = new PrivateAddresses(() => 4280, exclusive: false);
+        for (var n = 1; n <= PrivateAddresses.BlockSize; n++) addresses.Allocate();
+
+        Assert.Equal("127.16.184.1", addresses.Allocate()); // nobody listens there: sharing costs nothing
+        Assert.Equal("127.16.184.2", addresses.Allocate());
+    }
+
+    [Fact]
     public async Task Two_emulators_on_one_host_give_their_machines_distinct_blocks()
     {
         await using var one = await StartAsync();
@@ -60,7 +70,7 @@ public sealed class PrivateAddressTests
     [Fact]
     public async Task A_stopped_machine_keeps_its_address_a_destroyed_ones_is_taken_again_when_the_block_is_full()
     {
-        await using var fly = await StartAsync();
+        await using var fly = await StartAsync(runProcesses: true); // its agents would listen there: each address is one machine's
         var machines = fly.Client.Machines;
         var stopped = await machines.CreateMachineAsync(App, Sleeper());
         await machines.WaitForStateAsync(App, stopped.Id, [MachineStates.Started], Deadline);
@@ -85,10 +95,10 @@ public sealed class PrivateAddressTests
 
     private static CreateMachineRequest Sleeper(bool skipLaunch = false) => EmulatorFixture.Script("sleep 60") with { SkipLaunch = skipLaunch };
 
-    /// <summary>An emulator of its own, without processes: the addresses are the machines' state.</summary>
-    private static async Task<LocalEmulator> StartAsync()
+    /// <summary>An emulator of its own, by default without processes: the addresses are the machines' state.</summary>
+    private static async Task<LocalEmulator> StartAsync(bool runProcesses = false)
     {
-        var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.RunProcesses = false);
+        var emulator = await EmbeddedFlyEmulator.StartAsync(o => o.RunProcesses = runProcesses);
         var services = EmulatorHost.CreateClientServices(emulator.BaseUrl, "t");
         var local = new LocalEmulator(emulator, services);
         await local.Client.Apps.CreateAppAsync(new CreateAppRequest { Name = App, OrgSlug = "personal" });
