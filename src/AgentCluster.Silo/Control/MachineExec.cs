@@ -104,13 +104,12 @@ public sealed partial class MachineExec(MachineDoor door, AgentControlClient age
     }
 
     /// <summary>Fly's answer as the frames a streamed exec would have had: all its output at once, then its exit.</summary>
-    private static async IAsyncEnumerable<SseItem<string>> Frames(ExecResult result)
+    private static IAsyncEnumerable<SseItem<string>> Frames(ExecResult result) => new[]
     {
-        if (result.Stdout.Length > 0) yield return Frame(ControlProtocol.ExecOutputEventType, new ExecOutputEvent("stdout", result.Stdout));
-        if (result.Stderr.Length > 0) yield return Frame(ControlProtocol.ExecOutputEventType, new ExecOutputEvent("stderr", result.Stderr));
-        yield return Frame(ControlProtocol.ExecExitEventType, new ExecExitEvent(result.ExitCode, result.TimedOut, result.Truncated, result.DurationMs, result.Via));
-        await Task.CompletedTask;
-    }
+        result.Stdout.Length > 0 ? Frame(ControlProtocol.ExecOutputEventType, new ExecOutputEvent("stdout", result.Stdout)) : (SseItem<string>?)null,
+        result.Stderr.Length > 0 ? Frame(ControlProtocol.ExecOutputEventType, new ExecOutputEvent("stderr", result.Stderr)) : null,
+        Frame(ControlProtocol.ExecExitEventType, new ExecExitEvent(result.ExitCode, result.TimedOut, result.Truncated, result.DurationMs, result.Via)),
+    }.OfType<SseItem<string>>().ToAsyncEnumerable();
 
     private static SseItem<string> Frame<T>(string type, T payload) => new(JsonSerializer.Serialize(payload, ProtocolJson.Options), type);
 

@@ -269,6 +269,14 @@ public sealed class Session
         return new SessionChange().Then(new SessionStep.Save());
     }
 
+    /// <summary>The address of a machine made before addresses were kept, as Fly lists it.</summary>
+    public SessionChange MachineAddressFound(SessionMachine machine)
+    {
+        if (machine.Id != S.MachineId || machine.PrivateIp is null) return SessionChange.None;
+        S.MachineAddress = machine.PrivateIp;
+        return new SessionChange().Then(new SessionStep.Save());
+    }
+
     /// <summary>A command a client ran in the machine, logged for audit (never its env, stdin or output).</summary>
     public SessionChange Exec(string command, int? exitCode, string via, DateTimeOffset now)
     {

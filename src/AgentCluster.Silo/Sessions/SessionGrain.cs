@@ -253,11 +253,8 @@ public sealed class SessionGrain(
         await RunAsync(session.Reached(holdFor, Now));
         await WakeAsync();
         // A session stored before machines' addresses were kept asks Fly once.
-        if (S.MachineId is not null && S.MachineAddress is null && await machines.FindAsync(Id) is { PrivateIp: { } address } found && found.Id == S.MachineId)
-        {
-            S.MachineAddress = address;
-            await state.WriteStateAsync();
-        }
+        if (S.MachineId is not null && S.MachineAddress is null && await machines.FindAsync(Id) is { } found)
+            await RunAsync(session.MachineAddressFound(found));
         return new MachineAccess
         {
             App = S.MachineId is null ? null : App,

@@ -60,9 +60,9 @@ public sealed class ControlNodeFixture : IAsyncLifetime
     }
 
     /// <summary>A streamed exec, read with .NET's own SSE parser: every frame, in order.</summary>
-    public static async Task<List<SseItem<string>>> ExecStreamAsync(HttpClient http, string id, object request)
+    public static async Task<List<SseItem<string>>> ExecStreamAsync(HttpClient http, string id, object request, string query = "")
     {
-        using var message = new HttpRequestMessage(HttpMethod.Post, $"/sessions/{id}/exec") { Content = JsonContent.Create(request) };
+        using var message = new HttpRequestMessage(HttpMethod.Post, $"/sessions/{id}/exec{query}") { Content = JsonContent.Create(request) };
         message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
         using var response = await http.SendAsync(message, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);

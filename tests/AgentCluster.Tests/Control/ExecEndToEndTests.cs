@@ -137,6 +137,9 @@ public sealed class ExecEndToEndTests(ControlNodeFixture node, ITestOutputHelper
         Assert.Equal(HttpStatusCode.OK, asked);
         Assert.Equal("fly", viaFly!["via"]!.GetValue<string>());
         Assert.Equal("through fly\n", viaFly["stdout"]!.GetValue<string>());
+        var frames = await ControlNodeFixture.ExecStreamAsync(Http, id, new { command = "echo streamed; echo err >&2" }, "?via=fly");
+        Assert.Equal(["exec.output", "exec.output", "exec.exit"], frames.Select(f => f.EventType));
+        Assert.Equal("fly", JsonNode.Parse(frames[^1].Data)!["via"]!.GetValue<string>());
 
         // A wedged agent: frozen, it accepts connections (the kernel does) but never answers.
         var pid = await node.AgentPidAsync(machine);
@@ -157,7 +160,7 @@ public sealed class ExecEndToEndTests(ControlNodeFixture node, ITestOutputHelper
             Signals.Thaw(pid);
         }
         var audit = await node.EventsAsync(id, "session.exec");
-        Assert.Equal(["fly", "fly"], audit.Select(e => e.Payload["via"]!.GetValue<string>()));
+        Assert.Equal(["fly", "fly", "fly"], audit.Select(e => e.Payload["via"]!.GetValue<string>()));
     }
 
     [Theory]

@@ -68,4 +68,16 @@ public sealed partial class SessionRulesTests
         session.MachineStopped(Now, SleepMode.Stop);
         Assert.Null(S.ProtectedControlKey); // a new agent boots, and sets up with a new key
     }
+
+    [Fact]
+    public void A_machine_made_before_addresses_were_kept_takes_its_address_from_Fly_once()
+    {
+        StartIdle();
+        S.MachineAddress = null;
+
+        Assert.Empty(session.MachineAddressFound(new SessionMachine("another", "iad", "agents", "127.9.9.9")).Steps);
+        Assert.Null(S.MachineAddress);
+        Assert.Contains(session.MachineAddressFound(new SessionMachine("m1", "iad", "agents", "127.1.2.3")).Steps, s => s is Step.Save);
+        Assert.Equal("127.1.2.3", S.MachineAddress);
+    }
 }
