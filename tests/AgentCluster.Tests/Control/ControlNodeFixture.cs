@@ -81,14 +81,8 @@ public sealed class ControlNodeFixture : IAsyncLifetime
         return stream.Received.Where(e => e.Type == type).ToList();
     }
 
-    /// <summary>The agent process behind the machine, from the emulator's control endpoint.</summary>
-    public async Task<int> AgentPidAsync(string machineId)
-    {
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "any-token");
-        var info = await http.GetFromJsonAsync<JsonObject>(new Uri(EmbeddedEmulator.Url(Node), $"/_emulator/apps/{EmbeddedEmulator.App}/machines/{machineId}/process"));
-        return info!["pid"]!.GetValue<int>();
-    }
+    /// <summary>The agent process behind the machine.</summary>
+    public Task<int> AgentPidAsync(string machineId) => EmbeddedEmulator.AgentPidAsync(Node, machineId);
 }
 
 [CollectionDefinition(Name)]

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
 using AgentCluster.Fly.Models;
@@ -17,7 +16,7 @@ namespace AgentCluster.Tests.Sessions;
 /// turns. A machine of at most 2 GB sleeps suspended and wakes as the same agent process, even after a freeze longer
 /// than the agent's orphan timeout; a bigger one sleeps stopped and wakes as a new process.
 /// </summary>
-public sealed partial class SleepEndToEndTests(ITestOutputHelper output)
+public sealed class SleepEndToEndTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private const string App = "agentcluster-agents"; // EmbeddedFly.DefaultApp
@@ -37,7 +36,7 @@ public sealed partial class SleepEndToEndTests(ITestOutputHelper output)
             ["Sessions__AgentOrphanTimeout"] = OrphanTimeout.ToString(),
             ["FlyEmulator__ResumeDelay"] = "00:00:00.3", // the embedded emulator reads the node's environment too
         });
-        using var services = EmulatorHost.CreateClientServices(EmulatorUrl(node), "any-token");
+        using var services = EmbeddedEmulator.Client(node);
         var machines = services.GetRequiredService<IFlyMachinesApi>();
 
         // At most 2 GB: suspended, its agent frozen as it was.
@@ -45,7 +44,7 @@ public sealed partial class SleepEndToEndTests(ITestOutputHelper output)
         await using (var stream = await SseStream.OpenSessionAsync(node.Http, small))
         {
             await stream.WaitForAsync(e => e.IsTurnCompleted(1), Deadline, "the first turn runs");
-            var pid = await PidAsync(node, smallMachine);
+            var pid = await EmbeddedEmulator.AgentPidAsync(node, smallMachine);
             await WaitAsleepAsync(stream);
             await WaitForStateAsync(machines, smallMachine, MachineStates.Suspended);
             Assert.True(Processes.Alive(pid), "suspended, not ended");
@@ -59,7 +58,7 @@ public sealed partial class SleepEndToEndTests(ITestOutputHelper output)
             await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "the woken session runs its turn");
             output.WriteLine($"suspended: message to turn completed {woken.Elapsed.TotalMilliseconds:0} ms (resume delay 300 ms)");
             Assert.Equal("two", stream.Received.Single(e => e.Turn == 2 && e.Type == "agent.output").Text());
-            Assert.Equal(pid, await PidAsync(node, smallMachine));
+            Assert.Equal(pid, await EmbeddedEmulator.AgentPidAsync(node, smallMachine));
             Assert.True(Processes.Alive(pid) && !Processes.Frozen(pid), "the same agent process carries on: a resume, not a boot");
 
             var events = (await machines.ListMachineEventsAsync(App, smallMachine, limit: 50)).AsEnumerable().Reverse().ToList();
@@ -74,7 +73,7 @@ public sealed partial class SleepEndToEndTests(ITestOutputHelper output)
         await using (var stream = await SseStream.OpenSessionAsync(node.Http, big))
         {
             await stream.WaitForAsync(e => e.IsTurnCompleted(1), Deadline, "the first turn runs");
-            var pid = await PidAsync(node, bigMachine);
+            var pid = await EmbeddedEmulator.AgentPidAsync(node, bigMachine);
             await WaitAsleepAsync(stream);
             await WaitForStateAsync(machines, bigMachine, MachineStates.Stopped);
             await Eventually.TrueAsync(() => !Processes.Alive(pid), Deadline, "the stopped machine's agent is gone");
@@ -83,7 +82,7 @@ public sealed partial class SleepEndToEndTests(ITestOutputHelper output)
             await SendAsync(node.Http, big, "echo two");
             await stream.WaitForAsync(e => e.IsTurnCompleted(2), Deadline, "the woken session runs its turn");
             output.WriteLine($"stopped: message to turn completed {woken.Elapsed.TotalMilliseconds:0} ms (boot delay 0, a new agent process)");
-            Assert.NotEqual(pid, await PidAsync(node, bigMachine));
+            Assert.NotEqual(pid, await EmbeddedEmulator.AgentPidAsync(node, bigMachine));
         }
         await node.Http.DeleteAsync($"/sessions/{small}");
         await node.Http.DeleteAsync($"/sessions/{big}");
@@ -110,19 +109,4 @@ public sealed partial class SleepEndToEndTests(ITestOutputHelper output)
         await Eventually.TrueAsync(async () => (seen = (await machines.GetMachineAsync(App, machineId)).State!) == state,
             Deadline, () => $"machine {machineId} is {state}; it is {seen}");
     }
-
-    /// <summary>The agent process behind the machine, from the emulator's control endpoint.</summary>
-    private static async Task<int> PidAsync(NodeHost node, string machineId)
-    {
-        using var http = new HttpClient();
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "any-token");
-        var info = await http.GetFromJsonAsync<JsonObject>(new Uri(EmulatorUrl(node), $"/_emulator/apps/{App}/machines/{machineId}/process"));
-        return info!["pid"]!.GetValue<int>();
-    }
-
-    /// <summary>The node's own emulator, at the address it logs at start (it takes any token).</summary>
-    private static Uri EmulatorUrl(NodeHost node) => new(EmulatorAddress().Match(node.Log).Groups[1].Value);
-
-    [GeneratedRegex(@"Embedded Fly Machines emulator at (\S+), app")]
-    private static partial Regex EmulatorAddress();
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Text.RegularExpressions;
 using System.Text.Json.Nodes;
 using AgentCluster.Fly;
 using AgentCluster.Fly.Api;
@@ -16,7 +15,7 @@ namespace AgentCluster.Tests.Sessions;
 /// One-shot tasks and the turn time limit over real processes: a node on its embedded default, the shell runtime
 /// in real agent processes, a client that polls <c>GET /sessions/{id}</c> or follows the stream.
 /// </summary>
-public sealed partial class TaskEndToEndTests(ITestOutputHelper output)
+public sealed class TaskEndToEndTests(ITestOutputHelper output)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
@@ -44,7 +43,7 @@ public sealed partial class TaskEndToEndTests(ITestOutputHelper output)
         Assert.Equal(["answer=42", "computing"], result["text"]!.GetValue<string>().Split('\n').Order());
         var finishedAt = result["finished_at"]!.GetValue<DateTimeOffset>();
 
-        using var fly = EmbeddedEmulator(node);
+        using var fly = EmbeddedEmulator.Client(node);
         var machines = fly.GetRequiredService<IFlyMachinesApi>();
         Machine? machine = null;
         await Eventually.TrueAsync(async () =>
@@ -85,11 +84,4 @@ public sealed partial class TaskEndToEndTests(ITestOutputHelper output)
         await Problems.AssertAsync(await node.Http.PostAsJsonAsync("/sessions", new { prompt = "x", mode = "oneshot" }), HttpStatusCode.BadRequest, "mode");
         await node.Http.DeleteAsync($"/sessions/{id}");
     }
-
-    /// <summary>A client of the node's own emulator, at the address it logs at start (it takes any token).</summary>
-    private static ServiceProvider EmbeddedEmulator(NodeHost node) =>
-        EmulatorHost.CreateClientServices(new Uri(EmulatorAddress().Match(node.Log).Groups[1].Value), "any-token");
-
-    [GeneratedRegex(@"Embedded Fly Machines emulator at (\S+), app")]
-    private static partial Regex EmulatorAddress();
 }
