@@ -15,7 +15,10 @@ public sealed class MachineProcess : IAsyncDisposable
     private readonly Task pumps;
     private readonly Task mainExited;
     private readonly string? machineId;
-    private int killed;
+    // Kill runs once, and a second caller waits for the first to finish: a stop that returned while the end of the run
+    // was still killing the machine's stragglers would let the next run start, and be killed by that sweep.
+    private readonly Lock killing = new();
+    private bool killed;
 
     private MachineProcess(Process process, StreamWriter log, string? machineId)
     {
@@ -139,16 +142,20 @@ public sealed class MachineProcess : IAsyncDisposable
     /// </summary>
     public void Kill()
     {
-        if (Interlocked.Exchange(ref killed, 1) == 1) return;
-        KillGroup();
-        try
+        lock (killing)
         {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            if (killed) return;
+            killed = true;
+            KillGroup();
+            try
+            {
+                if (!process.HasExited) process.Kill(entireProcessTree: true);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            if (machineId is not null) MachineStragglers.Kill(machineId);
         }
-        catch (InvalidOperationException)
-        {
-        }
-        if (machineId is not null) MachineStragglers.Kill(machineId);
     }
 
     public async ValueTask DisposeAsync()

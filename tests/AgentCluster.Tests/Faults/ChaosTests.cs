@@ -59,8 +59,20 @@ public sealed class ChaosTests(ITestOutputHelper output)
             Deadline, () => "every stream goes on after the node died; stuck: " + Describe(readers.Where((r, i) => r.LastId <= killedAt[i] && !r.Events.Any(e => e.IsTurnCompleted(1)))));
         await cluster.Redis.KillAsync();
         await cluster.Redis.StartAgainAsync();
-        await Eventually.TrueAsync(() => Task.FromResult(readers.All(r => r.Events.Any(e => e.IsTurnCompleted(1)))),
-            Deadline, () => "every first turn completes; not: " + Describe(readers.Where(r => !r.Events.Any(e => e.IsTurnCompleted(1)))));
+        try
+        {
+            await Eventually.TrueAsync(() => Task.FromResult(readers.All(r => r.Events.Any(e => e.IsTurnCompleted(1)))),
+                Deadline, () => "every first turn completes; not: " + Describe(readers.Where(r => !r.Events.Any(e => e.IsTurnCompleted(1)))));
+        }
+        catch (TimeoutException)
+        {
+            // What the nodes and the agent said about each stuck session: the failure's story, for whoever reads it.
+            foreach (var stuck in readers.Where(r => !r.Events.Any(e => e.IsTurnCompleted(1))))
+                output.WriteLine($"{stuck.SessionId}, its last events: {string.Join(", ", stuck.Events.TakeLast(3).Select(e => e.Json()))}\n" +
+                    string.Join("\n", nodes.SelectMany(n => n.Log.Split('\n')).Where(l => l.Contains(stuck.SessionId)).TakeLast(40)) +
+                    $"\nits agent: {await cluster.AgentLogAsync(stuck.SessionId).WaitAsync(TimeSpan.FromSeconds(10)).ContinueWith(t => t.IsCompletedSuccessfully ? t.Result : "(none)")}");
+            throw;
+        }
 
         // Some agents die (frozen: alive to the OS, silent to us); the rest of the sessions are deleted.
         var live = nodes.Skip(1).ToList();
