@@ -135,7 +135,9 @@ public sealed class SuspendResumeTests : IAsyncLifetime
 
     private async Task<(string Id, int Pid)> StartedAsync()
     {
-        var m = await fly.Machines.CreateMachineAsync(App, EmulatorFixture.Script("while :; do sleep 0.1; done"));
+        // A process that never forks: one frozen while it forks stays in the kernel's vfork wait (state D, not T) for as
+        // long as its frozen child does, which is frozen in effect but not what /proc calls stopped.
+        var m = await fly.Machines.CreateMachineAsync(App, EmulatorFixture.Script("exec sleep 600"));
         await fly.Machines.WaitForStateAsync(App, m.Id, [MachineStates.Started], Deadline);
         return (m.Id, (await PidAsync(m.Id))!.Value);
     }
