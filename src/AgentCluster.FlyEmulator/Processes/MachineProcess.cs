@@ -15,10 +15,7 @@ public sealed class MachineProcess : IAsyncDisposable
     private readonly Task pumps;
     private readonly Task mainExited;
     private readonly string? machineId;
-    // Kill runs once, and a second caller waits for the first to finish: a stop that returned while the end of the run
-    // was still killing the machine's stragglers would let the next run start, and be killed by that sweep.
-    private readonly Lock killing = new();
-    private bool killed;
+    private int killed;
 
     private MachineProcess(Process process, StreamWriter log, string? machineId)
     {
@@ -142,20 +139,16 @@ public sealed class MachineProcess : IAsyncDisposable
     /// </summary>
     public void Kill()
     {
-        lock (killing)
+        if (Interlocked.Exchange(ref killed, 1) == 1) return;
+        KillGroup();
+        try
         {
-            if (killed) return;
-            killed = true;
-            KillGroup();
-            try
-            {
-                if (!process.HasExited) process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            if (machineId is not null) MachineStragglers.Kill(machineId);
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
         }
+        catch (InvalidOperationException)
+        {
+        }
+        if (machineId is not null) MachineStragglers.Kill(machineId);
     }
 
     public async ValueTask DisposeAsync()
