@@ -37,7 +37,7 @@ internal sealed partial class MachineLifecycle(
         var config = MachineConfigRules.Normalize(request.Config);
         var now = Now;
         var id = FlyIds.MachineId();
-        var name = string.IsNullOrWhiteSpace(request.Name) ? FlyIds.MachineName() : request.Name;
+        var name = string.IsNullOrWhiteSpace(request.Name) ? UnusedName(app) : request.Name;
         var region = string.IsNullOrWhiteSpace(request.Region) ? Options.Region : request.Region;
         volumes.Attach(app, id, region, config.Mounts);
         string privateIp;
@@ -561,4 +561,13 @@ internal sealed partial class MachineLifecycle(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Machine {MachineId}: background transition failed")]
     private partial void LogTransitionFailed(Exception e, string machineId);
+
+    /// <summary>A generated name no machine of the app has (Fly's are unique): one drawn that is taken is drawn again.</summary>
+    private static string UnusedName(EmulatedApp app)
+    {
+        string name;
+        do name = FlyIds.MachineName();
+        while (app.Machines.Values.Any(m => m.Name == name));
+        return name;
+    }
 }
