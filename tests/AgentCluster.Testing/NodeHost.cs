@@ -160,6 +160,11 @@ public sealed class NodeHost : IAsyncDisposable
     /// <summary>The node's resident memory (VmRSS), in bytes.</summary>
     public long ResidentBytes() => Processes.ResidentBytes(Pid);
 
+    /// <summary>The node's peak resident memory since <see cref="ResetPeakResident"/> (or its start).</summary>
+    public long PeakResidentBytes() => Processes.PeakResidentBytes(Pid);
+
+    public void ResetPeakResident() => Processes.ResetPeakResident(Pid);
+
     /// <summary>CPU time the node has used so far (user + system).</summary>
     public TimeSpan CpuTime() => Processes.CpuTime(Pid);
 

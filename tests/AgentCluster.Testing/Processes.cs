@@ -28,9 +28,17 @@ public static class Processes
     }
 
     /// <summary>Resident memory (VmRSS), in bytes.</summary>
-    public static long ResidentBytes(int pid)
+    public static long ResidentBytes(int pid) => StatusBytes(pid, "VmRSS:");
+
+    /// <summary>The most resident memory since the process started or since <see cref="ResetPeakResident"/> (VmHWM), in bytes.</summary>
+    public static long PeakResidentBytes(int pid) => StatusBytes(pid, "VmHWM:");
+
+    /// <summary>Starts the process's peak resident memory again from its resident memory now (the kernel's clear_refs, 5).</summary>
+    public static void ResetPeakResident(int pid) => File.WriteAllText($"/proc/{pid}/clear_refs", "5");
+
+    private static long StatusBytes(int pid, string field)
     {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
     }
 

@@ -55,11 +55,9 @@ public sealed class ExecScenario : IScenario
 
         var seconds = new List<double>();
         var baseline = node.ResidentBytes();
-        var peak = baseline;
+        node.ResetPeakResident();
         for (var i = 0; i < downloads; i++)
         {
-            using var sampling = new CancellationTokenSource();
-            var sampler = SampleAsync(() => peak = Math.Max(peak, node.ResidentBytes()), sampling.Token);
             var begin = Stopwatch.GetTimestamp();
             using (var response = await http.GetAsync($"/sessions/{id}/files/big.bin", HttpCompletionOption.ResponseHeadersRead, cancellationToken))
             {
@@ -67,9 +65,8 @@ public sealed class ExecScenario : IScenario
                 await (await response.Content.ReadAsStreamAsync(cancellationToken)).CopyToAsync(Stream.Null, cancellationToken);
             }
             seconds.Add(Stopwatch.GetElapsedTime(begin).TotalSeconds);
-            await sampling.CancelAsync();
-            await sampler;
         }
+        var peak = node.PeakResidentBytes();
         var download = new Latencies(seconds.Select(s => s * 1000));
         double MiBps(double ms) => FileBytes / 1048576.0 / (ms / 1000);
         var growth = (peak - baseline) / 1048576.0;
@@ -92,7 +89,7 @@ public sealed class ExecScenario : IScenario
             "Through the agent: node → the agent's control server on the machine's private address → bash -lc in its own process group.",
             "Fly exec: the emulator's exec endpoint (a process in the machine's environment), the fallback when the agent does not answer.",
             "cat: the same file read by cat on the same host, its bytes read through a pipe by the harness (first read not counted): the floor of any read.",
-            "Node RSS growth: the node's peak resident memory during the downloads (sampled every 20 ms) less its RSS before them.",
+            "Node RSS growth: the node's peak resident memory during the downloads (VmHWM, reset before them) less its RSS before them.",
         ]);
     }
 
@@ -125,15 +122,5 @@ public sealed class ExecScenario : IScenario
             if (i > 0) samples.Add(Stopwatch.GetElapsedTime(begin).TotalMilliseconds);
         }
         return new Latencies(samples);
-    }
-
-    private static async Task SampleAsync(Action sample, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            sample();
-            try { await Task.Delay(20, cancellationToken); }
-            catch (OperationCanceledException) { }
-        }
     }
 }

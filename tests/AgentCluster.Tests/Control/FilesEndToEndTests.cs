@@ -1,9 +1,6 @@
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json.Nodes;
 using Xunit.Abstractions;
 
@@ -68,7 +65,7 @@ public sealed class FilesEndToEndTests(ControlNodeFixture node, ITestOutputHelpe
         var (id, _) = await node.IdleSessionAsync();
         var files = new Dictionary<string, string> { ["a.txt"] = "alpha", ["deep/b.txt"] = "beta", ["deep/er/c.txt"] = "gamma" };
 
-        var put = await Http.PutAsync($"/sessions/{id}/archive?path=unpacked", new ByteArrayContent(TarGz(files)));
+        var put = await Http.PutAsync($"/sessions/{id}/archive?path=unpacked", new ByteArrayContent(TarGz.Of(files)));
 
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
         Assert.Equal(3, JsonNode.Parse(await put.Content.ReadAsStringAsync())!["files"]!.GetValue<int>());
@@ -78,8 +75,8 @@ public sealed class FilesEndToEndTests(ControlNodeFixture node, ITestOutputHelpe
         var get = await Http.GetAsync($"/sessions/{id}/archive?path=unpacked");
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
         Assert.Equal("application/gzip", get.Content.Headers.ContentType?.MediaType);
-        var back = await UntarAsync(await get.Content.ReadAsStreamAsync());
-        foreach (var (path, text) in files) Assert.Equal(text, back[path]);
+        var back = TarGz.Entries(await get.Content.ReadAsByteArrayAsync());
+        foreach (var (path, text) in files) Assert.Equal(text, TarGz.Text(back[path]));
     }
 
     [Theory]
@@ -127,16 +124,7 @@ public sealed class FilesEndToEndTests(ControlNodeFixture node, ITestOutputHelpe
         var (id, _) = await node.IdleSessionAsync();
         var data = RandomNumberGenerator.GetBytes(size);
         var baseline = node.Node.ResidentBytes();
-        using var sampling = new CancellationTokenSource();
-        var peak = baseline;
-        var sampler = Task.Run(async () =>
-        {
-            while (!sampling.IsCancellationRequested)
-            {
-                peak = Math.Max(peak, node.Node.ResidentBytes());
-                try { await Task.Delay(20, sampling.Token); } catch (OperationCanceledException) { }
-            }
-        });
+        node.Node.ResetPeakResident();
 
         var put = await Http.PutAsync($"/sessions/{id}/files/big.bin", new ByteArrayContent(data));
         Assert.Equal(HttpStatusCode.Created, put.StatusCode);
@@ -144,8 +132,7 @@ public sealed class FilesEndToEndTests(ControlNodeFixture node, ITestOutputHelpe
         Assert.Equal(HttpStatusCode.OK, get.StatusCode);
         Assert.Equal(size, get.Content.Headers.ContentLength);
         var hash = await SHA256.HashDataAsync(await get.Content.ReadAsStreamAsync());
-        await sampling.CancelAsync();
-        await sampler;
+        var peak = node.Node.PeakResidentBytes();
 
         Assert.Equal(SHA256.HashData(data), hash);
         var growth = peak - baseline;
@@ -175,26 +162,5 @@ public sealed class FilesEndToEndTests(ControlNodeFixture node, ITestOutputHelpe
         await Http.DeleteAsync($"/sessions/{id}");
         Assert.Equal(HttpStatusCode.Conflict, (await Http.GetAsync($"/sessions/{id}/files")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await Http.PutAsync($"/sessions/{id}/files/x.txt", new StringContent("x"))).StatusCode);
-    }
-
-    private static byte[] TarGz(Dictionary<string, string> files)
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip))
-            foreach (var (path, text) in files)
-                tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, path) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(text)) });
-        return buffer.ToArray();
-    }
-
-    private static async Task<Dictionary<string, string>> UntarAsync(Stream body)
-    {
-        var files = new Dictionary<string, string>();
-        await using var gzip = new GZipStream(body, CompressionMode.Decompress);
-        await using var tar = new TarReader(gzip);
-        while (await tar.GetNextEntryAsync() is { } entry)
-            if (entry.EntryType is TarEntryType.RegularFile or TarEntryType.V7RegularFile && entry.DataStream is { } data)
-                files[entry.Name.TrimStart('.', '/')] = await new StreamReader(data).ReadToEndAsync();
-        return files;
     }
 }
