@@ -1,5 +1,4 @@
 using System.Formats.Tar;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http.Json;
 using AgentCluster.Abstractions.Agents;
@@ -31,7 +30,7 @@ public sealed class ControlServerArchiveTests(ControlServerAgent machine) : ICla
         Assert.Equal(ControlProtocol.GzipContentType, response.Content.Headers.ContentType?.MediaType);
         var archive = await response.Content.ReadAsByteArrayAsync();
 
-        var entries = Entries(archive);
+        var entries = TarGz.Entries(archive);
         Assert.Equal(["a.txt", "empty", "link", "run.sh", "sub", "sub/b.bin"], entries.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(TarEntryType.SymbolicLink, entries["link"].EntryType);
         Assert.Equal("a.txt", entries["link"].LinkName);
@@ -46,7 +45,7 @@ public sealed class ControlServerArchiveTests(ControlServerAgent machine) : ICla
         Assert.Equal("a.txt", new FileInfo(Full("arch/copy/link")).LinkTarget);
         Assert.True(Directory.Exists(Full("arch/copy/empty")));
 
-        var workspace = Entries(await machine.Client.GetByteArrayAsync("archive"));
+        var workspace = TarGz.Entries(await machine.Client.GetByteArrayAsync("archive"));
         Assert.Contains("arch/src/sub/b.bin", workspace.Keys);
     }
 
@@ -67,7 +66,7 @@ public sealed class ControlServerArchiveTests(ControlServerAgent machine) : ICla
     public async Task An_entry_that_would_escape_is_refused_before_any_of_it_is_written(string name, TarEntryType type, string? linkName)
     {
         var folder = $"esc-{Guid.NewGuid():N}";
-        var archive = Archive(
+        var archive = TarGz.Of(
             new PaxTarEntry(TarEntryType.RegularFile, "before.txt") { DataStream = new MemoryStream("b"u8.ToArray()) },
             Entry(type, name, linkName),
             new PaxTarEntry(TarEntryType.RegularFile, "after.txt") { DataStream = new MemoryStream("a"u8.ToArray()) });
@@ -95,22 +94,4 @@ public sealed class ControlServerArchiveTests(ControlServerAgent machine) : ICla
         return entry;
     }
 
-    private static byte[] Archive(params TarEntry[] entries)
-    {
-        var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip, TarEntryFormat.Pax))
-        {
-            foreach (var entry in entries) tar.WriteEntry(entry);
-        }
-        return buffer.ToArray();
-    }
-
-    private static Dictionary<string, TarEntry> Entries(byte[] archive)
-    {
-        using var tar = new TarReader(new GZipStream(new MemoryStream(archive), CompressionMode.Decompress));
-        var entries = new Dictionary<string, TarEntry>();
-        while (tar.GetNextEntry(copyData: true) is { } entry) entries[entry.Name.TrimEnd('/')] = entry;
-        return entries;
-    }
 }

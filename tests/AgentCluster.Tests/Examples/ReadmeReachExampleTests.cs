@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Formats.Tar;
-using System.IO.Compression;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
@@ -22,7 +20,7 @@ public sealed partial class ReadmeReachExampleTests
         try
         {
             await File.WriteAllTextAsync(Path.Combine(folder, "input.csv"), "name,value\na,1\n");
-            await File.WriteAllBytesAsync(Path.Combine(folder, "inputs.tar.gz"), TarGz("more.txt", "from the archive"));
+            await File.WriteAllBytesAsync(Path.Combine(folder, "inputs.tar.gz"), TarGz.Of(TarGz.File("more.txt", "from the archive")));
 
             var (exitCode, output) = await RunAsync(ReadmeBlock().Replace("localhost:8080", $"127.0.0.1:{node.HttpPort}"), folder);
 
@@ -36,7 +34,7 @@ public sealed partial class ReadmeReachExampleTests
             Assert.True(output.Contains("\"name\":\"input.csv\",\"type\":\"file\",\"size\":15"), $"README\'s block printed:\n{output}");
             Assert.True(output.Contains("name,value\na,1\n"), $"README\'s block printed:\n{output}");
             Assert.True(output.Contains("\"path\":\"data\",\"files\":1"), $"README\'s block printed:\n{output}");
-            Assert.Contains("data/input.csv", await EntriesAsync(Path.Combine(folder, "workspace.tar.gz")));
+            Assert.Contains("data/input.csv", TarGz.Entries(await File.ReadAllBytesAsync(Path.Combine(folder, "workspace.tar.gz"))).Keys);
 
             // The restart's new machine keeps nothing of the old rootfs, and the session goes on.
             await using var stream = await SseStream.OpenSessionAsync(node.Http, "box");
@@ -66,24 +64,6 @@ public sealed partial class ReadmeReachExampleTests
         using var deadline = new CancellationTokenSource(Deadline);
         await process.WaitForExitAsync(deadline.Token);
         return (process.ExitCode, await output + await errors);
-    }
-
-    private static byte[] TarGz(string name, string text)
-    {
-        using var buffer = new MemoryStream();
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
-        using (var tar = new TarWriter(gzip))
-            tar.WriteEntry(new PaxTarEntry(TarEntryType.RegularFile, name) { DataStream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(text)) });
-        return buffer.ToArray();
-    }
-
-    private static async Task<List<string>> EntriesAsync(string archive)
-    {
-        var names = new List<string>();
-        await using var gzip = new GZipStream(File.OpenRead(archive), CompressionMode.Decompress);
-        await using var tar = new TarReader(gzip);
-        while (await tar.GetNextEntryAsync() is { } entry) names.Add(entry.Name.TrimStart('.', '/'));
-        return names;
     }
 
     [GeneratedRegex(@"```bash\n(.*?)```", RegexOptions.Singleline)]
