@@ -1,4 +1,5 @@
 using System.Text;
+using AgentCluster.Abstractions.Control;
 
 namespace AgentCluster.Agent.Control;
 
@@ -30,7 +31,7 @@ internal sealed class ExecOutput(string stream, int cap, Func<string, string, Va
                 var keep = Math.Min(count, cap - kept);
                 if (keep < count)
                 {
-                    keep = CharacterBoundary(buffer, keep);
+                    keep = Utf8Cut.WholeLength(buffer.AsSpan(0, keep));
                     Truncated = true;
                 }
                 kept += keep;
@@ -47,13 +48,5 @@ internal sealed class ExecOutput(string stream, int cap, Func<string, string, Va
             var rest = decoder.GetChars([], 0, 0, chars, 0, flush: true);
             if (rest > 0) await text(stream, new string(chars, 0, rest));
         }
-    }
-
-    /// <summary>How many of the first <paramref name="length"/> bytes end on a character boundary (a cut UTF-8 character is left out whole).</summary>
-    private static int CharacterBoundary(byte[] buffer, int length)
-    {
-        var cut = length;
-        while (cut > 0 && cut > length - 4 && (buffer[cut] & 0xC0) == 0x80) cut--; // the byte after the cut continues a character
-        return (buffer[cut] & 0xC0) == 0x80 ? length : cut;
     }
 }

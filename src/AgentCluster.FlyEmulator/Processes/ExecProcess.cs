@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text;
+using AgentCluster.Abstractions.Control;
 
 namespace AgentCluster.FlyEmulator.Processes;
 
@@ -71,15 +72,8 @@ public static class ExecProcess
             get
             {
                 var bytes = kept.GetBuffer().AsSpan(0, (int)kept.Length);
-                var end = bytes.Length;
-                if (Truncated && end > 0)
-                {
-                    // Leave out a character the cap cut: its lead byte and the continuation bytes kept after it.
-                    var lead = end - 1;
-                    while (lead > 0 && end - lead < 4 && (bytes[lead] & 0xC0) == 0x80) lead--;
-                    var length = bytes[lead] switch { >= 0xF0 => 4, >= 0xE0 => 3, >= 0xC0 => 2, _ => 1 };
-                    if (lead >= 0 && end - lead < length) end = lead;
-                }
+                // Leave out a character the cap cut.
+                var end = Truncated ? Utf8Cut.WholeLength(bytes) : bytes.Length;
                 return Encoding.UTF8.GetString(bytes[..end]);
             }
         }

@@ -298,8 +298,8 @@ public sealed partial class SessionMachines(
         var elapsed = time.GetElapsedTime(started);
         var signal = answer.ExitSignal is > 0 ? answer.ExitSignal : null;
         var max = request.MaxOutputBytes ?? ControlProtocol.DefaultMaxOutputBytes;
-        var (stdout, stdoutCut) = Utf8Prefix.Of(answer.Stdout ?? "", max);
-        var (stderr, stderrCut) = Utf8Prefix.Of(answer.Stderr ?? "", max);
+        var (stdout, stdoutCut) = Utf8Cut.Prefix(answer.Stdout ?? "", max);
+        var (stderr, stderrCut) = Utf8Cut.Prefix(answer.Stderr ?? "", max);
         return new ExecResult(
             signal is { } s ? 128 + s : answer.ExitCode ?? 0, stdout, stderr,
             TimedOut: signal == 9 && elapsed >= TimeSpan.FromSeconds(timeout),
