@@ -12,6 +12,7 @@ public static class ControlHosting
         services.AddSingleton<AgentControlClient>();
         services.AddSingleton<MachineDoor>();
         services.AddSingleton<MachineExec>();
+        services.AddSingleton<MachineRelay>();
         return services;
     }
 }
