@@ -256,6 +256,8 @@ public sealed class Session
             throw new SessionException(SessionErrorKind.TooManyTurns, $"{S.Pending.Count} turns are already queued; wait for some to complete.");
     }
 
+    private static readonly TimeSpan ReachedSlack = TimeSpan.FromSeconds(10);
+
     /// <summary>
     /// A client reaches into the machine (an exec, a file) for up to <paramref name="holdFor"/>: the machine is not put to
     /// sleep under it, and the session's idle time starts over once that is past.
@@ -264,7 +266,8 @@ public sealed class Session
     {
         EnsureOpen();
         var until = now + holdFor;
-        if (S.ReachedUntil >= until) return SessionChange.None;
+        // A call waiting for the machine asks again every 200 ms: a few seconds more are not worth a write each time.
+        if (S.ReachedUntil >= until - ReachedSlack) return SessionChange.None;
         S.ReachedUntil = until;
         return new SessionChange().Then(new SessionStep.Save());
     }
