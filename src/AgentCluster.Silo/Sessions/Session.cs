@@ -288,13 +288,6 @@ public sealed class Session
         return new SessionChange().Then(new SessionStep.Append([new NewEvent(EventTypes.SessionExec, S.Turns, EventPayloads.Exec(command, exitCode, via))]));
     }
 
-    /// <summary>The agent set up: the control key a node presents to its control server (encrypted) is this one from now on.</summary>
-    public SessionChange ControlKeyIssued(string protectedKey)
-    {
-        S.ProtectedControlKey = protectedKey;
-        return new SessionChange().Then(new SessionStep.Save());
-    }
-
     /// <summary>The sleeping session's machine was started again: a new agent, with the boot grace of a new one.</summary>
     public void Woken(DateTimeOffset now)
     {
@@ -436,10 +429,15 @@ public sealed class Session
 
     // ---- The model gateway ----
 
-    /// <summary>A fresh model token's hash for the agent process that asks: the one handed out before dies with its process.</summary>
-    public SessionChange ModelTokenIssued(string tokenHash)
+    /// <summary>
+    /// An agent process set up, with fresh credentials; those handed out before die with the process that had them: its
+    /// model token's hash (a model runtime's; null otherwise) and the control key a node presents to its control server
+    /// (encrypted). One write for both.
+    /// </summary>
+    public SessionChange AgentSetUp(string? modelTokenHash, string protectedControlKey)
     {
-        S.ModelTokenHash = tokenHash;
+        if (modelTokenHash is not null) S.ModelTokenHash = modelTokenHash;
+        S.ProtectedControlKey = protectedControlKey;
         return new SessionChange().Then(new SessionStep.Save());
     }
 

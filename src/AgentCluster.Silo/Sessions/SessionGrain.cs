@@ -356,14 +356,10 @@ public sealed class SessionGrain(
         session.AuthorizeAgent(token);
         session.EnsureOpen();
         var credentials = new Dictionary<string, string>();
-        if (AgentRuntimes.CallsModel(S.Runtime))
-        {
-            var modelToken = SessionTokens.New(SessionTokens.ModelPrefix);
-            await RunAsync(session.ModelTokenIssued(SessionTokens.Hash(modelToken)));
-            credentials[AgentSetup.ApiKeyVariable] = modelToken;
-        }
+        var modelToken = AgentRuntimes.CallsModel(S.Runtime) ? SessionTokens.New(SessionTokens.ModelPrefix) : null;
+        if (modelToken is not null) credentials[AgentSetup.ApiKeyVariable] = modelToken;
         var controlKey = SessionTokens.New(SessionTokens.ControlPrefix);
-        await RunAsync(session.ControlKeyIssued(secrets.Protect(controlKey)));
+        await RunAsync(session.AgentSetUp(modelToken is null ? null : SessionTokens.Hash(modelToken), secrets.Protect(controlKey)));
         // The conversation so far, for a runtime that has none of its own to continue (a restart's new machine); a
         // shell keeps none, and a session with no finished turn has nothing to tell.
         var conversation = AgentRuntimes.CallsModel(S.Runtime) && S.CompletedTurns > 0

@@ -52,7 +52,7 @@ public sealed partial class SessionRulesTests
     public void A_stopped_machine_forgets_its_agents_control_key_and_a_suspended_one_keeps_it()
     {
         StartIdle();
-        session.ControlKeyIssued("protected-key");
+        session.AgentSetUp(modelTokenHash: null, "protected-key");
         time.Advance(Options.IdleTimeout);
         KeepAlive();
         session.Check(Now);

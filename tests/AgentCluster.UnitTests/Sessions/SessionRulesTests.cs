@@ -337,7 +337,7 @@ public sealed partial class SessionRulesTests
     public void The_model_gateway_is_refused_once_max_model_usd_is_spent()
     {
         Start(new StartSession { Prompt = "p", MaxModelUsd = 0.01m });
-        session.ModelTokenIssued(SessionTokens.Hash("amt_x"));
+        session.AgentSetUp(SessionTokens.Hash("amt_x"), "protected-control-key");
         Assert.NotNull(session.AuthorizeModelCall("amt_x"));
 
         var steps = session.ModelUsed("claude-sonnet-4-5", new TokenUsage(1_000_000, 0), Now).Steps;
