@@ -27,7 +27,7 @@ public sealed class DocBlockTests(DocBlockTests.NodeFixture fixture) : IClassFix
     {
         var block = DocBlock.Named(name);
 
-        var (exitCode, output) = await DocScript.RunInTemporaryFolderAsync(block, fixture.Node);
+        var (exitCode, output) = await DocScript.RunInItsFolderAsync(block, fixture.Node);
 
         Assert.True(exitCode == 0, $"{block} exited with {exitCode}:\n{output}");
         foreach (var expected in block.Expects)
