@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -23,7 +22,7 @@ public sealed partial class AgentClusterClient
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         var message = new HttpRequestMessage(HttpMethod.Post, Session(sessionId) + "/exec" + Query(("via", via))) { Content = Json(request) };
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        AcceptEventStream(message);
         using var response = await SendRawAsync(message, ct, HttpCompletionOption.ResponseHeadersRead);
         var frames = SseParser.Create(await response.Content.ReadAsStreamAsync(ct), ParseExecFrame);
         await foreach (var frame in frames.EnumerateAsync(ct))
