@@ -34,7 +34,8 @@ public sealed class ClientMachineTests(ClientNodeFixture node)
         var id = await IdleSessionAsync();
         var bytes = Encoding.UTF8.GetBytes("hello from the client\n");
 
-        var written = await Client.UploadFileAsync(id, "notes/hello world.txt", new MemoryStream(bytes));
+        var upload = new MemoryStream(bytes);
+        var written = await Client.UploadFileAsync(id, "notes/hello world.txt", upload);
         var listing = await Client.ListFilesAsync(id, "notes");
         using var down = new MemoryStream();
         await Client.DownloadFileAsync(id, "notes/hello world.txt", down);
@@ -43,6 +44,7 @@ public sealed class ClientMachineTests(ClientNodeFixture node)
         var entry = Assert.Single(listing.Entries);
         Assert.Equal(("hello world.txt", "file", (long?)bytes.Length), (entry.Name, entry.Type, entry.Size));
         Assert.Equal(bytes, down.ToArray());
+        Assert.True(upload.CanRead, "the caller's stream is left open");
         Assert.Contains((await Client.ListFilesAsync(id)).Entries, e => e.Name == "notes" && e.Type == "directory");
 
         await Client.DeleteFileAsync(id, "notes/hello world.txt");
