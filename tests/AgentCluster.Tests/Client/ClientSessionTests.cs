@@ -47,6 +47,24 @@ public sealed class ClientSessionTests(ClientNodeFixture node)
     }
 
     [Fact]
+    public async Task A_restart_makes_a_new_machine_for_the_same_session()
+    {
+        var created = await Client.CreateSessionAsync(new CreateSessionRequest { Prompt = "echo before" });
+        await using var events = SessionEvents.Start(Client, created.SessionId);
+        await events.WaitForAsync(e => SessionEvents.TurnCompleted(e, 1), "the first turn completes");
+
+        var restarted = await Client.RestartAsync(created.SessionId);
+
+        Assert.Equal(SessionStatus.Starting, restarted.Status);
+        Assert.NotEqual(created.MachineId, restarted.MachineId);
+        var starting = await events.WaitForAsync(e => e.Type == EventTypes.SessionStatus && SessionEvents.Payload(e)["reason"]?.GetValue<string>() == "restarted",
+            "the session starts again, restarted");
+        await events.WaitForAsync(e => e.Seq > starting.Seq && e.Type == EventTypes.SessionStatus && SessionEvents.Payload(e)["status"]!.GetValue<string>() == "idle",
+            "the new machine's agent calls in");
+        await Client.DeleteSessionAsync(created.SessionId);
+    }
+
+    [Fact]
     public async Task Reading_a_terminated_sessions_stream_from_its_end_ends_at_once()
     {
         var created = await Client.CreateSessionAsync(new CreateSessionRequest { Prompt = "echo short" });
