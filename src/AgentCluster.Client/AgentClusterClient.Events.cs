@@ -76,9 +76,19 @@ public sealed partial class AgentClusterClient
     private async Task<HttpResponseMessage> OpenEventsAsync(string sessionId, long last, CancellationToken ct)
     {
         var request = new HttpRequestMessage(HttpMethod.Get, Session(sessionId) + "/events");
-        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        AcceptEventStream(request);
         if (last > 0) request.Headers.Add("Last-Event-ID", last.ToString());
         return await SendRawAsync(request, ct, HttpCompletionOption.ResponseHeadersRead);
+    }
+
+    /// <summary>
+    /// An event stream, or the ProblemDetails of a refusal: a request accepting only text/event-stream gets a refusal
+    /// as a bare 500 from ASP.NET Core (its problem writer finds no accepted type) instead of its 401 or 404.
+    /// </summary>
+    private static void AcceptEventStream(HttpRequestMessage request)
+    {
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        request.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/problem+json", 0.5));
     }
 
     /// <summary>Whether the session is terminated with no event after <paramref name="last"/>: nothing more will come.</summary>

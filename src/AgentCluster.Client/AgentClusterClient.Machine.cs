@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
@@ -23,7 +22,7 @@ public sealed partial class AgentClusterClient
         [EnumeratorCancellation] CancellationToken ct = default)
     {
         var message = new HttpRequestMessage(HttpMethod.Post, Session(sessionId) + "/exec" + Query(("via", via))) { Content = Json(request) };
-        message.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("text/event-stream"));
+        AcceptEventStream(message);
         using var response = await SendRawAsync(message, ct, HttpCompletionOption.ResponseHeadersRead);
         var frames = SseParser.Create(await response.Content.ReadAsStreamAsync(ct), ParseExecFrame);
         await foreach (var frame in frames.EnumerateAsync(ct))
@@ -55,7 +54,7 @@ public sealed partial class AgentClusterClient
         await response.Content.CopyToAsync(destination, ct);
     }
 
-    /// <summary>Writes <paramref name="content"/> to a file of the workspace (parents made; replaced atomically).</summary>
+    /// <summary>Writes <paramref name="content"/> (read to its end, not disposed) to a file of the workspace (parents made; replaced atomically).</summary>
     public async Task<FileWritten> UploadFileAsync(string sessionId, string path, Stream content, CancellationToken ct = default)
     {
         using var response = await SendRawAsync(new HttpRequestMessage(HttpMethod.Put, FilePath(sessionId, path)) { Content = Bytes(content, "application/octet-stream") }, ct);
@@ -76,7 +75,7 @@ public sealed partial class AgentClusterClient
         await response.Content.CopyToAsync(destination, ct);
     }
 
-    /// <summary>Unpacks a .tar.gz into the workspace (or a folder of it).</summary>
+    /// <summary>Unpacks a .tar.gz (read to its end, not disposed) into the workspace (or a folder of it).</summary>
     public async Task<ArchiveUnpacked> UploadArchiveAsync(string sessionId, string? path, Stream tarGz, CancellationToken ct = default)
     {
         var request = new HttpRequestMessage(HttpMethod.Put, Session(sessionId) + "/archive" + Query(("path", path))) { Content = Bytes(tarGz, ControlProtocol.GzipContentType) };

@@ -129,15 +129,15 @@ public sealed partial class AgentClusterClient
         await response.Content.ReadFromJsonAsync<T>(ProtocolJson.Options, ct)
         ?? throw new AgentClusterException((int)response.StatusCode, "Empty answer", $"{response.RequestMessage?.RequestUri} answered no JSON body.");
 
-    /// <summary>Sends the request; a non-2xx answer is thrown as its <see cref="AgentClusterException"/>.</summary>
+    /// <summary>
+    /// Sends the request; a non-2xx answer is thrown as its <see cref="AgentClusterException"/>. The request is not
+    /// disposed: that would dispose an upload's stream, which stays its caller's.
+    /// </summary>
     private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken ct,
         HttpCompletionOption completion = HttpCompletionOption.ResponseContentRead)
     {
-        using (request)
-        {
-            var response = await _http.SendAsync(request, completion, ct);
-            if (response.IsSuccessStatusCode) return response;
-            using (response) throw await Problems.ReadAsync(response, ct);
-        }
+        var response = await _http.SendAsync(request, completion, ct);
+        if (response.IsSuccessStatusCode) return response;
+        using (response) throw await Problems.ReadAsync(response, ct);
     }
 }
