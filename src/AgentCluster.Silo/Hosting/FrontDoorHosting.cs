@@ -25,6 +25,7 @@ public static class FrontDoorHosting
         services.ConfigureHttpJsonOptions(o => ProtocolJson.Configure(o.SerializerOptions));
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // so bad bodies reach SessionProblems with their reason
         services.AddProblemDetails(o => o.CustomizeProblemDetails = SessionProblems.Describe);
+        services.AddSingleton<IProblemDetailsWriter, AnyAcceptProblemWriter>(); // after the default: an event stream's reader gets its 401/404 too
         services.AddExceptionHandler<SessionProblems>();
         return services;
     }

@@ -52,6 +52,18 @@ public sealed class BadInputTests(KeyedNodeFixture node)
         await Problems.AssertAsync(await http.GetAsync("/sessions?cursor=%00%01"), HttpStatusCode.BadRequest, "cursor");
         await Problems.AssertAsync(await http.PutAsJsonAsync("/sessions", new { prompt = "x" }), HttpStatusCode.MethodNotAllowed, "PUT");
         await Problems.AssertAsync(await http.GetAsync("/admin"), HttpStatusCode.NotFound, "/admin");
+
+        // A reader of an event stream accepts only text/event-stream (a browser's EventSource does): its refusals are
+        // problems all the same, not an empty 500.
+        foreach (var (client, path, status, reason) in new[]
+        {
+            (http, "/sessions/never-made/events", HttpStatusCode.NotFound, "never-made"),
+            (node.Anonymous, "/sessions/never-made/events", HttpStatusCode.Unauthorized, "API key"),
+        })
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path) { Headers = { { "Accept", "text/event-stream" } } };
+            await Problems.AssertAsync(await client.SendAsync(request), status, reason);
+        }
     }
 
     [Fact]
