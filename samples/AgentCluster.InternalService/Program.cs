@@ -39,12 +39,13 @@ builder.Services.AddSingleton(gatewayLoss).AddSingleton(TimeProvider.System).Add
 using var host = builder.Build();
 await host.StartAsync();
 
-// The owner is who may see and drive the session over HTTP: the API key of that name, and no other.
-var owner = config["InternalService:Owner"] ?? "internal-service";
+// Every grain call below acts for this owner, as an API key of that name would over HTTP: the session it starts is
+// that owner's (visible over HTTP to that key only), and another owner's session is to it as a missing one.
+using var actingFor = SessionCaller.ActAs(config["InternalService:Owner"] ?? "internal-service");
 var sessionId = config["InternalService:SessionId"] ?? $"svc-{Guid.CreateVersion7():N}";
 var session = host.Services.GetRequiredService<IClusterClient>().GetGrain<ISessionGrain>(sessionId);
 // Idempotent for the same id and owner: a start retried after a fault neither fails nor makes a second machine.
-await session.StartAsync(new StartSession { Prompt = prompt, Owner = owner, Mode = SessionModes.Task });
+await session.StartAsync(new StartSession { Prompt = prompt, Mode = SessionModes.Task });
 
 string? reason = null;
 await foreach (var e in host.Services.GetRequiredService<ResumingWatch>().EventsAsync(session, afterSeq: 0))

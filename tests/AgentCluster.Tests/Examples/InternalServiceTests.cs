@@ -102,17 +102,25 @@ public sealed partial class InternalServiceTests(ITestOutputHelper output)
         var gatewayPort = Ports.FreeLoopback();
         await using var node = await NodeHost.StartAsync(new Dictionary<string, string> { ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString() });
         var prompt = DocsPrompt().Match(RepositoryFiles.Read("docs/internal-services.md")).Groups[1].Value;
-        await using var service = ChildProcess.Start("internal-service", "dotnet", [ServiceDll, prompt], new Dictionary<string, string>
+        ChildProcess Run(string? owner) => ChildProcess.Start("internal-service", "dotnet", [ServiceDll, prompt], new Dictionary<string, string>
         {
             ["Orleans__Endpoints__GatewayPort"] = gatewayPort.ToString(),
             ["InternalService__SessionId"] = "svc-docs",
+            ["InternalService__Owner"] = owner ?? "internal-service",
         });
 
+        await using var service = Run(owner: null);
         var exitCode = await service.WaitForExitAsync(Deadline);
         Assert.True(exitCode == 0, $"the service exited with {exitCode}:\n{service.Log}");
         var events = Events(service.Log);
         Assert.Equal(prompt["echo ".Length..], events.Single(e => Type(e) == "agent.output")["payload"]!["text"]!.GetValue<string>());
-        Assert.Equal(HttpStatusCode.NotFound, (await node.Http.GetAsync("/sessions/svc-docs")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await node.Http.GetAsync("/sessions/svc-docs")).StatusCode); // not the keyless caller's (local)
+
+        // The same service acting for another owner cannot take the session over, nor read it.
+        await using var intruder = Run(owner: "someone-else");
+        Assert.NotEqual(0, await intruder.WaitForExitAsync(Deadline));
+        Assert.Contains("'svc-docs' is already in use", intruder.Log);
+        Assert.Empty(Events(intruder.Log));
     }
 
     [GeneratedRegex(@"dotnet run --project samples/AgentCluster\.InternalService -- ""(echo [^""]+)""\n")]
