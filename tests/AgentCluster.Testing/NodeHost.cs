@@ -110,7 +110,7 @@ public sealed class NodeHost : IAsyncDisposable
         {
             for (var i = 0; i < count; i++)
             {
-                env["AGENTCLUSTER_CALLBACK_URLS"] = string.Join(',', ports.Skip(i).Concat(ports.Take(i)).Select(p => $"http://127.0.0.1:{p}"));
+                env["AGENTCLUSTER_CALLBACK_URLS"] = CallbackUrls(ports, i);
                 nodes.Add(await StartAsync(env, ports[i], keptLines));
             }
             return nodes;
@@ -121,6 +121,10 @@ public sealed class NodeHost : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>AGENTCLUSTER_CALLBACK_URLS for the node on <c>ports[node]</c>: every node's URL, its own first.</summary>
+    public static string CallbackUrls(IReadOnlyList<int> ports, int node) =>
+        string.Join(',', ports.Skip(node).Concat(ports.Take(node)).Select(p => $"http://127.0.0.1:{p}"));
 
     /// <summary>Starts a node that is expected to refuse to start: its exit code and everything it wrote.</summary>
     public static async Task<(int ExitCode, string Log)> RunToExitAsync(IReadOnlyDictionary<string, string> environment, TimeSpan deadline)

@@ -1,5 +1,4 @@
 using StackExchange.Redis;
-using AgentCluster.Silo.Sessions;
 
 namespace AgentCluster.Silo.Hosting;
 

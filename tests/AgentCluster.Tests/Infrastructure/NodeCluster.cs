@@ -46,6 +46,12 @@ public sealed class NodeCluster : IAsyncDisposable
     {
         var redis = await RedisHost.StartAsync(appendOnlyRedis);
         var emulator = await EmulatorHost.StartInProcessAsync(emulatorOptions);
+        return new NodeCluster(redis, emulator, await NodeHost.StartClusterAsync(nodes, NodeEnvironment(redis, emulator, environment)));
+    }
+
+    /// <summary>What every node of such a cluster is started with (<paramref name="environment"/> last, so it may override).</summary>
+    public static Dictionary<string, string> NodeEnvironment(RedisHost redis, EmulatorHost emulator, IReadOnlyDictionary<string, string>? environment = null)
+    {
         var env = new Dictionary<string, string>(QuickMembership)
         {
             ["REDIS_URL"] = redis.Url,
@@ -54,7 +60,7 @@ public sealed class NodeCluster : IAsyncDisposable
         };
         foreach (var (key, value) in emulator.NodeEnvironment) env[key] = value;
         foreach (var (key, value) in environment ?? new Dictionary<string, string>()) env[key] = value;
-        return new NodeCluster(redis, emulator, await NodeHost.StartClusterAsync(nodes, env));
+        return env;
     }
 
     /// <summary>Creates a session through <paramref name="node"/>; fails unless it is 201.</summary>
