@@ -33,7 +33,7 @@ internal sealed class TurnWatch(CliContext cli, string sessionId)
         {
             // The spinner until the agent is at work (or the turn is over): then the events themselves show progress.
             var started = false;
-            await cli.Screen.SpinAsync($"Starting session {sessionId}…", async status =>
+            async Task StartingAsync(Action<string> status)
             {
                 while (!started && completed is null && await events.MoveNextAsync())
                 {
@@ -41,7 +41,9 @@ internal sealed class TurnWatch(CliContext cli, string sessionId)
                     started = IsAtWork(events.Current);
                     status(renderer.Status);
                 }
-            });
+            }
+            // No spinner in JSON lines, not even on a terminal.
+            await (cli.Json ? StartingAsync(_ => { }) : cli.Screen.SpinAsync($"Starting session {sessionId}…", StartingAsync));
             while (completed is null && await events.MoveNextAsync()) completed = Show(events.Current, turn);
         }
         catch (OperationCanceledException) when (detach.IsCancellationRequested)
