@@ -1,0 +1,3 @@
+using AgentCluster.Cli;
+
+return await CliApp.RunAsync(args);
