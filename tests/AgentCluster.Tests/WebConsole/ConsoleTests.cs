@@ -11,7 +11,8 @@ namespace AgentCluster.Tests.WebConsole;
 
 /// <summary>
 /// The web console at /ui/ in a real browser (Debian's Chromium) against a real node: a session started from the
-/// form, its turns arriving live as a conversation, a follow-up, an interrupt and a delete, as a user clicks them;
+/// form, its turns arriving live as a conversation, a follow-up, files, exec, an interrupt, a restart and a delete,
+/// as a user clicks them;
 /// each page checked by axe-core, free of console errors, and photographed at 360 and 1280 px.
 /// </summary>
 public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<ConsoleFixture>
@@ -57,12 +58,20 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
 
         // The workspace's files and the exec box.
         await page.GetByText("Workspace files").ClickAsync();
-        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Download primes.py" })).ToBeVisibleAsync();
+        var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Button, new() { Name = "Download primes.py" }).ClickAsync());
+        Assert.Equal("primes.py", download.SuggestedFilename);
+        Assert.Contains("def primes(limit):", await File.ReadAllTextAsync((await download.PathAsync())!));
+        await page.GetByLabel("Upload a file into this folder").SetInputFilesAsync(new FilePayload { Name = "notes.txt", MimeType = "text/plain", Buffer = "from the browser\n"u8.ToArray() });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Download notes.txt" })).ToBeVisibleAsync();
         await page.GetByText("Exec", new() { Exact = true }).ClickAsync();
         await page.GetByLabel("Command (bash -lc, in the workspace)").FillAsync("python3 primes.py 10");
         await page.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true }).ClickAsync();
         await Expect(page.Locator(".exec-result .exit")).ToContainTextAsync("Exit code 0");
         await Expect(page.Locator(".exec-result .stdout")).ToHaveTextAsync("2 3 5 7\n");
+        await page.GetByLabel("Command (bash -lc, in the workspace)").FillAsync("cat notes.txt");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Run", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".exec-result .stdout")).ToHaveTextAsync("from the browser\n"); // the upload, in the machine
 
         // A slow answer, interrupted from the page.
         model.ExpectSlow();
@@ -75,6 +84,11 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         await tab.AssertAccessibleAsync("the session view");
         var shots = await tab.ScreenshotAsync("session");
         File.Copy(shots[0], RepositoryFiles.Path("docs/images/console.png"), overwrite: true); // README's picture, of this run
+
+        // Restarted on a new machine: said in the conversation, and the session comes back idle.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Restart", Exact = true }).ClickAsync();
+        await Expect(page.Locator(".status-line", new() { HasText = "Session starting (restarted)" })).ToHaveCountAsync(1);
+        await Expect(page.Locator(".status-line").Last).ToHaveTextAsync("Session idle");
 
         // Deleted from the page, after a confirmation: the stream ends and the controls are off.
         await page.GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
