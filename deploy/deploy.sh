@@ -7,7 +7,7 @@
 #      several agents' apps), REDIS_URL, the API key's hash, the model key
 #   5. deploys the nodes (fly.orchestrator.toml), pointed at the agents' app(s) and the image just pushed
 # Usage: deploy/deploy.sh   (settings: cp deploy/.env.example deploy/.env and fill it in)
-#        AGENT_APPS=acme-agents-1,acme-agents-2 deploy/deploy.sh   several agents' apps (README, "Several agents' apps")
+#        AGENT_APPS=acme-agents-1,acme-agents-2 deploy/deploy.sh   several agents' apps (docs/operations.md, "Several agents' apps")
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

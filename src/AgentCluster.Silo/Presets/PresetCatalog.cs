@@ -1,6 +1,7 @@
 using System.Collections.Frozen;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Sessions;
+using AgentCluster.Abstractions.Presets;
 
 namespace AgentCluster.Silo.Presets;
 

@@ -5,6 +5,7 @@ using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
 using Microsoft.Extensions.Options;
 using AgentCluster.Silo.Sessions;
+using AgentCluster.Abstractions.Presets;
 
 namespace AgentCluster.Silo.Presets;
 

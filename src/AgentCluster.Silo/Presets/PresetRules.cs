@@ -3,6 +3,7 @@ using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Sessions;
 using AgentCluster.Silo.Machines;
 using AgentCluster.Silo.Options;
+using AgentCluster.Abstractions.Presets;
 
 namespace AgentCluster.Silo.Presets;
 

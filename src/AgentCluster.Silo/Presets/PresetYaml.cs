@@ -4,6 +4,7 @@ using AgentCluster.Fly.Json;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using AgentCluster.Silo.Sessions;
+using AgentCluster.Abstractions.Presets;
 
 namespace AgentCluster.Silo.Presets;
 

@@ -1,3 +1,4 @@
+using AgentCluster.Abstractions.Presets;
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,5 +32,3 @@ public static class PresetsApi
         return presets;
     }
 }
-
-public sealed record PresetList(IReadOnlyList<Preset> Presets);

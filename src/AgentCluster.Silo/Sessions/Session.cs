@@ -115,6 +115,17 @@ public sealed class Session
                 $"session_id '{Id}' is already in use; choose another, or leave session_id out to get a generated one.", "session_id");
     }
 
+    /// <summary>
+    /// A direct call that names its owner (<see cref="SessionCaller"/>) reaches only that owner's session: another
+    /// owner's is answered as a missing one, as the front door answers another API key.
+    /// </summary>
+    public bool VisibleTo(string? caller) => Started && (caller is null || Owner == caller);
+
+    public void EnsureVisibleTo(string? caller)
+    {
+        if (!VisibleTo(caller)) throw SessionException.NotFound(Id);
+    }
+
     /// <summary>The workspace the session holds (taken before its machine is made, so that the machine mounts it).</summary>
     public void HoldWorkspace(string name, string volumeId) => (S.Workspace, S.WorkspaceVolumeId) = (name, volumeId);
 

@@ -97,7 +97,9 @@ public sealed class SessionGrain(
 
     private async Task<StartResult> StartAsync(StartSession request)
     {
-        var owner = request.Owner ?? ApiKeyOptions.LocalOwner;
+        var owner = SessionCaller.Owner is { } caller
+            ? (request.Owner is null || request.Owner == caller ? caller : throw SessionException.Invalid("owner", $"owner '{request.Owner}' is not the owner this call acts for ('{caller}')."))
+            : request.Owner ?? ApiKeyOptions.LocalOwner;
         session.EnsureOwnedBy(owner);
         // Made, or waiting its turn for a create: asked again, the same session (its turn comes by itself).
         if (session.Started && (!S.Creating || S.QueuedAt is not null)) return new StartResult(View(), Created: false);
@@ -227,10 +229,11 @@ public sealed class SessionGrain(
         return new AgentClaim { SessionId = Id, Token = token, Runtime = S.Runtime! };
     });
 
-    Task<SessionView?> ISessionGrain.GetAsync() => Task.FromResult(session.Started ? View() : null);
+    Task<SessionView?> ISessionGrain.GetAsync() => Task.FromResult(session.VisibleTo(SessionCaller.Owner) ? View() : null);
 
     Task<int> ISessionGrain.SendMessageAsync(string content) => Exclusively(async () =>
     {
+        session.EnsureVisibleTo(SessionCaller.Owner);
         session.EnsureCanQueue(content);
         await WakeAsync();
         var (turn, change) = session.Message(content, NodeTracing.EnqueueTurn(Id, S.Turns + 1), Now);
@@ -250,6 +253,7 @@ public sealed class SessionGrain(
 
     Task<MachineAccess> ISessionGrain.OpenMachineAsync(TimeSpan holdFor) => Exclusively(async () =>
     {
+        session.EnsureVisibleTo(SessionCaller.Owner);
         await RunAsync(session.Reached(holdFor, Now));
         await WakeAsync();
         // A session stored before machines' addresses were kept asks Fly once.
@@ -270,6 +274,7 @@ public sealed class SessionGrain(
     Task ISessionGrain.RecordExecAsync(string command, int? exitCode, string via) =>
         Exclusively(async () =>
         {
+            session.EnsureVisibleTo(SessionCaller.Owner);
             await RunAsync(session.Exec(command, exitCode, via, Now));
             return true;
         });
@@ -277,21 +282,27 @@ public sealed class SessionGrain(
     /// <summary>The old machine is destroyed, then a new one obtained as for a new session (RequestMachine: the pool, or a create).</summary>
     Task<SessionView> ISessionGrain.RestartAsync() => Exclusively(async () =>
     {
+        session.EnsureVisibleTo(SessionCaller.Owner);
         await RunAsync(session.Restart(Now));
         return View();
     });
 
-    Task<int> ISessionGrain.InterruptAsync() => Exclusively(() => RunAsync(session.Interrupt(Now)));
+    Task<int> ISessionGrain.InterruptAsync() => Exclusively(() =>
+    {
+        session.EnsureVisibleTo(SessionCaller.Owner);
+        return RunAsync(session.Interrupt(Now));
+    });
 
     Task<SessionView> ISessionGrain.DeleteAsync() => Exclusively(async () =>
     {
+        session.EnsureVisibleTo(SessionCaller.Owner);
         await RunAsync(session.Delete(Now));
         return View();
     });
 
     IAsyncEnumerable<SessionEvent> ISessionGrain.WatchAsync(long afterSeq, CancellationToken cancellationToken)
     {
-        session.EnsureStarted();
+        session.EnsureVisibleTo(SessionCaller.Owner);
         return feed.WatchAsync(afterSeq, cancellationToken);
     }
 

@@ -52,5 +52,3 @@ public static class WorkspacesApi
     private static IWorkspaceGrain Workspace(IGrainFactory grains, string owner, string name) =>
         grains.GetGrain<IWorkspaceGrain>(WorkspaceNames.Key(owner, name));
 }
-
-public sealed record WorkspaceList(IReadOnlyList<WorkspaceView> Workspaces);

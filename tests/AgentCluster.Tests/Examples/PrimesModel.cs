@@ -4,7 +4,7 @@ using AgentCluster.Tests.Fakes;
 namespace AgentCluster.Tests.Examples;
 
 /// <summary>
-/// The model of README's "Coding agents" example, played on a <see cref="FakeAnthropic"/> with the tool calls a
+/// The model of the coding-agent example (docs/agents.md), played on a <see cref="FakeAnthropic"/> with the tool calls a
 /// real model makes for it: the first prompt writes primes.py (Write, or Bash when the session offers no Write),
 /// runs it (Bash <c>python3 primes.py</c>) and counts the primes with a Bash command of several parts
 /// (<c>printf … &gt; count.py &amp;&amp; python3 count.py</c>); the follow-up reads primes.py, edits it (Edit, else

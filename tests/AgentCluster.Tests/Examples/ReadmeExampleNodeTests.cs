@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using AgentCluster.Tests.Docs;
 using AgentCluster.Tests.Fakes;
 using AgentCluster.Tests.Infrastructure;
 using AgentCluster.Tests.Runtimes;
@@ -8,7 +9,7 @@ using AgentCluster.Tests.Runtimes;
 namespace AgentCluster.Tests.Examples;
 
 /// <summary>
-/// README's coding-agent example as README runs it: <c>POST /sessions</c> on a node on its embedded default, where
+/// The coding-agent example of docs/agents.md (marked <c>tested-by: ReadmeExampleNodeTests</c>) as it runs there: <c>POST /sessions</c> on a node on its embedded default, where
 /// the Machines emulator runs the agent in the machine's own folder (its rootfs) as the node's user, then the
 /// follow-up message and an interrupt, read from the event stream. The model is <see cref="PrimesModel"/> on a
 /// <see cref="FakeAnthropic"/> the node's settings point the agents at.
@@ -16,6 +17,18 @@ namespace AgentCluster.Tests.Examples;
 public sealed class ReadmeExampleNodeTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
+
+    /// <summary>The session below is the one the docs show: the same id, preset, prompt and follow-up, and the interrupt.</summary>
+    [Fact]
+    public void The_docs_show_the_session_this_test_runs()
+    {
+        var code = DocBlock.TestedByClass<ReadmeExampleNodeTests>().Code;
+
+        Assert.Contains($$"""{"session_id":"primes","preset":"code-assistant","prompt":"{{PrimesModel.Prompt}}"}""", code);
+        Assert.Contains("curl -sN 127.0.0.1:8080/sessions/primes/events", code);
+        Assert.Contains($$"""{"content":"{{PrimesModel.FollowUp}}"}""", code);
+        Assert.Contains("curl -s -X POST 127.0.0.1:8080/sessions/primes/interrupt", code);
+    }
 
     [Theory]
     [InlineData("claude-code", null, true)]

@@ -12,7 +12,7 @@ using AgentCluster.Silo.Sessions;
 namespace AgentCluster.Tests.Examples;
 
 /// <summary>
-/// README's coding-agent example (the primes session, its follow-up, an interrupt) run by each model runtime with
+/// The coding-agent example of docs/agents.md (the primes session, its follow-up, an interrupt) run by each model runtime with
 /// the settings a session gets without a preset and with each shipped preset (resolved from presets/*.yaml by the
 /// node's own resolver), the model played by <see cref="PrimesModel"/>: the real Claude Code CLI, or the built-in
 /// anthropic runtime. It asserts what the user sees: the files in the workspace, the programs' output in the tool

@@ -1,39 +1,37 @@
-using System.Diagnostics;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using AgentCluster.Tests.Docs;
 
 namespace AgentCluster.Tests.Examples;
 
 /// <summary>
-/// README's "Reaching into the machine" block, run as it is written (bash and curl), against a node on its embedded
-/// default: only its address is changed. What each line prints is checked against what README says it prints.
+/// The "Reaching into the machine" block of docs/api.md (marked <c>tested-by: ReadmeReachExampleTests</c>), run as it
+/// is written (bash and curl), against a node on its embedded default: only its address is changed. What each line
+/// prints is checked against what the docs say it prints, and what it leaves (the archive, the restarted session).
 /// </summary>
-public sealed partial class ReadmeReachExampleTests
+public sealed class ReadmeReachExampleTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     [Fact]
-    public async Task The_exec_files_archive_and_restart_lines_of_README_do_what_it_shows()
+    public async Task The_exec_files_archive_and_restart_lines_of_the_docs_do_what_they_show()
     {
         await using var node = await NodeHost.StartAsync(new Dictionary<string, string>());
         var folder = Directory.CreateTempSubdirectory("agentcluster-readme-").FullName;
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(folder, "input.csv"), "name,value\na,1\n");
-            await File.WriteAllBytesAsync(Path.Combine(folder, "inputs.tar.gz"), TarGz.Of(TarGz.File("more.txt", "from the archive")));
-
-            var (exitCode, output) = await RunAsync(ReadmeBlock().Replace("localhost:8080", $"127.0.0.1:{node.HttpPort}"), folder);
+            var (exitCode, output) = await DocScript.RunAsync(DocBlock.TestedByClass<ReadmeReachExampleTests>(), node, folder);
 
             Assert.True(exitCode == 0, output);
-            Assert.True(output.Contains("\"session_id\":\"box\""), $"README\'s block printed:\n{output}");
-            Assert.True(output.Contains("\"stdout\":\"Linux\\n"), $"README\'s block printed:\n{output}");
-            Assert.True(output.Contains("\"via\":\"agent\""), $"README\'s block printed:\n{output}");
-            Assert.True(Regex.IsMatch(output, @"event: exec\.output\s+data: \{""stream"":""stdout"",""text"":""1\\n""\}"), $"README\'s block printed:\n{output}");
-            Assert.True(Regex.IsMatch(output, @"event: exec\.exit\s+data: \{""exit_code"":0,"), $"README\'s block printed:\n{output}");
-            Assert.True(output.Contains("\"path\":\"data/input.csv\",\"size\":15"), $"README\'s block printed:\n{output}");
-            Assert.True(output.Contains("\"name\":\"input.csv\",\"type\":\"file\",\"size\":15"), $"README\'s block printed:\n{output}");
-            Assert.True(output.Contains("name,value\na,1\n"), $"README\'s block printed:\n{output}");
-            Assert.True(output.Contains("\"path\":\"data\",\"files\":1"), $"README\'s block printed:\n{output}");
+            Assert.True(output.Contains("\"session_id\":\"box\""), $"the block printed:\n{output}");
+            Assert.True(output.Contains("\"stdout\":\"Linux\\n"), $"the block printed:\n{output}");
+            Assert.True(output.Contains("\"via\":\"agent\""), $"the block printed:\n{output}");
+            Assert.True(Regex.IsMatch(output, @"event: exec\.output\s+data: \{""stream"":""stdout"",""text"":""1\\n""\}"), $"the block printed:\n{output}");
+            Assert.True(Regex.IsMatch(output, @"event: exec\.exit\s+data: \{""exit_code"":0,"), $"the block printed:\n{output}");
+            Assert.True(output.Contains("\"path\":\"data/input.csv\",\"size\":15"), $"the block printed:\n{output}");
+            Assert.True(output.Contains("\"name\":\"input.csv\",\"type\":\"file\",\"size\":15"), $"the block printed:\n{output}");
+            Assert.True(output.Contains("name,value\na,1\n"), $"the block printed:\n{output}");
+            Assert.True(output.Contains("\"path\":\"data\",\"files\":1"), $"the block printed:\n{output}");
             Assert.Contains("data/input.csv", TarGz.Entries(await File.ReadAllBytesAsync(Path.Combine(folder, "workspace.tar.gz"))).Keys);
 
             // The restart's new machine keeps nothing of the old rootfs, and the session goes on.
@@ -47,25 +45,4 @@ public sealed partial class ReadmeReachExampleTests
             Directory.Delete(folder, recursive: true);
         }
     }
-
-    /// <summary>The bash block under README's "Reaching into the machine" heading.</summary>
-    private static string ReadmeBlock()
-    {
-        var readme = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "README.md"));
-        return Block().Match(readme[readme.IndexOf("### Reaching into the machine", StringComparison.Ordinal)..]).Groups[1].Value;
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string script, string folder)
-    {
-        var info = new ProcessStartInfo("bash", ["-euo", "pipefail", "-c", script]) { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var deadline = new CancellationTokenSource(Deadline);
-        await process.WaitForExitAsync(deadline.Token);
-        return (process.ExitCode, await output + await errors);
-    }
-
-    [GeneratedRegex(@"```bash\n(.*?)```", RegexOptions.Singleline)]
-    private static partial Regex Block();
 }

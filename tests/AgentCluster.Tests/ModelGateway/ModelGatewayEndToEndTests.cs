@@ -40,7 +40,7 @@ public sealed class ModelGatewayEndToEndTests(ITestOutputHelper output)
     /// <summary>
     /// Into <see cref="SweepFile"/> (too long for a tool result, which is capped), every process's environment the tool
     /// can read on the host, naming those it cannot. Only on a root node, whose machines run as nobody: a node that is
-    /// not root runs them as its own user, who can read the node's environment (README: "The model gateway").
+    /// not root runs them as its own user, who can read the node's environment (docs/agents.md: "The model gateway").
     /// </summary>
     private const string SweepHost =
         "for f in /proc/[0-9]*/environ; do if e=$(tr '\\0' '\\n' 2>/dev/null < $f); then echo \"== read $f\"; echo \"$e\"; "

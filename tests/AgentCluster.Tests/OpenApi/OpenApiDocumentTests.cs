@@ -14,6 +14,7 @@ using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using AgentCluster.Silo.Sessions;
+using AgentCluster.Abstractions.Sessions;
 
 namespace AgentCluster.Tests.OpenApi;
 

@@ -1,4 +1,5 @@
 using AgentCluster.Tests.Infrastructure;
+using AgentCluster.Abstractions.Presets;
 
 namespace AgentCluster.Tests.Presets;
 

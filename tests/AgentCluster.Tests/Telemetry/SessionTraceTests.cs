@@ -140,7 +140,7 @@ public sealed class SessionTraceTests(ITestOutputHelper output)
         return false;
     }
 
-    /// <summary>The trace as an indented tree (service, span name), for the test's output and the README.</summary>
+    /// <summary>The trace as an indented tree (service, span name), for the test's output and docs/observability.md.</summary>
     private static string Tree(List<CollectedSpan> trace, CollectedSpan root)
     {
         var text = new StringBuilder();

@@ -1,6 +1,7 @@
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
+using AgentCluster.Abstractions.Presets;
 
 namespace AgentCluster.UnitTests.Presets;
 

@@ -5,6 +5,7 @@ using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
 using Microsoft.Extensions.Options;
 using AgentCluster.Silo.Sessions;
+using AgentCluster.Abstractions.Presets;
 
 namespace AgentCluster.UnitTests.Presets;
 

@@ -1,7 +1,8 @@
 using System.Buffers;
-using System.Buffers.Text;
+using System.Globalization;
 using System.IO.Pipelines;
-using System.Text;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Text.Json;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
@@ -54,49 +55,70 @@ public sealed partial class EventStream(
 
     private async Task StreamAsync(string sessionId, ISessionGrain grain, long from, HttpContext context)
     {
-        var response = context.Response;
         // The client left, or this node is shutting down: then the stream just ends, and the client resumes
         // through another node from its Last-Event-ID.
         using var ending = drain.Hold(context);
-        var aborted = ending.Token;
+        var body = context.Response.BodyWriter;
+        using var json = new Utf8JsonWriter(body);
+        try
+        {
+            // A frame's data is the event as JSON, serialized as UTF-8 straight into SseFormatter's buffer.
+            await SseFormatter.WriteAsync(Frames(sessionId, grain, from, body, ending.Token), new UnflushedPipeStream(body), (item, data) =>
+            {
+                json.Reset(data);
+                JsonSerializer.Serialize(json, item.Data, ProtocolJson.Options);
+                json.Flush();
+            }, ending.Token);
+            await body.FlushAsync(ending.Token); // the session ended and every event up to its end was written
+        }
+        catch (OperationCanceledException) when (ending.Token.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>
+    /// The session's events as SSE items, <c>id</c> its sequence number and <c>event</c> its type. The grain may move
+    /// or its node die mid-stream: the log is durable, so the watch resumes after the last event written.
+    /// </summary>
+    private async IAsyncEnumerable<SseItem<SessionEvent>> Frames(
+        string sessionId, ISessionGrain grain, long from, PipeWriter body, [EnumeratorCancellation] CancellationToken aborted)
+    {
         var seen = from;
         var failures = 0;
-        using var json = new Utf8JsonWriter(response.BodyWriter);
         while (!aborted.IsCancellationRequested)
         {
             await using var events = grain.WatchAsync(seen, aborted).GetAsyncEnumerator(aborted);
-            try
+            while (true)
             {
-                while (await NextAsync(events, response, aborted))
+                bool moved;
+                try
                 {
-                    Write(response.BodyWriter, json, events.Current);
-                    seen = events.Current.Seq;
-                    failures = 0;
+                    moved = await NextAsync(events, body, aborted);
                 }
-                await response.BodyWriter.FlushAsync(aborted);
-                return; // the session ended and every event up to its end was written
-            }
-            catch (Exception e) when (IsTransient(e) && !aborted.IsCancellationRequested && ++failures <= MaxResubscribesWithoutProgress)
-            {
-                LogResuming(sessionId, e.GetType().Name, seen);
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * failures), time, aborted);
-            }
-            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
-            {
-                return;
+                catch (Exception e) when (IsTransient(e) && !aborted.IsCancellationRequested && ++failures <= MaxResubscribesWithoutProgress)
+                {
+                    LogResuming(sessionId, e.GetType().Name, seen);
+                    await Task.Delay(TimeSpan.FromMilliseconds(100 * failures), time, aborted);
+                    break;
+                }
+                if (!moved) yield break;
+                var current = events.Current;
+                seen = current.Seq;
+                failures = 0;
+                yield return new SseItem<SessionEvent>(current, current.Type) { EventId = current.Seq.ToString(CultureInfo.InvariantCulture) };
             }
         }
     }
 
     /// <summary>
-    /// The next event. Events already at hand are written without a flush in between, so a burst goes out in
-    /// few writes (a flush per event costs a syscall and contends on the response pipe); the stream is flushed
-    /// as soon as it has caught up, or when enough is buffered. While no event comes, a comment line every
-    /// keep-alive interval keeps proxies from closing the stream.
+    /// The next event. SseFormatter writes each frame into the response pipe without a flush (UnflushedPipeStream), so
+    /// events already at hand go out in few writes (a flush per event costs a syscall and contends on the response
+    /// pipe); the stream is flushed as soon as it has caught up, or when enough is buffered. While no event comes, a
+    /// comment line every keep-alive interval keeps proxies from closing the stream: SseFormatter has written the
+    /// previous frame whole before it asks for the next, so the comment lands between frames.
     /// </summary>
-    private async Task<bool> NextAsync(IAsyncEnumerator<SessionEvent> events, HttpResponse response, CancellationToken aborted)
+    private async Task<bool> NextAsync(IAsyncEnumerator<SessionEvent> events, PipeWriter body, CancellationToken aborted)
     {
-        var body = response.BodyWriter;
         var moved = events.MoveNextAsync();
         if (moved.IsCompleted && !(body.CanGetUnflushedBytes && body.UnflushedBytes >= FlushThreshold)) return await moved;
         await body.FlushAsync(aborted);
@@ -115,22 +137,6 @@ public sealed partial class EventStream(
             body.Write(": keep-alive\n\n"u8);
             await body.FlushAsync(aborted);
         }
-    }
-
-    /// <summary>One SSE frame, UTF-8 straight into the response: <c>id</c>, <c>event</c>, and the event as JSON in <c>data</c>.</summary>
-    private static void Write(PipeWriter body, Utf8JsonWriter json, SessionEvent e)
-    {
-        body.Write("id: "u8);
-        var digits = body.GetSpan(20);
-        Utf8Formatter.TryFormat(e.Seq, digits, out var written);
-        body.Advance(written);
-        body.Write("\nevent: "u8);
-        Encoding.UTF8.GetBytes(e.Type, body);
-        body.Write("\ndata: "u8);
-        json.Reset(body);
-        JsonSerializer.Serialize(json, e, ProtocolJson.Options);
-        json.Flush();
-        body.Write("\n\n"u8);
     }
 
     private static long ResumePoint(HttpRequest request, long? after)

@@ -1,9 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AgentCluster.Abstractions.Sessions;
-using AgentCluster.Silo.Api;
 
-namespace AgentCluster.Silo.Sessions;
+namespace AgentCluster.Abstractions.Sessions;
 
 /// <summary>The body of <c>POST /sessions</c>. A field it does not know (a typo: <c>promt</c>) is a 400, not ignored.</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
@@ -65,13 +63,16 @@ public sealed record CreateSessionRequest
     public decimal? MaxModelUsd { get; init; }
 }
 
-/// <summary>A secret as a JSON string; a value of another type is refused by its path, without being quoted.</summary>
+/// <summary>
+/// A secret as a JSON string; a value of another type is refused by its path, without being quoted. Written as
+/// it is: only a client writes it, into the request body that carries the key to the node.
+/// </summary>
 public sealed class SecretTextConverter : JsonConverter<SecretText>
 {
     public override SecretText Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.String ? new SecretText(reader.GetString()!) : throw new JsonException(); // no message: System.Text.Json says which field
 
-    public override void Write(Utf8JsonWriter writer, SecretText value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
+    public override void Write(Utf8JsonWriter writer, SecretText value, JsonSerializerOptions options) => writer.WriteStringValue(value.Value);
 }
 
 /// <summary>A git repository cloned into the workspace before the first turn.</summary>

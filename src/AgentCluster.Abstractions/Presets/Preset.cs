@@ -1,13 +1,12 @@
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
-using AgentCluster.Silo.Sessions;
 
-namespace AgentCluster.Silo.Presets;
+namespace AgentCluster.Abstractions.Presets;
 
 /// <summary>
-/// A named starting point for sessions, one YAML file in the presets folder (<see cref="PresetYaml"/>): the
+/// A named starting point for sessions, one YAML file in the presets folder (the node's PresetYaml): the
 /// runtime and its settings, the machine's size and place, and the session's image, env and idle timeout. A
-/// request names it and may override some of it (<see cref="PresetResolver"/>); its tools and permission mode
+/// request names it and may override some of it (the node's PresetResolver); its tools and permission mode
 /// it may not: they are the preset's security posture. Shown as is by <c>GET /presets</c>: nothing here is secret.
 /// </summary>
 public sealed record Preset
@@ -57,3 +56,6 @@ public sealed record Preset
         MaxTurns = MaxTurns,
     };
 }
+
+/// <summary>The answer to <c>GET /presets</c>.</summary>
+public sealed record PresetList(IReadOnlyList<Preset> Presets);
