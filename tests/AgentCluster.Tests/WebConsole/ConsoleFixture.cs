@@ -1,3 +1,4 @@
+using AgentCluster.Client;
 using AgentCluster.Tests.Fakes;
 using Microsoft.Playwright;
 
@@ -46,6 +47,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
         context.SetDefaultTimeout((float)Deadline.TotalMilliseconds);
         return new ConsolePage(context, await context.NewPageAsync());
     }
+
+    /// <summary>The .NET client (AgentCluster.Client) of <paramref name="node"/> (this fixture's by default), for what the tests do beside the page.</summary>
+    public AgentClusterClient Client(NodeHost? node = null, string? apiKey = null) =>
+        AgentClusterClient.Create(new AgentClusterOptions { BaseAddress = new Uri((node ?? Node).Url), ApiKey = apiKey });
 
     public async Task DisposeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Net;
-using System.Net.Http.Json;
+using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Client;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -98,8 +99,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         await Expect(page.Locator(".link-state")).ToHaveTextAsync("Ended: the session is terminated");
         await Expect(page.Locator(".page-head .badge")).ToHaveTextAsync("terminated (deleted)");
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Send", Exact = true })).ToBeDisabledAsync();
-        var session = await fixture.Node.Http.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>("/sessions/primes");
-        Assert.Equal("terminated", session!["status"]!.GetValue<string>());
+        Assert.Equal(SessionStatus.Terminated, (await fixture.Client().GetSessionAsync("primes")).Status);
 
         // The list: newest first, with the session's status, runtime, region, machine time and cost; filtered.
         await page.GetByRole(AriaRole.Navigation).GetByRole(AriaRole.Link, new() { Name = "Sessions" }).ClickAsync();
@@ -122,8 +122,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
     [Fact]
     public async Task A_broken_event_stream_resumes_from_the_last_event_it_showed_without_losing_or_repeating_one()
     {
-        var created = await fixture.Node.Http.PostAsJsonAsync("/sessions", new { session_id = "resume", runtime = "shell", prompt = "echo one; echo two; echo three" });
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var client = fixture.Client();
+        await client.CreateSessionAsync(new CreateSessionRequest { SessionId = "resume", Runtime = "shell", Prompt = "echo one; echo two; echo three" });
         await using var stream = await SseStream.OpenSessionAsync(fixture.Node.Http, "resume");
         await stream.WaitForAsync(e => e.IsTurnCompleted(1), ConsoleFixture.Deadline, "the shell turn runs");
         await stream.WaitForAsync(e => e.Type == "session.status" && e.Payload["status"]!.GetValue<string>() == "idle", ConsoleFixture.Deadline, "the session is idle");
@@ -157,7 +157,7 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         var statuses = stream.Received.Where(e => e.Type == "session.status").Select(e => e.Payload["status"]!.GetValue<string>());
         await Expect(tab.Page.Locator(".status-line")).ToHaveTextAsync(statuses.Select(s => $"Session {s}").ToArray());
         tab.AssertNoProblems();
-        await fixture.Node.Http.DeleteAsync("/sessions/resume");
+        await client.DeleteSessionAsync("resume");
     }
 
     [Fact]
@@ -198,8 +198,8 @@ public sealed class ConsoleTests(ConsoleFixture fixture) : IClassFixture<Console
         {
             ["Auth__ApiKeys__team_a"] = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key))),
         });
-        Assert.Equal(HttpStatusCode.Created, (await node.Client(key).PostAsJsonAsync("/sessions", new { session_id = "keyed", runtime = "shell", prompt = "echo keyed" })).StatusCode);
-        Assert.Equal(HttpStatusCode.Unauthorized, (await node.Http.GetAsync("/sessions")).StatusCode);
+        await fixture.Client(node, key).CreateSessionAsync(new CreateSessionRequest { SessionId = "keyed", Runtime = "shell", Prompt = "echo keyed" });
+        await Assert.ThrowsAsync<UnauthorizedException>(() => fixture.Client(node).ListSessionsAsync());
         // The page and its scripts need no key, and carry the console's Content-Security-Policy.
         var index = await node.Http.GetAsync("/ui/");
         Assert.Equal(HttpStatusCode.OK, index.StatusCode);
