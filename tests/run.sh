@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Runs every test project of the solution. Installs what the tests need on a fresh Debian machine
-# (redis-server, curl; the Claude Code CLI, from the npm registry), then
+# (redis-server, curl, chromium; the Claude Code CLI, from the npm registry), then
 # prints one line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# redis-server for the tests that start a real Redis; curl for the README examples run as README writes them.
+# redis-server for the tests that start a real Redis; curl for the README examples run as README writes them;
+# Debian's Chromium for the web console's browser tests (Playwright drives /usr/bin/chromium, and downloads no browser).
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "${missing[*]} not found: installing with apt-get"
   sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"

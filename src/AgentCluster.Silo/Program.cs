@@ -18,6 +18,7 @@ using AgentCluster.Silo.Storage;
 using AgentCluster.Silo.Telemetry;
 using AgentCluster.Silo.Workspaces;
 using AgentCluster.Silo.Sessions;
+using AgentCluster.Silo.WebConsole;
 
 // appsettings.json is read from beside the node's binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -55,6 +56,7 @@ app.UseExceptionHandler();
 app.UseNodeDrain();
 app.UseSessionLogScopes();
 app.UseStatusCodePages(); // a 404 or 405 from routing is a ProblemDetails too
+app.UseWebConsole(); // /ui/: static files, before authentication (the page asks for the key, the API checks it)
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapNodeHealth(embeddedFly: emulator is not null);
