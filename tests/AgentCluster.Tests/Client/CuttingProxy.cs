@@ -85,10 +85,11 @@ public sealed class CuttingProxy : FakeHttpServer
             }
             await context.Response.WriteAsync(text, context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
-            if (text.StartsWith("id: ", StringComparison.Ordinal))
+            // A frame's lines in any order (SseFormatter writes event, data, then id); a comment frame has no id.
+            if (text.Split('\n').FirstOrDefault(l => l.StartsWith("id: ", StringComparison.Ordinal)) is { } id)
             {
                 frames++;
-                forwarded(long.Parse(text[4..text.IndexOf('\n')]));
+                forwarded(long.Parse(id[4..]));
             }
         }
     }
