@@ -82,8 +82,8 @@ public sealed partial class AgentClusterClient
     }
 
     /// <summary>
-    /// An event stream, or the ProblemDetails of a refusal: a request accepting only text/event-stream gets a refusal
-    /// as a bare 500 from ASP.NET Core (its problem writer finds no accepted type) instead of its 401 or 404.
+    /// An event stream, or the ProblemDetails of a refusal. The node answers a refusal as a problem whatever the request
+    /// accepts (AnyAcceptProblemWriter); saying so keeps a proxy or an older node from turning it into a bare 500.
     /// </summary>
     private static void AcceptEventStream(HttpRequestMessage request)
     {
