@@ -43,9 +43,14 @@ public sealed class MachinePoolTests(ITestOutputHelper output) : IAsyncLifetime
     public async Task A_session_starts_on_a_ready_suspended_machine_its_agent_runs_the_prompt_and_the_pool_refills()
     {
         var pool = await FullPoolAsync();
-        var ready = await PoolMachinesAsync();
-        Assert.Equal(2, ready.Count);
-        Assert.All(ready, m => Assert.Equal(MachineStates.Suspended, m.State)); // booted, then snapshotted until claimed
+        // Booted, then snapshotted until claimed: the pool suspends a machine once its agent has called in (ready), not
+        // before it counts it, so the snapshot may come a moment after the pool is full.
+        var ready = new List<Machine>();
+        await Eventually.TrueAsync(async () =>
+        {
+            ready = await PoolMachinesAsync();
+            return ready.Count == 2 && ready.All(m => m.State == MachineStates.Suspended);
+        }, Deadline, () => $"both pool machines suspended: {string.Join(", ", ready.Select(m => $"{m.Id} {m.State}"))}\n{node.Log}");
         Assert.All(ready, m => Assert.DoesNotContain(m.Config!.Env!.Keys, k => k is "AGENTCLUSTER_SESSION_TOKEN" or "AGENTCLUSTER_SESSION_ID"));
 
         var created = await node.Http.PostAsJsonAsync("/sessions", new { prompt = "echo pooled-hi", runtime = "shell", metadata = new { team = "platform" } });
