@@ -1,9 +1,7 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
-using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Benchmarks.Baselines;
 using AgentCluster.Benchmarks.Harness;
@@ -24,7 +22,7 @@ public sealed class SseFramingScenario : IScenario
 
     public int Number => 11;
     public string Name => "sse-framing";
-    public string Description => "session events framed by SseFormatter (the node's EventStream) vs hand-written frames, in memory";
+    public string Description => "session events framed by SseFormatter (the node's EventStream, through the same SessionEventFrames) vs hand-written frames, in memory";
 
     public async Task<ScenarioReport> RunAsync(Bench bench, CancellationToken cancellationToken)
     {
@@ -50,12 +48,7 @@ public sealed class SseFramingScenario : IScenario
     private static async Task SseFormatterAsync(SessionEvent[] events, PipeWriter body, CancellationToken cancellationToken)
     {
         using var json = new Utf8JsonWriter(body);
-        await SseFormatter.WriteAsync(Items(events, body), new UnflushedPipeStream(body), (item, data) =>
-        {
-            json.Reset(data);
-            JsonSerializer.Serialize(json, item.Data, ProtocolJson.Options);
-            json.Flush();
-        }, cancellationToken);
+        await SseFormatter.WriteAsync(Items(events, body), new UnflushedPipeStream(body), SessionEventFrames.DataWriter(json), cancellationToken);
     }
 
     private static async IAsyncEnumerable<SseItem<SessionEvent>> Items(SessionEvent[] events, PipeWriter body)
@@ -63,7 +56,7 @@ public sealed class SseFramingScenario : IScenario
         foreach (var e in events)
         {
             if (body.UnflushedBytes >= FlushThreshold) await body.FlushAsync();
-            yield return new SseItem<SessionEvent>(e, e.Type) { EventId = e.Seq.ToString(CultureInfo.InvariantCulture) };
+            yield return SessionEventFrames.Item(e);
         }
     }
 

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
@@ -62,13 +61,8 @@ public sealed partial class EventStream(
         using var json = new Utf8JsonWriter(body);
         try
         {
-            // A frame's data is the event as JSON, serialized as UTF-8 straight into SseFormatter's buffer.
-            await SseFormatter.WriteAsync(Frames(sessionId, grain, from, body, ending.Token), new UnflushedPipeStream(body), (item, data) =>
-            {
-                json.Reset(data);
-                JsonSerializer.Serialize(json, item.Data, ProtocolJson.Options);
-                json.Flush();
-            }, ending.Token);
+            await SseFormatter.WriteAsync(Frames(sessionId, grain, from, body, ending.Token), new UnflushedPipeStream(body),
+                SessionEventFrames.DataWriter(json), ending.Token);
             await body.FlushAsync(ending.Token); // the session ended and every event up to its end was written
         }
         catch (OperationCanceledException) when (ending.Token.IsCancellationRequested)
@@ -105,7 +99,7 @@ public sealed partial class EventStream(
                 var current = events.Current;
                 seen = current.Seq;
                 failures = 0;
-                yield return new SseItem<SessionEvent>(current, current.Type) { EventId = current.Seq.ToString(CultureInfo.InvariantCulture) };
+                yield return SessionEventFrames.Item(current);
             }
         }
     }
