@@ -5,9 +5,11 @@ using System.Text.Json;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Auth;
+using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
 using AgentCluster.Silo.Sessions;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace AgentCluster.Silo.OpenAi;
 
@@ -17,16 +19,15 @@ namespace AgentCluster.Silo.OpenAi;
 /// API key's owner; otherwise <c>model</c> (a preset, or a runtime) starts a new one-shot task session, which ends by
 /// itself after the answer. The answer is read from the session's event log (<see cref="ChatTurnTranslator"/>).
 /// </summary>
-public sealed class ChatCompletions(IGrainFactory grains, PresetResolver presets, PresetCatalog catalog, TimeProvider time)
+public sealed class ChatCompletions(
+    IGrainFactory grains, PresetResolver presets, PresetCatalog catalog, IOptions<AgentSessionOptions> sessions, TimeProvider time)
 {
     public const string SessionHeader = "X-Session-ID";
-
-    private static readonly string[] Runtimes = [AgentRuntimes.ClaudeCode, AgentRuntimes.Anthropic, AgentRuntimes.Shell];
 
     /// <summary>Every model a request can name: the presets, then the runtimes.</summary>
     public ModelList Models() => new([
         .. catalog.Ids.Select(id => new ModelEntry(id, "agentcluster-preset")),
-        .. Runtimes.Select(r => new ModelEntry(r, "agentcluster-runtime")),
+        .. sessions.Value.Runtimes.Select(r => new ModelEntry(r, "agentcluster-runtime")),
     ]);
 
     public async Task<Results<JsonHttpResult<ChatCompletion>, ServerSentEventsResult<string>, JsonHttpResult<OpenAiError>>> AnswerAsync(
@@ -53,7 +54,7 @@ public sealed class ChatCompletions(IGrainFactory grains, PresetResolver presets
             return OpenAiError.Invalid("model", "model is required to start a session: a preset or a runtime (GET /v1/models).");
         else if (NewSession(model, prompt) is not { } create)
             return OpenAiError.Result(StatusCodes.Status404NotFound, OpenAiError.Of(
-                $"There is no model '{model}': a model is a preset ({string.Join(", ", catalog.Ids)}) or a runtime ({string.Join(", ", Runtimes)}).",
+                $"There is no model '{model}': a model is a preset ({string.Join(", ", catalog.Ids)}) or a runtime ({string.Join(", ", sessions.Value.Runtimes)}).",
                 OpenAiError.InvalidRequest, "model_not_found", "model"));
         else
             opened = await StartAsync(create, owner, model);
@@ -95,7 +96,7 @@ public sealed class ChatCompletions(IGrainFactory grains, PresetResolver presets
     {
         var task = new CreateSessionRequest { Prompt = prompt, Mode = SessionModes.Task };
         if (catalog.Find(model) is not null) return task with { Preset = model };
-        return Runtimes.Contains(model, StringComparer.Ordinal) ? task with { Runtime = model } : null;
+        return sessions.Value.Runtimes.Contains(model, StringComparer.Ordinal) ? task with { Runtime = model } : null;
     }
 
     /// <summary>
