@@ -92,6 +92,25 @@ public sealed class OpenAiChatCompletionsTests(OpenAiNodeFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task The_stream_on_the_wire_is_data_frames_of_chunks_ending_with_DONE()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = new StringContent("""{"model":"shell","stream":true,"messages":[{"role":"user","content":"echo one; echo two"}]}""", Encoding.UTF8, "application/json"),
+        };
+        using var response = await fixture.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+        Assert.All(lines, l => Assert.StartsWith("data: ", l, StringComparison.Ordinal));
+        Assert.Equal("data: [DONE]", lines[^1]);
+        var chunks = lines[..^1].Select(l => JsonNode.Parse(l["data: ".Length..])!).ToList();
+        Assert.All(chunks, c => Assert.Equal("chat.completion.chunk", c["object"]!.GetValue<string>()));
+        Assert.Equal("one\ntwo\n", string.Concat(chunks.Select(c => c["choices"]![0]!["delta"]!["content"]?.GetValue<string>())));
+        Assert.Equal("stop", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task The_models_are_the_presets_and_the_runtimes()
     {
         var models = await fixture.Http.GetFromJsonAsync<JsonObject>("/v1/models");
