@@ -16,9 +16,11 @@ public static class OpenAiApi
     {
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
         // Made here from the node's services, so that the node registers the adapter with this one call.
+        var guard = new OpenAiGuard();
         var chat = ActivatorUtilities.CreateInstance<ChatCompletions>(routes.ServiceProvider);
         var v1 = routes.MapGroup("/v1")
-            .AddEndpointFilter<OpenAiGuard>()
+            .AddEndpointFilter(guard)
+            .WithMetadata(guard) // so the OpenAPI document names the API key scheme on these routes
             .WithMetadata(new RequestSizeLimitAttribute(limits.MaxRequestBodyBytes))
             .WithTags("OpenAI");
 
