@@ -9,6 +9,7 @@ using AgentCluster.Silo.Health;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Logging;
 using AgentCluster.Silo.ModelGateway;
+using AgentCluster.Silo.OpenAi;
 using AgentCluster.Silo.OpenApi;
 using AgentCluster.Silo.Pool;
 using AgentCluster.Silo.Presets;
@@ -64,6 +65,7 @@ app.MapPublicApiDocument();
 app.MapOperatorDashboard();
 app.MapSessions();
 app.MapPresets();
+app.MapOpenAi(); // /v1/chat/completions and /v1/models: OpenAI's protocol onto sessions
 app.MapWorkspaces();
 app.MapAgentProtocol();
 app.MapPool();

@@ -68,7 +68,8 @@ public static class PublicApiDocument
             o.AddOperationTransformer((operation, context, _) =>
             {
                 var policies = context.Description.ActionDescriptor.EndpointMetadata.OfType<IAuthorizeData>().Select(a => a.Policy);
-                if (policies.Any(p => p is ApiKeyAuthentication.Policy or ApiKeyAuthentication.OperatorPolicy))
+                if (policies.Any(p => p is ApiKeyAuthentication.Policy or ApiKeyAuthentication.OperatorPolicy) ||
+                    context.Description.ActionDescriptor.EndpointMetadata.OfType<OpenAi.OpenAiGuard>().Any()) // checks the keys itself
                     operation.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference(BearerScheme, context.Document)] = [] }];
                 return Task.CompletedTask;
             });
