@@ -10,14 +10,20 @@ public sealed class WebhookOptions
 
     /// <summary>
     /// The wait before each retry of a failed delivery (the first attempt is immediate); after the last one the
-    /// delivery is given up. The default is Standard Webhooks' (Svix's) schedule: about 27.6 h in all, so a
-    /// receiver that is down for a day still gets everything.
+    /// delivery is given up. Empty: <see cref="DefaultRetryDelays"/>. (Not a list with defaults in it: configuration
+    /// binding adds to a list, it does not replace it.)
     /// </summary>
-    public List<TimeSpan> RetryDelays { get; set; } =
+    public List<TimeSpan> RetryDelays { get; set; } = [];
+
+    /// <summary>Standard Webhooks' (Svix's) schedule: about 27.6 h in all, so a receiver that is down for a day still gets everything.</summary>
+    public static readonly IReadOnlyList<TimeSpan> DefaultRetryDelays =
     [
         TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(30), TimeSpan.FromHours(2),
         TimeSpan.FromHours(5), TimeSpan.FromHours(10), TimeSpan.FromHours(10),
     ];
+
+    /// <summary>The retry delays in force.</summary>
+    public IReadOnlyList<TimeSpan> Delays => RetryDelays.Count > 0 ? RetryDelays : DefaultRetryDelays;
 
     /// <summary>Each retry delay is spread by up to this fraction either way, so that retries after an outage do not all come at once.</summary>
     public double Jitter { get; set; } = 0.1;
@@ -38,12 +44,11 @@ public sealed class WebhookOptions
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The whole retry schedule: how long a delivery is tried before it is given up.</summary>
-    public TimeSpan RetryWindow => RetryDelays.Aggregate(TimeSpan.Zero, (sum, d) => sum + d);
+    public TimeSpan RetryWindow => Delays.Aggregate(TimeSpan.Zero, (sum, d) => sum + d);
 
     public IEnumerable<string> Validate()
     {
         if (AttemptTimeout <= TimeSpan.Zero || AttemptTimeout > TimeSpan.FromMinutes(5)) yield return "Webhooks:AttemptTimeout must be positive and at most 5 minutes.";
-        if (RetryDelays.Count == 0) yield return "Webhooks:RetryDelays must name at least one delay.";
         if (RetryDelays.Any(d => d <= TimeSpan.Zero)) yield return "Webhooks:RetryDelays must all be positive.";
         if (Jitter is < 0 or >= 1) yield return "Webhooks:Jitter must be at least 0 and less than 1.";
         if (MaxQueued < 1) yield return "Webhooks:MaxQueued must be at least 1.";

@@ -51,9 +51,9 @@ public class WebhookRetryScheduleTests
     [Fact]
     public void Options_with_a_broken_schedule_are_refused_at_start_up()
     {
-        var broken = new WebhookOptions { RetryDelays = [], Jitter = 1.5, AllowedTargets = ["10.0.0.0/99"], ReminderPeriod = TimeSpan.FromSeconds(5) };
+        var broken = new WebhookOptions { RetryDelays = [TimeSpan.Zero], Jitter = 1.5, AllowedTargets = ["10.0.0.0/99"], ReminderPeriod = TimeSpan.FromSeconds(5) };
         var problems = broken.Validate().ToList();
-        Assert.Contains(problems, p => p.StartsWith("Webhooks:RetryDelays"));
+        Assert.Contains(problems, p => p.StartsWith("Webhooks:RetryDelays must all be positive"));
         Assert.Contains(problems, p => p.StartsWith("Webhooks:Jitter"));
         Assert.Contains(problems, p => p.Contains("10.0.0.0/99"));
         Assert.Contains(problems, p => p.StartsWith("Webhooks:ReminderPeriod"));
