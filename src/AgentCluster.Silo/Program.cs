@@ -20,6 +20,7 @@ using AgentCluster.Silo.Telemetry;
 using AgentCluster.Silo.Workspaces;
 using AgentCluster.Silo.Sessions;
 using AgentCluster.Silo.WebConsole;
+using AgentCluster.Silo.Webhooks;
 
 // appsettings.json is read from beside the node's binary, wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -51,6 +52,7 @@ builder.Services.AddNodeHealth(builder.Configuration);
 builder.Services.AddPublicApiDocument();
 builder.Services.AddModelGateway();
 builder.Services.AddMachineControl();
+builder.Services.AddWebhooks(builder.Configuration);
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -70,5 +72,6 @@ app.MapWorkspaces();
 app.MapAgentProtocol();
 app.MapPool();
 app.MapModelGateway();
+app.MapWebhooks();
 app.MapTelemetry();
 return await app.RunOrExplainAsync(); // bad configuration: what to set, and exit code 1

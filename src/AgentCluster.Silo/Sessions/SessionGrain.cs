@@ -506,6 +506,9 @@ public sealed class SessionGrain(
             DeactivateOnIdle();
             throw;
         }
+        // Durable now: the owner's webhooks read it from the log (one-way: a webhook never holds up or fails a session).
+        if (S.Owner is { } owner && events.Any(e => Webhooks.WebhookEvents.MayMatter(e.Type)))
+            GrainFactory.GetGrain<Webhooks.IWebhookOwnerGrain>(owner).SessionAdvancedAsync(Id, feed.Head.LastSeq).Ignore();
         if (ended && S.Reason is { } reason)
         {
             metrics.Terminated(reason.Name());
