@@ -8,6 +8,7 @@ using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
 using AgentCluster.Silo.Sessions;
+using AgentCluster.Silo.Sessions.Turns;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -19,8 +20,7 @@ namespace AgentCluster.Silo.OpenAi;
 /// API key's owner; otherwise <c>model</c> (a preset, or a runtime) starts a new one-shot task session, which ends by
 /// itself after the answer. The answer is read from the session's event log (<see cref="ChatTurnTranslator"/>).
 /// </summary>
-public sealed class ChatCompletions(
-    IGrainFactory grains, PresetResolver presets, PresetCatalog catalog, IOptions<AgentSessionOptions> sessions, TimeProvider time)
+public sealed class ChatCompletions(SessionTurns turns, PresetCatalog catalog, IOptions<AgentSessionOptions> sessions, TimeProvider time)
 {
     public const string SessionHeader = "X-Session-ID";
 
@@ -42,13 +42,13 @@ public sealed class ChatCompletions(
 
         var owner = http.User.Owner();
         using var actingFor = SessionCaller.ActAs(owner);
-        Turn opened;
+        OpenedTurn opened;
         if (SessionIdOf(http.Request, request) is { } named)
         {
             string id;
             try { id = SessionIds.Check(named.Id); }
             catch (SessionException e) { return OpenAiError.Invalid(named.Source, e.Message); }
-            opened = await ContinueAsync(id, owner, prompt, request.Model);
+            opened = await turns.ContinueAsync(id, owner, prompt);
         }
         else if (request.Model is not { Length: > 0 } model)
             return OpenAiError.Invalid("model", "model is required to start a session: a preset or a runtime (GET /v1/models).");
@@ -57,11 +57,11 @@ public sealed class ChatCompletions(
                 $"There is no model '{model}': a model is a preset ({string.Join(", ", catalog.Ids)}) or a runtime ({string.Join(", ", sessions.Value.Runtimes)}).",
                 OpenAiError.InvalidRequest, "model_not_found", "model"));
         else
-            opened = await StartAsync(create, owner, model);
+            opened = await turns.StartAsync(create, owner);
 
         http.Response.Headers[SessionHeader] = opened.SessionId;
         var translator = new ChatTurnTranslator($"chatcmpl-{opened.SessionId}-{opened.Number}", time.GetUtcNow().ToUnixTimeSeconds(),
-            opened.Model, opened.Number, opened.Runtime == AgentRuntimes.Shell, request.StreamOptions?.IncludeUsage == true);
+            request.Model ?? opened.Preset ?? opened.Runtime ?? "agentcluster", opened.Reader(), request.StreamOptions?.IncludeUsage == true);
         if (request.Stream == true) return TypedResults.ServerSentEvents(Frames(opened, translator, aborted));
 
         await foreach (var e in opened.Grain.WatchAsync(opened.After, aborted))
@@ -72,23 +72,6 @@ public sealed class ChatCompletions(
         return translator.Failure is not null || !translator.Ended
             ? OpenAiError.Result(StatusCodes.Status502BadGateway, translator.Failure ?? Unfinished(opened.Number))
             : TypedResults.Json(translator.Completion(), ProtocolJson.Options);
-    }
-
-    private async Task<Turn> ContinueAsync(string id, string owner, string prompt, string? model)
-    {
-        var (grain, view) = await grains.OwnedAsync(id, owner);
-        if (view.Status == SessionStatus.Terminated)
-            throw new SessionException(SessionErrorKind.Terminated, $"Session '{id}' is terminated ({view.Reason?.Name()}): it takes no more messages.");
-        var number = await grain.SendMessageAsync(prompt);
-        return new Turn(id, grain, number, view.LastEventId, view.Runtime, model ?? view.Preset ?? view.Runtime ?? "agentcluster");
-    }
-
-    private async Task<Turn> StartAsync(CreateSessionRequest create, string owner, string model)
-    {
-        var id = SessionIds.New();
-        var grain = grains.Session(id);
-        var started = await grain.StartAsync(presets.Resolve(create with { SessionId = id }, owner));
-        return new Turn(id, grain, 1, 0, started.Session.Runtime, model);
     }
 
     /// <summary>A preset's id, else a runtime's name, as a one-shot task; null when it is neither.</summary>
@@ -103,7 +86,7 @@ public sealed class ChatCompletions(
     /// The answer as OpenAI's SSE: chunks as the translator makes them, then <c>[DONE]</c>. A failure once the stream is
     /// under way comes as OpenAI's in-stream error (<c>data: {"error": …}</c>), without <c>[DONE]</c>.
     /// </summary>
-    private static async IAsyncEnumerable<string> Frames(Turn opened, ChatTurnTranslator translator, [EnumeratorCancellation] CancellationToken aborted)
+    private static async IAsyncEnumerable<string> Frames(OpenedTurn opened, ChatTurnTranslator translator, [EnumeratorCancellation] CancellationToken aborted)
     {
         // The owner was checked before the stream began; the watch reads the log as the front door's event stream does.
         await using var events = opened.Grain.WatchAsync(opened.After, aborted).GetAsyncEnumerator(aborted);
@@ -160,7 +143,4 @@ public sealed class ChatCompletions(
         }
         return joined.Length > 0 ? joined.ToString() : null;
     }
-
-    /// <summary>The turn the request opened: its session, its number, and the log position before it.</summary>
-    private sealed record Turn(string SessionId, ISessionGrain Grain, int Number, long After, string? Runtime, string Model);
 }

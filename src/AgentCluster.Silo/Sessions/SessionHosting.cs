@@ -3,6 +3,7 @@ using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Reaping;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Sessions.Turns;
 
 namespace AgentCluster.Silo.Sessions;
 
@@ -37,6 +38,7 @@ public static class SessionHosting
         services.AddSingleton<CallbackUrls>();
         services.AddSingleton<SessionMachines>();
         services.AddSingleton<IMachines>(sp => sp.GetRequiredService<SessionMachines>()); // the sessions' port to Fly
+        services.AddSingleton<SessionTurns>(); // the protocol adapters' way to a turn (OpenAI, A2A, MCP)
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.OpenAi;
+using AgentCluster.Silo.Sessions.Turns;
 
 namespace AgentCluster.UnitTests.OpenAi;
 
@@ -108,7 +109,7 @@ public sealed class ChatTurnTranslatorTests
     }
 
     private static ChatTurnTranslator Translator(bool shell = false, bool includeUsage = false) =>
-        new("chatcmpl-1", 1700000000, "coder", turn: 2, shell, includeUsage);
+        new("chatcmpl-1", 1700000000, "coder", new TurnReader(2, shell), includeUsage);
 
     private SessionEvent Event(int turn, string type, string payload) => new() { Seq = ++seq, Type = type, Turn = turn, Payload = payload };
 
