@@ -1,0 +1,91 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using AgentCluster.Silo.Hosting;
+using AgentCluster.Silo.Options;
+using AgentCluster.Silo.Sessions;
+using Microsoft.Extensions.Options;
+
+namespace AgentCluster.Silo.Api;
+
+/// <summary>
+/// A long-lived Server-Sent Events response as the node writes it, whatever the items (a session's events, OpenAI
+/// chunks, A2A updates). SseFormatter writes each frame into the response pipe without a flush
+/// (<see cref="UnflushedPipeStream"/>), so items already at hand go out in few writes (a flush per item costs a
+/// syscall and contends on the response pipe); the stream is flushed as soon as it has caught up, or when enough is
+/// buffered. While no item comes, a comment line every keep-alive interval (<c>Sessions:SseKeepAlive</c>) keeps
+/// proxies (Fly's closes a connection idle for 60 s) from closing it. The response ends quietly when the client
+/// leaves or this node begins to drain; on a drain the stream's <c>farewell</c>, if any, is its last frame.
+/// </summary>
+public sealed class SseResponse(NodeDrain drain, IOptions<AgentSessionOptions> options, TimeProvider time)
+{
+    /// <summary>Buffered frames go out at this size even while more items are at hand.</summary>
+    private const int FlushThreshold = 32 * 1024;
+
+    public async Task WriteAsync<T>(
+        HttpContext context, Func<CancellationToken, IAsyncEnumerable<SseItem<T>>> items, Action<SseItem<T>, IBufferWriter<byte>> data,
+        SseItem<T>? farewell = null)
+    {
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.Body.FlushAsync(context.RequestAborted);
+
+        using var ending = drain.Hold(context);
+        var body = response.BodyWriter;
+        try
+        {
+            await SseFormatter.WriteAsync(Paced(items(ending.Token), body, ending.Token), new UnflushedPipeStream(body), data, ending.Token);
+            await body.FlushAsync(ending.Token); // every item up to the end was written
+        }
+        catch (OperationCanceledException) when (ending.Token.IsCancellationRequested)
+        {
+            if (farewell is { } last && drain.IsDraining && !context.RequestAborted.IsCancellationRequested)
+            {
+                await SseFormatter.WriteAsync(Once(last), response.Body, data, context.RequestAborted);
+                await response.Body.FlushAsync(context.RequestAborted);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The next item, flushing once caught up; while none comes, a keep-alive comment each interval. SseFormatter has
+    /// written the previous frame whole before it asks for the next, so a comment lands between frames.
+    /// </summary>
+    private async IAsyncEnumerable<SseItem<T>> Paced<T>(IAsyncEnumerable<SseItem<T>> items, PipeWriter body, [EnumeratorCancellation] CancellationToken aborted)
+    {
+        await using var next = items.GetAsyncEnumerator(aborted);
+        while (await NextAsync(next, body, aborted)) yield return next.Current;
+    }
+
+    private async Task<bool> NextAsync<T>(IAsyncEnumerator<T> items, PipeWriter body, CancellationToken aborted)
+    {
+        var moved = items.MoveNextAsync();
+        if (moved.IsCompleted && !(body.CanGetUnflushedBytes && body.UnflushedBytes >= FlushThreshold)) return await moved;
+        await body.FlushAsync(aborted);
+        if (moved.IsCompleted) return await moved;
+
+        var next = moved.AsTask();
+        while (true)
+        {
+            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+            var keepAlive = Task.Delay(options.Value.SseKeepAlive, time, quiet.Token);
+            if (await Task.WhenAny(next, keepAlive) == next)
+            {
+                await quiet.CancelAsync();
+                return await next;
+            }
+            body.Write(": keep-alive\n\n"u8);
+            await body.FlushAsync(aborted);
+        }
+    }
+
+#pragma warning disable CS1998 // one item, no await: an async iterator for SseFormatter
+    private static async IAsyncEnumerable<SseItem<T>> Once<T>(SseItem<T> item)
+    {
+        yield return item;
+    }
+#pragma warning restore CS1998
+}
