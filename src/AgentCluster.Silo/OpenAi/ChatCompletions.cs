@@ -74,8 +74,10 @@ public sealed class ChatCompletions(
             translator.Observe(e);
             if (translator.Ended) break;
         }
+        // 424, not a 5xx: OpenAI's SDKs retry a 5xx (twice, by default), and each retry would be one more turn of the
+        // session, the agent's work done again. The turn happened; the request's dependency on it failed.
         return translator.Failure is not null || !translator.Ended
-            ? OpenAiError.Result(StatusCodes.Status502BadGateway, translator.Failure ?? Unfinished(opened.Number))
+            ? OpenAiError.Result(StatusCodes.Status424FailedDependency, translator.Failure ?? Unfinished(opened.Number))
             : TypedResults.Json(translator.Completion(), ProtocolJson.Options);
     }
 

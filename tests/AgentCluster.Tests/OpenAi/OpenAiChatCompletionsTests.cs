@@ -92,6 +92,21 @@ public sealed class OpenAiChatCompletionsTests(OpenAiNodeFixture fixture) : ICla
     }
 
     [Fact]
+    public async Task A_failed_turn_is_a_424_that_the_SDK_does_not_retry_as_another_turn()
+    {
+        var sessionId = await IdleSessionAsync();
+        fixture.Model.Script(Reply.Error(400, "invalid_request_error", "prompt is too long"));
+
+        var failed = await Assert.ThrowsAsync<ClientResultException>(() => fixture.Chat(sessionId).CompleteChatAsync([new UserChatMessage("Summarize everything.")]));
+
+        Assert.Equal(424, failed.Status);
+        var error = await ErrorOf(failed);
+        Assert.Equal(("turn_failed", "server_error"), (error["code"]!.GetValue<string>(), error["type"]!.GetValue<string>()));
+        Assert.Contains("turn 2", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, (await SessionAsync(sessionId))["turns"]!.GetValue<int>()); // one request, one turn: no retries
+    }
+
+    [Fact]
     public async Task The_stream_on_the_wire_is_data_frames_of_chunks_ending_with_DONE_and_keep_alives_fill_a_quiet_turn()
     {
         // The node sends a keep-alive comment after a second without a frame (the fixture's Sessions:SseKeepAlive):
