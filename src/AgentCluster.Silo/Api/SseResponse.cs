@@ -64,21 +64,32 @@ public sealed class SseResponse(NodeDrain drain, IOptions<AgentSessionOptions> o
     {
         var moved = items.MoveNextAsync();
         if (moved.IsCompleted && !(body.CanGetUnflushedBytes && body.UnflushedBytes >= FlushThreshold)) return await moved;
-        await body.FlushAsync(aborted);
-        if (moved.IsCompleted) return await moved;
-
         var next = moved.AsTask();
-        while (true)
+        try
         {
-            using var quiet = CancellationTokenSource.CreateLinkedTokenSource(aborted);
-            var keepAlive = Task.Delay(options.Value.SseKeepAlive, time, quiet.Token);
-            if (await Task.WhenAny(next, keepAlive) == next)
-            {
-                await quiet.CancelAsync();
-                return await next;
-            }
-            body.Write(": keep-alive\n\n"u8);
             await body.FlushAsync(aborted);
+            while (!next.IsCompleted)
+            {
+                using var quiet = CancellationTokenSource.CreateLinkedTokenSource(aborted);
+                var keepAlive = Task.Delay(options.Value.SseKeepAlive, time, quiet.Token);
+                if (await Task.WhenAny(next, keepAlive) == next)
+                {
+                    await quiet.CancelAsync();
+                    break;
+                }
+                aborted.ThrowIfCancellationRequested();
+                body.Write(": keep-alive\n\n"u8);
+                await body.FlushAsync(aborted);
+            }
+            return await next;
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested && !next.IsCompleted)
+        {
+            // The items watch the same token, so their step ends too; it must, before they are disposed (an async
+            // iterator cannot be disposed in the middle of a step).
+            try { await next; }
+            catch (OperationCanceledException) { }
+            throw;
         }
     }
 
