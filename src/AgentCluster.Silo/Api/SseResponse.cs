@@ -44,7 +44,7 @@ public sealed class SseResponse(NodeDrain drain, IOptions<AgentSessionOptions> o
         {
             if (farewell is { } last && drain.IsDraining && !context.RequestAborted.IsCancellationRequested)
             {
-                await SseFormatter.WriteAsync(Once(last), response.Body, data, context.RequestAborted);
+                await SseFormatter.WriteAsync(new[] { last }.ToAsyncEnumerable(), response.Body, data, context.RequestAborted);
                 await response.Body.FlushAsync(context.RequestAborted);
             }
         }
@@ -92,11 +92,4 @@ public sealed class SseResponse(NodeDrain drain, IOptions<AgentSessionOptions> o
             throw;
         }
     }
-
-#pragma warning disable CS1998 // one item, no await: an async iterator for SseFormatter
-    private static async IAsyncEnumerable<SseItem<T>> Once<T>(SseItem<T> item)
-    {
-        yield return item;
-    }
-#pragma warning restore CS1998
 }
