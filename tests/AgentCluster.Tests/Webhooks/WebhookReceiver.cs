@@ -21,13 +21,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         Log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{'))
             .Select(l => JsonNode.Parse(l)!.AsObject()).Where(o => o.ContainsKey("id")).ToList();
 
-    public static async Task<WebhookReceiver> StartAsync(int port, string secret, int failFirst)
+    public static async Task<WebhookReceiver> StartAsync(int port, string secret, int failFirst, int redirectFirst = 0, string? redirectTo = null)
     {
         var folder = RepositoryFiles.Path("tests/webhooks-receiver");
         await InstallAsync(folder);
         var process = ChildProcess.Start("webhook-receiver", "node", ["receiver.mjs"], new Dictionary<string, string>
         {
             ["PORT"] = port.ToString(), ["WEBHOOK_SECRET"] = secret, ["FAIL_FIRST"] = failFirst.ToString(),
+            ["REDIRECT_FIRST"] = redirectFirst.ToString(), ["REDIRECT_TO"] = redirectTo ?? "",
         }, workingDirectory: folder);
         await process.WaitUntilAsync(() => Task.FromResult(process.Log.Contains("\"listening\"")), TimeSpan.FromSeconds(30), "listening");
         return new WebhookReceiver(process, port);
