@@ -42,8 +42,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             if (File.Exists(Path.Combine(folder, "node_modules", "standardwebhooks", "package.json"))) return;
             await using var npm = ChildProcess.Start("npm-ci", "npm", ["ci", "--no-audit", "--no-fund"], workingDirectory: folder);
-            await npm.WaitUntilAsync(() => Task.FromResult(npm.HasExited), TimeSpan.FromMinutes(3), "npm ci done");
-            if (npm.ExitCode != 0) throw new InvalidOperationException($"npm ci failed:\n{npm.Log}");
+            if (await npm.WaitForExitAsync(TimeSpan.FromMinutes(3)) != 0) throw new InvalidOperationException($"npm ci failed:\n{npm.Log}");
         }
         finally
         {
