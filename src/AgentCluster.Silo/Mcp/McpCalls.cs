@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using System.Text.Json;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Auth;
 using ModelContextProtocol;
@@ -16,7 +17,20 @@ namespace AgentCluster.Silo.Mcp;
 public static class McpCalls
 {
     public static McpRequestHandler<CallToolRequestParams, CallToolResult> Tool(McpRequestHandler<CallToolRequestParams, CallToolResult> next) =>
-        ActingForOwner(next, e => new CallToolResult { IsError = true, Content = [new TextContentBlock { Text = Message(e) }] });
+        ActingForOwner<CallToolRequestParams, CallToolResult>(async (context, cancellationToken) =>
+        {
+            // The SDK's own answer to a missing or mistyped argument is a bare "An error occurred": say which one.
+            if (context.MatchedPrimitive is McpServerTool tool && ToolArguments.Problem(tool.ProtocolTool.InputSchema, context.Params?.Arguments) is { } problem)
+                return Refused(problem);
+            try
+            {
+                return await next(context, cancellationToken);
+            }
+            catch (JsonException e)
+            {
+                return Refused($"An argument is not of its type: {e.Message}");
+            }
+        }, e => Refused(Message(e)));
 
     public static McpRequestHandler<ReadResourceRequestParams, ReadResourceResult> Resource(McpRequestHandler<ReadResourceRequestParams, ReadResourceResult> next) =>
         ActingForOwner<ReadResourceRequestParams, ReadResourceResult>(next, e =>
@@ -35,6 +49,8 @@ public static class McpCalls
                 return refused(e);
             }
         };
+
+    private static CallToolResult Refused(string message) => new() { IsError = true, Content = [new TextContentBlock { Text = message }] };
 
     /// <summary>The owner of the call: the endpoint requires the API key policy, so the SDK hands on an authenticated principal.</summary>
     public static string Owner(ClaimsPrincipal? caller) =>

@@ -122,6 +122,11 @@ public sealed class McpServerTests(McpNodeFixture fixture) : IClassFixture<McpNo
         Assert.True(badPreset.IsError);
         Assert.Contains("no-such-preset", badPreset.Text(), StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", badPreset.Text(), StringComparison.Ordinal);
+        var noText = await Call("send_message", new() { ["session_id"] = id });
+        Assert.Equal((true, "text is required."), (noText.IsError, noText.Text()));
+        var wrongType = await Call("wait_for_turn", new() { ["session_id"] = id, ["turn"] = "first" });
+        Assert.True(wrongType.IsError);
+        Assert.Equal("turn must be a JSON integer.", wrongType.Text());
     }
 
     [Fact]
