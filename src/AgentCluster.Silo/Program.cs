@@ -8,6 +8,7 @@ using AgentCluster.Silo.Fly;
 using AgentCluster.Silo.Health;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Logging;
+using AgentCluster.Silo.Mcp;
 using AgentCluster.Silo.ModelGateway;
 using AgentCluster.Silo.OpenAi;
 using AgentCluster.Silo.OpenApi;
@@ -53,6 +54,7 @@ builder.Services.AddPublicApiDocument();
 builder.Services.AddModelGateway();
 builder.Services.AddMachineControl();
 builder.Services.AddWebhooks(builder.Configuration);
+builder.Services.AddMcpEndpoint();
 
 var app = builder.Build();
 app.UseExceptionHandler();
@@ -68,6 +70,7 @@ app.MapOperatorDashboard();
 app.MapSessions();
 app.MapPresets();
 app.MapOpenAi(); // /v1/chat/completions and /v1/models: OpenAI's protocol onto sessions
+app.MapMcpEndpoint(); // /mcp: sessions as MCP tools and resources
 app.MapWorkspaces();
 app.MapAgentProtocol();
 app.MapPool();

@@ -1,3 +1,8 @@
+using System.Net;
+using System.Text.Json;
+using AgentCluster.Abstractions.Sessions;
+using Microsoft.AspNetCore.Mvc;
+
 namespace AgentCluster.Silo.Control;
 
 /// <summary>
@@ -19,6 +24,27 @@ public sealed class AgentAnswer(HttpResponseMessage response) : IResult, IDispos
             foreach (var (name, values) in response.Content.Headers)
                 http.Response.Headers[name] = values.ToArray();
             await response.Content.CopyToAsync(http.Response.Body, http.RequestAborted);
+        }
+    }
+
+    /// <summary>
+    /// The agent's refusal (its ProblemDetails) as a <see cref="SessionException"/>, for a caller that is not an HTTP request
+    /// (the MCP server's tools): a bad path or command is the caller's mistake, a missing file is missing.
+    /// </summary>
+    public async Task<SessionException> RefusalAsync(CancellationToken cancellationToken)
+    {
+        using (response)
+        {
+            ProblemDetails? problem = null;
+            try { problem = await response.Content.ReadFromJsonAsync<ProblemDetails>(cancellationToken); }
+            catch (JsonException) { } // not a ProblemDetails: the status says enough
+            var message = problem?.Detail ?? problem?.Title ?? $"The agent answered {(int)response.StatusCode} {response.ReasonPhrase}.";
+            return response.StatusCode switch
+            {
+                HttpStatusCode.BadRequest => new SessionException(SessionErrorKind.Invalid, message),
+                HttpStatusCode.NotFound => new SessionException(SessionErrorKind.NotFound, message),
+                _ => new SessionException(SessionErrorKind.MachineUnreachable, message),
+            };
         }
     }
 

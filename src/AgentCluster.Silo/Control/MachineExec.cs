@@ -6,6 +6,7 @@ using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Control;
 using AgentCluster.Abstractions.Sessions;
 using AgentCluster.Silo.Machines;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AgentCluster.Silo.Control;
 
@@ -49,6 +50,18 @@ public sealed partial class MachineExec(MachineDoor door, AgentControlClient age
         await session.RecordExecAsync(command, result.ExitCode, ViaFly);
         return stream ? TypedResults.ServerSentEvents(Frames(result)) : TypedResults.Ok(result);
     }
+
+    /// <summary>
+    /// The command's result for a caller that is not an HTTP request (the MCP server's <c>exec</c> tool): the same run as
+    /// <c>POST /sessions/{id}/exec</c> unstreamed, the agent's refusal (a cwd that leads out, say) as its <see cref="SessionException"/>.
+    /// </summary>
+    public async Task<ExecResult> RunAsync(string sessionId, string owner, ExecRequest request, CancellationToken cancellationToken) =>
+        await RunAsync(sessionId, owner, request, via: null, stream: false, cancellationToken) switch
+        {
+            Ok<ExecResult> { Value: { } result } => result,
+            AgentAnswer refused => throw await refused.RefusalAsync(cancellationToken),
+            var other => throw new InvalidOperationException($"An unstreamed exec answered {other.GetType().Name}."),
+        };
 
     private async Task<IResult> ThroughAgentAsync(ISessionGrain session, MachineAccess access, ExecRequest request, string command, bool stream, CancellationToken cancellationToken)
     {

@@ -15,12 +15,19 @@ public sealed class MachineRelay(MachineDoor door, AgentControlClient agent)
     private static readonly TimeSpan TransferHold = TimeSpan.FromMinutes(5);
 
     /// <param name="withBody">The request's body goes to the agent (an upload): answered once it is all written.</param>
-    public async Task<IResult> SendAsync(HttpContext http, string sessionId, HttpMethod method, string agentPath, bool withBody = false)
+    public async Task<IResult> SendAsync(HttpContext http, string sessionId, HttpMethod method, string agentPath, bool withBody = false) =>
+        new AgentAnswer(await SendAsync(sessionId, http.User.Owner(), () => AgentRequest(http, method, agentPath, withBody), http.RequestAborted, prompt: !withBody));
+
+    /// <summary>
+    /// The agent's answer (headers read, body to come) to what <paramref name="request"/> makes, for <paramref name="owner"/>'s
+    /// session: also the way in for a caller that is not an HTTP request (the MCP server's <c>read_file</c> tool).
+    /// </summary>
+    public async Task<HttpResponseMessage> SendAsync(string sessionId, string owner, Func<HttpRequestMessage> request, CancellationToken cancellationToken, bool prompt = true)
     {
-        var access = await door.OpenReadyAsync(sessionId, http.User.Owner(), TransferHold, http.RequestAborted);
+        var access = await door.OpenReadyAsync(sessionId, owner, TransferHold, cancellationToken);
         try
         {
-            return new AgentAnswer(await agent.SendAsync(access, () => AgentRequest(http, method, agentPath, withBody), http.RequestAborted, prompt: !withBody));
+            return await agent.SendAsync(access, request, cancellationToken, prompt);
         }
         catch (AgentUnreachableException e) when (e.TooLarge() is { } tooLarge)
         {
