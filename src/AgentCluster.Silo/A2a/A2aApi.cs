@@ -19,11 +19,18 @@ public static class A2aApi
         var endpoint = new A2aEndpoint(ActivatorUtilities.CreateInstance<A2aTasks>(routes.ServiceProvider));
 
         routes.MapGet(A2aAgentCard.Path, (HttpRequest request) =>
-                TypedResults.Text(card.For($"{request.Scheme}://{request.Host}{request.PathBase}").ToJsonString(A2aWire.Json), "application/json"))
+                TypedResults.Text(card.For($"{SchemeOf(request)}://{request.Host}{request.PathBase}").ToJsonString(A2aWire.Json), "application/json"))
             .ExcludeFromDescription();
         routes.MapPost(A2aAgentCard.Endpoint, (HttpContext http, CancellationToken aborted) => endpoint.AnswerAsync(http, aborted))
             .WithMetadata(new RequestSizeLimitAttribute(limits.MaxRequestBodyBytes))
             .ExcludeFromDescription();
         return routes;
     }
+
+    /// <summary>
+    /// https when a proxy in front of the node (Fly's, which ends TLS) says the caller used it: the card's URLs are the
+    /// caller's way in. Only the card's text depends on it, so a forged header misleads no one but its sender.
+    /// </summary>
+    private static string SchemeOf(HttpRequest request) =>
+        request.Headers["X-Forwarded-Proto"].ToString() is var forwarded && forwarded is "https" or "http" ? forwarded : request.Scheme;
 }

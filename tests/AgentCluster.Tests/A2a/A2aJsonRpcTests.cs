@@ -30,6 +30,12 @@ public sealed class A2aJsonRpcTests(OpenAiNodeFixture fixture) : IClassFixture<O
         Assert.Equal("coder", Str(card["skills"]![0]!, "id"));
         Assert.Equal("Bearer", Str(card["securitySchemes"]!["ApiKey"]!["httpAuthSecurityScheme"]!, "scheme"));
         Assert.NotNull(card["securityRequirements"]![0]!["schemes"]!["ApiKey"]);
+
+        // Behind a proxy that ends TLS (Fly's), the caller's way in is https.
+        using var proxied = new HttpRequestMessage(HttpMethod.Get, "/.well-known/agent-card.json") { Headers = { { "X-Forwarded-Proto", "https" } } };
+        using var response = await anonymous.SendAsync(proxied);
+        var behindProxy = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.StartsWith("https://", Str(behindProxy!, "url"), StringComparison.Ordinal);
     }
 
     [Fact]
