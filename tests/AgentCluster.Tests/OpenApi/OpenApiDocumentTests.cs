@@ -28,8 +28,8 @@ public sealed partial class OpenApiDocumentTests(PublicApiFixture api)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    /// <summary>What the document leaves out by design: the agents' protocol, the dashboard and the document itself.</summary>
-    private static readonly string[] UndocumentedPrefixes = ["/agent/", "/dashboard", "/openapi/"];
+    /// <summary>What the document leaves out by design: the agents' protocol, the dashboard, the document itself, and A2A (JSON-RPC, described by its agent card).</summary>
+    private static readonly string[] UndocumentedPrefixes = ["/agent/", "/dashboard", "/openapi/", "/a2a", "/.well-known/agent-card.json"];
 
     [Fact]
     public async Task Its_operations_are_exactly_the_public_endpoints_the_node_maps()
