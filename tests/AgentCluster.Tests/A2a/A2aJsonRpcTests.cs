@@ -103,6 +103,31 @@ public sealed class A2aJsonRpcTests(OpenAiNodeFixture fixture) : IClassFixture<O
     }
 
     [Fact]
+    public async Task Canceling_interrupts_the_running_turn_only_and_a_task_queued_behind_it_is_not_cancelable()
+    {
+        var running = await ResultAsync("message/send", """
+            {"message": {"kind": "message", "role": "user", "messageId": "m-1", "parts": [{"kind": "text", "text": "sleep 120"}],
+                         "metadata": {"runtime": "shell"}}, "configuration": {"blocking": false}}
+            """);
+        var context = Str(running, "contextId");
+        var queued = await ResultAsync("message/send", $$$"""
+            {"message": {"kind": "message", "role": "user", "messageId": "m-2", "contextId": "{{{context}}}", "parts": [{"kind": "text", "text": "echo after"}]},
+             "configuration": {"blocking": false}}
+            """);
+
+        var refused = await ErrorAsync("tasks/cancel", $$"""{"id": "{{Str(queued, "id")}}"}""");
+        Assert.Equal(-32002, refused["code"]!.GetValue<int>()); // interrupting now would stop the running turn instead
+        var canceled = await ResultAsync("tasks/cancel", $$"""{"id": "{{Str(running, "id")}}"}""");
+        Assert.Equal(("task", "canceled"), (Str(canceled, "kind"), Str(canceled["status"]!, "state")));
+
+        // The session goes on: the queued turn runs next.
+        JsonNode? after = null;
+        await Eventually.TrueAsync(async () => Str((after = await ResultAsync("tasks/get", $$"""{"id": "{{Str(queued, "id")}}"}"""))["status"]!, "state") == "completed",
+            Deadline, "the queued turn ran after the canceled one");
+        Assert.Equal("after\n", Str(after!["artifacts"]![0]!["parts"]![0]!, "text"));
+    }
+
+    [Fact]
     public async Task Errors_come_as_JSON_RPC_errors_with_the_protocols_codes()
     {
         Assert.Equal(-32601, (await ErrorAsync("tasks/list", "{}"))["code"]!.GetValue<int>());
