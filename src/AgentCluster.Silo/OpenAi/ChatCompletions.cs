@@ -1,9 +1,12 @@
+using System.Buffers;
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
 using AgentCluster.Abstractions.Agents;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Presets;
@@ -20,7 +23,8 @@ namespace AgentCluster.Silo.OpenAi;
 /// API key's owner; otherwise <c>model</c> (a preset, or a runtime) starts a new one-shot task session, which ends by
 /// itself after the answer. The answer is read from the session's event log (<see cref="ChatTurnTranslator"/>).
 /// </summary>
-public sealed class ChatCompletions(SessionTurns turns, PresetCatalog catalog, IOptions<AgentSessionOptions> sessions, TimeProvider time)
+public sealed class ChatCompletions(
+    SessionTurns turns, SessionLogWatch watch, SseResponse sse, PresetCatalog catalog, IOptions<AgentSessionOptions> sessions, TimeProvider time)
 {
     public const string SessionHeader = "X-Session-ID";
 
@@ -30,7 +34,7 @@ public sealed class ChatCompletions(SessionTurns turns, PresetCatalog catalog, I
         .. sessions.Value.Runtimes.Select(r => new ModelEntry(r, "agentcluster-runtime")),
     ]);
 
-    public async Task<Results<JsonHttpResult<ChatCompletion>, ServerSentEventsResult<string>, JsonHttpResult<OpenAiError>>> AnswerAsync(
+    public async Task<Results<JsonHttpResult<ChatCompletion>, SseResult<string>, JsonHttpResult<OpenAiError>>> AnswerAsync(
         HttpContext http, CancellationToken aborted)
     {
         ChatCompletionRequest? request;
@@ -62,15 +66,18 @@ public sealed class ChatCompletions(SessionTurns turns, PresetCatalog catalog, I
         http.Response.Headers[SessionHeader] = opened.SessionId;
         var translator = new ChatTurnTranslator($"chatcmpl-{opened.SessionId}-{opened.Number}", time.GetUtcNow().ToUnixTimeSeconds(),
             request.Model ?? opened.Preset ?? opened.Runtime ?? "agentcluster", opened.Reader(), request.StreamOptions?.IncludeUsage == true);
-        if (request.Stream == true) return TypedResults.ServerSentEvents(Frames(opened, translator, aborted));
+        if (request.Stream == true)
+            return new SseResult<string>(sse, ct => Frames(opened, translator, ct), WriteData, new SseItem<string>(Json(Draining)));
 
-        await foreach (var e in opened.Grain.WatchAsync(opened.After, aborted))
+        await foreach (var e in watch.EventsAsync(opened.SessionId, opened.Grain, opened.After, aborted))
         {
             translator.Observe(e);
             if (translator.Ended) break;
         }
+        // 424, not a 5xx: OpenAI's SDKs retry a 5xx (twice, by default), and each retry would be one more turn of the
+        // session, the agent's work done again. The turn happened; the request's dependency on it failed.
         return translator.Failure is not null || !translator.Ended
-            ? OpenAiError.Result(StatusCodes.Status502BadGateway, translator.Failure ?? Unfinished(opened.Number))
+            ? OpenAiError.Result(StatusCodes.Status424FailedDependency, translator.Failure ?? Unfinished(opened.Number))
             : TypedResults.Json(translator.Completion(), ProtocolJson.Options);
     }
 
@@ -84,12 +91,13 @@ public sealed class ChatCompletions(SessionTurns turns, PresetCatalog catalog, I
 
     /// <summary>
     /// The answer as OpenAI's SSE: chunks as the translator makes them, then <c>[DONE]</c>. A failure once the stream is
-    /// under way comes as OpenAI's in-stream error (<c>data: {"error": …}</c>), without <c>[DONE]</c>.
+    /// under way comes as OpenAI's in-stream error (<c>data: {"error": …}</c>), without <c>[DONE]</c>. The watch resumes
+    /// by itself when the session's grain moves; keep-alive comments (which OpenAI clients skip) fill a quiet turn.
     /// </summary>
-    private static async IAsyncEnumerable<string> Frames(OpenedTurn opened, ChatTurnTranslator translator, [EnumeratorCancellation] CancellationToken aborted)
+    private async IAsyncEnumerable<SseItem<string>> Frames(OpenedTurn opened, ChatTurnTranslator translator, [EnumeratorCancellation] CancellationToken aborted)
     {
         // The owner was checked before the stream began; the watch reads the log as the front door's event stream does.
-        await using var events = opened.Grain.WatchAsync(opened.After, aborted).GetAsyncEnumerator(aborted);
+        await using var events = watch.EventsAsync(opened.SessionId, opened.Grain, opened.After, aborted).GetAsyncEnumerator(aborted);
         while (!translator.Ended)
         {
             bool moved;
@@ -101,19 +109,27 @@ public sealed class ChatCompletions(SessionTurns turns, PresetCatalog catalog, I
             }
             if (broken is not null)
             {
-                yield return Json(broken);
+                yield return Frame(broken);
                 yield break;
             }
             if (!moved) break;
-            foreach (var chunk in translator.Observe(events.Current)) yield return Json(chunk);
+            foreach (var chunk in translator.Observe(events.Current)) yield return Frame(chunk);
         }
         if (translator.Failure is not null || !translator.Ended)
         {
-            yield return Json(translator.Failure ?? Unfinished(opened.Number));
+            yield return Frame(translator.Failure ?? Unfinished(opened.Number));
             yield break;
         }
-        yield return "[DONE]";
+        yield return new SseItem<string>("[DONE]");
     }
+
+    /// <summary>The last frame of a stream cut short by this node's shutdown: the turn goes on, the answer here does not.</summary>
+    private static readonly OpenAiError Draining =
+        OpenAiError.Of("This node is shutting down; the turn goes on in its session (X-Session-ID): read its events or ask again.", OpenAiError.ServerError, "node_draining");
+
+    private static SseItem<string> Frame<T>(T value) => new(Json(value));
+
+    private static void WriteData(SseItem<string> item, IBufferWriter<byte> data) => Encoding.UTF8.GetBytes(item.Data, data);
 
     private static OpenAiError Unfinished(int turn) =>
         OpenAiError.Of($"The session's event stream ended before turn {turn} did.", OpenAiError.ServerError, "turn_unfinished");

@@ -38,7 +38,7 @@ public static class OpenAiApi
             .Accepts<ChatCompletionRequest>("application/json")
             .Produces<ChatCompletionChunk>(StatusCodes.Status200OK, "text/event-stream")
             .ProducesOpenAiErrors(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound, StatusCodes.Status409Conflict,
-                StatusCodes.Status413PayloadTooLarge, StatusCodes.Status429TooManyRequests, StatusCodes.Status502BadGateway);
+                StatusCodes.Status413PayloadTooLarge, StatusCodes.Status424FailedDependency, StatusCodes.Status429TooManyRequests, StatusCodes.Status502BadGateway);
 
         return v1;
     }

@@ -43,6 +43,28 @@ public sealed class WebhookOptions
     /// <summary>The longest time a due retry waits when its subscription's grain is not active (its reminder's period, at least Orleans' one minute).</summary>
     public TimeSpan ReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>
+    /// How often an owner's grain, while it has subscriptions, sweeps its recent sessions for events whose poke was
+    /// lost (the node died between a session's append and its poke): a grain timer, with the reminder
+    /// (<see cref="ReminderPeriod"/>) bringing it back after its node is gone.
+    /// </summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// How far back the sweep looks: sessions made within it. At most <see cref="Webhooks.WebhookQueue.EndedCursorKept"/>,
+    /// so every swept session a subscription has finished reading still has its cursor there (no event is queued twice).
+    /// </summary>
+    public TimeSpan SweepWindow { get; set; } = TimeSpan.FromDays(2);
+
+    /// <summary>Catalog entries one sweep reads at most; the next sweep goes on from there (a busy owner is swept over several ticks).</summary>
+    public int SweepBatch { get; set; } = 500;
+
+    /// <summary>
+    /// Tests only: sessions' pokes are dropped at the owner's grain, as if the node died after every append, so only
+    /// the sweep finds their events. Never set it in production.
+    /// </summary>
+    public bool DropPokes { get; set; }
+
     /// <summary>The whole retry schedule: how long a delivery is tried before it is given up.</summary>
     public TimeSpan RetryWindow => Delays.Aggregate(TimeSpan.Zero, (sum, d) => sum + d);
 
@@ -54,6 +76,10 @@ public sealed class WebhookOptions
         if (MaxQueued < 1) yield return "Webhooks:MaxQueued must be at least 1.";
         if (MaxPerOwner < 1) yield return "Webhooks:MaxPerOwner must be at least 1.";
         if (ReminderPeriod < TimeSpan.FromMinutes(1)) yield return "Webhooks:ReminderPeriod must be at least 1 minute (Orleans' shortest reminder).";
+        if (SweepInterval <= TimeSpan.Zero) yield return "Webhooks:SweepInterval must be positive.";
+        if (SweepWindow <= TimeSpan.Zero || SweepWindow > Webhooks.WebhookQueue.EndedCursorKept)
+            yield return $"Webhooks:SweepWindow must be positive and at most {Webhooks.WebhookQueue.EndedCursorKept} (how long a finished session's cursor is kept).";
+        if (SweepBatch < 1) yield return "Webhooks:SweepBatch must be at least 1.";
         foreach (var target in AllowedTargets)
             if (!Webhooks.WebhookAddressPolicy.IsValidAllowEntry(target)) yield return $"Webhooks:AllowedTargets: '{target}' is neither a host name nor an address range (CIDR).";
     }

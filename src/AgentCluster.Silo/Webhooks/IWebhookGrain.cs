@@ -22,6 +22,13 @@ public interface IWebhookGrain : IGrainWithStringKey
     /// </summary>
     [Alias("SessionAdvanced")]
     Task SessionAdvancedAsync(string sessionId, long lastSeq);
+
+    /// <summary>
+    /// The owner's sweep: of these sessions, those whose end it has not read are read past its cursor (from the
+    /// start for one it never heard of: its first poke may have been lost). One log read each; finished ones cost nothing.
+    /// </summary>
+    [Alias("Sweep")]
+    Task SweepAsync(IReadOnlyList<string> sessionIds);
 }
 
 /// <summary>A subscription as the API shows it: never its secret (<see cref="Secret"/> only in the answer to its creation).</summary>

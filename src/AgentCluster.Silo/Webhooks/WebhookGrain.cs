@@ -20,6 +20,7 @@ public sealed partial class WebhookGrain(
     ISessionEventLog log,
     WebhookSender sender,
     WebhookSecrets secrets,
+    WebhookMetrics metrics,
     IOptions<WebhookOptions> options,
     [FromKeyedServices(SessionClock.Key)] TimeProvider time,
     ILogger<WebhookGrain> logger) : Grain, IWebhookGrain, IRemindable
@@ -69,6 +70,16 @@ public sealed partial class WebhookGrain(
         Schedule();
     }
 
+    public async Task SweepAsync(IReadOnlyList<string> sessionIds)
+    {
+        if (!state.RecordExists) return;
+        var unfinished = sessionIds.Where(id => !queue.HasReadEnd(id)).ToList();
+        if (unfinished.Count == 0) return;
+        foreach (var sessionId in unfinished) await ReadAsync(sessionId);
+        await KeepReminderAsync();
+        Schedule();
+    }
+
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
         if (!state.RecordExists) return;
@@ -84,8 +95,10 @@ public sealed partial class WebhookGrain(
         while (true)
         {
             var events = await log.ReadAsync(sessionId, queue.CursorOf(sessionId), ReadBatch);
+            var failedBefore = S.FailedTotal;
             if (!queue.Take(sessionId, events, Now)) return;
             await state.WriteStateAsync();
+            metrics.GaveUp(S.FailedTotal - failedBefore); // pushed out of a full queue
             if (events.Count < ReadBatch) return;
         }
     }
@@ -117,13 +130,17 @@ public sealed partial class WebhookGrain(
             while (queue.Due(Now) is { } delivery && !cancellationToken.IsCancellationRequested)
             {
                 var outcome = await AttemptAsync(delivery, cancellationToken);
+                var failedBefore = S.FailedTotal;
                 if (outcome.Delivered) queue.Delivered(delivery, Now);
                 else
                 {
-                    queue.Failed(delivery, outcome.Error ?? "failed", Now, outcome.RetryAfter);
+                    queue.Failed(delivery, outcome.Error ?? "failed", Now, outcome.RetryAfter, outcome.Final);
                     LogAttemptFailed(Id, delivery.WebhookId, delivery.Attempts + 1, outcome.Error ?? "failed");
                 }
                 await state.WriteStateAsync(); // the outcome is durable before the next delivery is tried
+                if (outcome.Delivered) metrics.Delivered();
+                else metrics.AttemptFailed();
+                metrics.GaveUp(S.FailedTotal - failedBefore);
             }
             await KeepReminderAsync();
         }
@@ -138,7 +155,9 @@ public sealed partial class WebhookGrain(
     private async Task<SendOutcome> AttemptAsync(WebhookDelivery delivery, CancellationToken cancellationToken)
     {
         var events = await log.ReadAsync(delivery.SessionId, delivery.Seq - 1, 1, cancellationToken);
-        if (events is not [var e] || e.Seq != delivery.Seq) return new SendOutcome(false, $"event {delivery.Seq} of session {delivery.SessionId} is no longer in its log");
+        // Gone for good (the session was deleted and its log purged): no retry can bring it back.
+        if (events is not [var e] || e.Seq != delivery.Seq)
+            return new SendOutcome(false, $"event {delivery.Seq} of session {delivery.SessionId} is no longer in its log", Final: true);
         var body = new JsonObject
         {
             ["type"] = delivery.Type,

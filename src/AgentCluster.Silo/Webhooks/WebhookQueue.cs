@@ -16,6 +16,9 @@ public sealed class WebhookQueue(WebhookState state, WebhookOptions options, Web
 
     public long CursorOf(string sessionId) => state.Cursors.TryGetValue(sessionId, out var c) ? c.Seq : 0;
 
+    /// <summary>Whether it has read the session's end (the cursor says so for two days after: <see cref="EndedCursorKept"/>).</summary>
+    public bool HasReadEnd(string sessionId) => state.Cursors.TryGetValue(sessionId, out var c) && c.EndedAt is not null;
+
     /// <summary>
     /// Queues the subscribed events among <paramref name="events"/> (read from the log after the cursor) and moves
     /// the cursor past them all. True when anything changed (the caller writes the state).
@@ -59,14 +62,17 @@ public sealed class WebhookQueue(WebhookState state, WebhookOptions options, Web
         state.LastDeliveredAt = now;
     }
 
-    /// <summary>A failed attempt: retried later by the schedule, or given up after its last attempt (the queue moves on).</summary>
-    public void Failed(WebhookDelivery delivery, string error, DateTimeOffset now, TimeSpan? retryAfter = null)
+    /// <summary>
+    /// A failed attempt: retried later by the schedule, or given up after its last attempt or at once when
+    /// <paramref name="final"/> (nothing left to send); the queue moves on.
+    /// </summary>
+    public void Failed(WebhookDelivery delivery, string error, DateTimeOffset now, TimeSpan? retryAfter = null, bool final = false)
     {
         var index = state.Queue.IndexOf(delivery);
         if (index < 0) return;
         state.LastError = error;
         var attempts = delivery.Attempts + 1;
-        if (schedule.NextAttempt(attempts, now, retryAfter) is { } next)
+        if (!final && schedule.NextAttempt(attempts, now, retryAfter) is { } next)
             state.Queue[index] = delivery with { Attempts = attempts, NextAttemptAt = next };
         else
             GiveUp(delivery, $"{error} (given up after {attempts} attempts)");

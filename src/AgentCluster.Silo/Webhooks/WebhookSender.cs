@@ -4,8 +4,8 @@ using System.Text;
 
 namespace AgentCluster.Silo.Webhooks;
 
-/// <summary>How one delivery attempt went: delivered, or why not and whether the receiver asked to wait.</summary>
-public sealed record SendOutcome(bool Delivered, string? Error = null, TimeSpan? RetryAfter = null);
+/// <summary>How one delivery attempt went: delivered, or why not, whether the receiver asked to wait, and whether retrying is pointless.</summary>
+public sealed record SendOutcome(bool Delivered, string? Error = null, TimeSpan? RetryAfter = null, bool Final = false);
 
 /// <summary>
 /// Sends one signed webhook. Its HTTP client follows no redirect (a 3xx is a failure: it could point anywhere) and
@@ -17,7 +17,8 @@ public sealed class WebhookSender(IHttpClientFactory clients)
     public const string ClientName = "webhooks";
 
     /// <summary>The handler of the webhooks client: the connect-time address check, no redirects, no cookies, no proxy.</summary>
-    public static SocketsHttpHandler Handler(WebhookAddressPolicy policy) => new()
+    /// <param name="resolve">Looks a host name up (default: the system's DNS); a seam so tests can make a name resolve anywhere.</param>
+    public static SocketsHttpHandler Handler(WebhookAddressPolicy policy, Func<string, CancellationToken, Task<IPAddress[]>>? resolve = null) => new()
     {
         AllowAutoRedirect = false,
         UseCookies = false,
@@ -25,7 +26,7 @@ public sealed class WebhookSender(IHttpClientFactory clients)
         ConnectCallback = async (context, cancellationToken) =>
         {
             var host = context.DnsEndPoint.Host;
-            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await Dns.GetHostAddressesAsync(host, cancellationToken);
+            var addresses = IPAddress.TryParse(host, out var literal) ? [literal] : await (resolve ?? Dns.GetHostAddressesAsync)(host, cancellationToken);
             if (policy.DecideAll(host, addresses) is { Allowed: false } refused)
                 throw new WebhookRefusedException($"webhook target refused: {refused.Reason}");
             var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };

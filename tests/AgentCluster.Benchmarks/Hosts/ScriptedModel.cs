@@ -37,6 +37,13 @@ public sealed class ScriptedModel : FakeHttpServer
 
     public bool HoldsRest { get; }
 
+    /// <summary>A node's settings for agents whose model is this one.</summary>
+    public IReadOnlyDictionary<string, string> NodeSettings() => new Dictionary<string, string>
+    {
+        ["ANTHROPIC_API_KEY"] = ApiKey,
+        ["ANTHROPIC_BASE_URL"] = Url.ToString().TrimEnd('/'),
+    };
+
     /// <summary>Lets one held answer go on past its first text.</summary>
     public void ReleaseRest() => rest.Release();
 

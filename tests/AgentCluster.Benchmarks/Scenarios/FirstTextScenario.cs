@@ -34,11 +34,7 @@ public sealed class FirstTextScenario : IScenario
         await using var model = await ScriptedModel.StartAsync(Answer, Pieces, Pause);
         await using var fly = await EmulatorHost.StartAsync(processes: true);
         await using var redis = await RedisHost.StartAsync();
-        var nodes = await NodeHost.StartClusterAsync(1, fly, redis, new Dictionary<string, string>
-        {
-            ["ANTHROPIC_API_KEY"] = ScriptedModel.ApiKey,
-            ["ANTHROPIC_BASE_URL"] = model.Url.ToString().TrimEnd('/'),
-        });
+        var nodes = await NodeHost.StartClusterAsync(1, fly, redis, model.NodeSettings());
         await using var node = nodes[0];
         using var http = bench.Client(node.Url);
 

@@ -32,11 +32,7 @@ public sealed class ModelGatewayScenario : IScenario
         var count = bench.Count(200, 5);
         await using var model = await ScriptedModel.StartAsync("Hello, world.", pieces: 2, holdsRest: true);
         await using var fly = await EmulatorHost.StartAsync(processes: true);
-        var nodes = await NodeHost.StartClusterAsync(1, fly, redis: null, new Dictionary<string, string>
-        {
-            ["ANTHROPIC_API_KEY"] = ScriptedModel.ApiKey,
-            ["ANTHROPIC_BASE_URL"] = model.Url.ToString().TrimEnd('/'),
-        });
+        var nodes = await NodeHost.StartClusterAsync(1, fly, redis: null, model.NodeSettings());
         await using var node = nodes[0];
         using var http = bench.Client(node.Url);
 

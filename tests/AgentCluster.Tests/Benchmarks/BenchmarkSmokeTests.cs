@@ -11,7 +11,7 @@ namespace AgentCluster.Tests.Benchmarks;
 [Collection(NodeClusterCollection.Name)]
 public sealed class BenchmarkSmokeTests
 {
-    private static readonly string[] Scenarios = ["create", "heartbeats", "relay", "storage", "scale", "first-event", "reap", "first-text", "model-gateway", "burst", "exec", "sse-framing"];
+    private static readonly string[] Scenarios = ["create", "heartbeats", "relay", "storage", "scale", "first-event", "reap", "first-text", "model-gateway", "burst", "exec", "sse-framing", "openai-first-chunk"];
 
     [Fact]
     public async Task Every_scenario_completes_and_reports_numbers()

@@ -92,22 +92,48 @@ public sealed class OpenAiChatCompletionsTests(OpenAiNodeFixture fixture) : ICla
     }
 
     [Fact]
-    public async Task The_stream_on_the_wire_is_data_frames_of_chunks_ending_with_DONE()
+    public async Task A_failed_turn_is_a_424_that_the_SDK_does_not_retry_as_another_turn()
     {
+        var sessionId = await IdleSessionAsync();
+        fixture.Model.Script(Reply.Error(400, "invalid_request_error", "prompt is too long"));
+
+        var failed = await Assert.ThrowsAsync<ClientResultException>(() => fixture.Chat(sessionId).CompleteChatAsync([new UserChatMessage("Summarize everything.")]));
+
+        Assert.Equal(424, failed.Status);
+        var error = await ErrorOf(failed);
+        Assert.Equal(("turn_failed", "server_error"), (error["code"]!.GetValue<string>(), error["type"]!.GetValue<string>()));
+        Assert.Contains("turn 2", error["message"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(2, (await SessionAsync(sessionId))["turns"]!.GetValue<int>()); // one request, one turn: no retries
+    }
+
+    [Fact]
+    public async Task The_stream_on_the_wire_is_data_frames_of_chunks_ending_with_DONE_and_keep_alives_fill_a_quiet_turn()
+    {
+        // The node sends a keep-alive comment after a second without a frame (the fixture's Sessions:SseKeepAlive):
+        // the shell's two-second pause is such a quiet spell, as a long tool call would be.
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
-            Content = new StringContent("""{"model":"shell","stream":true,"messages":[{"role":"user","content":"echo one; echo two"}]}""", Encoding.UTF8, "application/json"),
+            Content = new StringContent("""{"model":"shell","stream":true,"messages":[{"role":"user","content":"echo one; sleep 2; echo two"}]}""", Encoding.UTF8, "application/json"),
         };
         using var response = await fixture.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
-        Assert.All(lines, l => Assert.StartsWith("data: ", l, StringComparison.Ordinal));
-        Assert.Equal("data: [DONE]", lines[^1]);
-        var chunks = lines[..^1].Select(l => JsonNode.Parse(l["data: ".Length..])!).ToList();
+        Assert.Contains(": keep-alive", lines);
+        var data = lines.Where(l => l != ": keep-alive").ToList();
+        Assert.All(data, l => Assert.StartsWith("data: ", l, StringComparison.Ordinal));
+        Assert.Equal("data: [DONE]", data[^1]);
+        var chunks = data[..^1].Select(l => JsonNode.Parse(l["data: ".Length..])!).ToList();
         Assert.All(chunks, c => Assert.Equal("chat.completion.chunk", c["object"]!.GetValue<string>()));
         Assert.Equal("one\ntwo\n", string.Concat(chunks.Select(c => c["choices"]![0]!["delta"]!["content"]?.GetValue<string>())));
         Assert.Equal("stop", chunks[^1]["choices"]![0]!["finish_reason"]!.GetValue<string>());
+
+        // The official client reads past the comments.
+        var text = new StringBuilder();
+        await foreach (var update in new ChatClient("shell", new ApiKeyCredential(fixture.Key), fixture.ClientOptions())
+            .CompleteChatStreamingAsync([new UserChatMessage("echo one; sleep 2; echo two")]))
+            text.AppendJoin("", update.ContentUpdate.Select(p => p.Text));
+        Assert.Equal("one\ntwo\n", text.ToString());
     }
 
     [Fact]

@@ -32,6 +32,7 @@ public sealed class OpenAiNodeFixture : IAsyncLifetime
             ["Presets__Directory"] = presets.Path,
             ["ANTHROPIC_API_KEY"] = Model.ApiKey,
             ["ANTHROPIC_BASE_URL"] = Model.Url.ToString().TrimEnd('/'),
+            ["Sessions__SseKeepAlive"] = "00:00:01",
         });
         Http = Node.Client(Key);
     }
@@ -39,10 +40,12 @@ public sealed class OpenAiNodeFixture : IAsyncLifetime
     /// <summary>The official client, pointed at the node's <c>/v1</c>; <paramref name="sessionId"/> goes as <c>X-Session-ID</c>.</summary>
     public ChatClient Chat(string? sessionId = null, string? key = null)
     {
-        var options = new OpenAIClientOptions { Endpoint = new Uri($"{Node.Url}/v1"), NetworkTimeout = Deadline };
+        var options = ClientOptions();
         if (sessionId is not null) options.AddPolicy(new SessionHeader(sessionId), PipelinePosition.PerCall);
         return new ChatClient("coder", new ApiKeyCredential(key ?? Key), options);
     }
+
+    public OpenAIClientOptions ClientOptions() => new() { Endpoint = new Uri($"{Node.Url}/v1"), NetworkTimeout = Deadline };
 
     public async Task DisposeAsync()
     {

@@ -21,13 +21,14 @@ public sealed class WebhookReceiver : IAsyncDisposable
         Log.Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l.StartsWith('{'))
             .Select(l => JsonNode.Parse(l)!.AsObject()).Where(o => o.ContainsKey("id")).ToList();
 
-    public static async Task<WebhookReceiver> StartAsync(int port, string secret, int failFirst)
+    public static async Task<WebhookReceiver> StartAsync(int port, string secret, int failFirst, int redirectFirst = 0, string? redirectTo = null)
     {
         var folder = RepositoryFiles.Path("tests/webhooks-receiver");
         await InstallAsync(folder);
         var process = ChildProcess.Start("webhook-receiver", "node", ["receiver.mjs"], new Dictionary<string, string>
         {
             ["PORT"] = port.ToString(), ["WEBHOOK_SECRET"] = secret, ["FAIL_FIRST"] = failFirst.ToString(),
+            ["REDIRECT_FIRST"] = redirectFirst.ToString(), ["REDIRECT_TO"] = redirectTo ?? "",
         }, workingDirectory: folder);
         await process.WaitUntilAsync(() => Task.FromResult(process.Log.Contains("\"listening\"")), TimeSpan.FromSeconds(30), "listening");
         return new WebhookReceiver(process, port);
@@ -41,8 +42,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
         {
             if (File.Exists(Path.Combine(folder, "node_modules", "standardwebhooks", "package.json"))) return;
             await using var npm = ChildProcess.Start("npm-ci", "npm", ["ci", "--no-audit", "--no-fund"], workingDirectory: folder);
-            await npm.WaitUntilAsync(() => Task.FromResult(npm.HasExited), TimeSpan.FromMinutes(3), "npm ci done");
-            if (npm.ExitCode != 0) throw new InvalidOperationException($"npm ci failed:\n{npm.Log}");
+            if (await npm.WaitForExitAsync(TimeSpan.FromMinutes(3)) != 0) throw new InvalidOperationException($"npm ci failed:\n{npm.Log}");
         }
         finally
         {

@@ -76,6 +76,26 @@ public class WebhookQueueTests
     }
 
     [Fact]
+    public void A_delivery_whose_event_is_gone_is_given_up_at_its_first_failure()
+    {
+        queue.Take("s1", ATurnThenTheEnd(), time.GetUtcNow());
+        queue.Failed(queue.Due(time.GetUtcNow())!, "event 3 of session s1 is no longer in its log", time.GetUtcNow(), final: true);
+        Assert.Equal(5, queue.Due(time.GetUtcNow())!.Seq); // not retried: the next one is due at once
+        Assert.Equal(1, state.FailedTotal);
+        Assert.Contains("given up after 1 attempts", state.LastError);
+    }
+
+    [Fact]
+    public void The_sweep_reads_again_only_sessions_whose_end_is_unread()
+    {
+        queue.Take("s1", ATurnThenTheEnd(), time.GetUtcNow());
+        queue.Take("s2", [Event(1, EventTypes.SessionStatus, """{"status":"running"}""")], time.GetUtcNow());
+        Assert.True(queue.HasReadEnd("s1"));
+        Assert.False(queue.HasReadEnd("s2")); // open
+        Assert.False(queue.HasReadEnd("s3")); // never heard of: its first poke may have been lost
+    }
+
+    [Fact]
     public void Events_before_the_subscription_are_not_delivered()
     {
         var old = Event(3, EventTypes.TurnCompleted) with { At = time.GetUtcNow() - TimeSpan.FromMinutes(1) };

@@ -12,7 +12,11 @@ public interface ISessionCatalog
     Task<CatalogPage> ListAsync(string owner, string? cursor, int limit);
 }
 
-public sealed record CatalogPage(IReadOnlyList<string> SessionIds, string? NextCursor);
+public sealed record CatalogPage(IReadOnlyList<string> SessionIds, string? NextCursor)
+{
+    /// <summary>When each of <see cref="SessionIds"/> was made (same order), for readers that stop at a time (the webhooks' sweep).</summary>
+    public IReadOnlyList<DateTimeOffset> CreatedAt { get; init; } = [];
+}
 
 /// <summary>
 /// A catalog entry sorts by creation time, then id: <c>{unix ms, 15 digits}|{id}</c>. The cursor is the last
@@ -23,6 +27,8 @@ internal static class CatalogEntry
     public static string Of(string sessionId, DateTimeOffset createdAt) => $"{createdAt.ToUnixTimeMilliseconds():D15}|{sessionId}";
 
     public static string IdOf(string entry) => entry[(entry.IndexOf('|') + 1)..];
+
+    public static DateTimeOffset CreatedAtOf(string entry) => DateTimeOffset.FromUnixTimeMilliseconds(long.Parse(entry.AsSpan(0, entry.IndexOf('|')), System.Globalization.CultureInfo.InvariantCulture));
 
     public static string ToCursor(string entry) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(entry));
 

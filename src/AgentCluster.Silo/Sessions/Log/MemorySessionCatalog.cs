@@ -31,6 +31,6 @@ public sealed class MemorySessionCatalog : ISessionCatalog
     {
         var page = entriesPlusOne.Take(limit).ToList();
         var next = entriesPlusOne.Count > limit ? CatalogEntry.ToCursor(page[^1]) : null;
-        return new CatalogPage(page.Select(CatalogEntry.IdOf).ToList(), next);
+        return new CatalogPage(page.Select(CatalogEntry.IdOf).ToList(), next) { CreatedAt = page.Select(CatalogEntry.CreatedAtOf).ToList() };
     }
 }
