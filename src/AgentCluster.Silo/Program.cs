@@ -1,4 +1,5 @@
 using AgentCluster.Fly;
+using AgentCluster.Silo.A2a;
 using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using AgentCluster.Silo.Control;
@@ -70,6 +71,7 @@ app.MapOperatorDashboard();
 app.MapSessions();
 app.MapPresets();
 app.MapOpenAi(); // /v1/chat/completions and /v1/models: OpenAI's protocol onto sessions
+app.MapA2a(); // /.well-known/agent-card.json and /a2a: the Agent2Agent protocol onto sessions
 app.MapMcpEndpoint(); // /mcp: sessions as MCP tools and resources
 app.MapWorkspaces();
 app.MapAgentProtocol();

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentCluster.Tests.Infrastructure;
 
 namespace AgentCluster.Tests.OpenAi;
 
@@ -8,19 +9,14 @@ namespace AgentCluster.Tests.OpenAi;
 /// </summary>
 public sealed class OpenAiNpmClientTests(OpenAiNodeFixture fixture) : IClassFixture<OpenAiNodeFixture>
 {
-    private static readonly string Folder = Path.Combine(RepositoryFiles.Root, "tests", "openai-npm");
-
     [Fact]
     public async Task The_official_npm_client_gets_whole_and_streamed_answers_and_a_not_found_error()
     {
-        var (installed, installLog) = await RunAsync("npm", ["ci", "--no-audit", "--no-fund"], TimeSpan.FromMinutes(5));
-        Assert.True(installed == 0, installLog);
-
-        var (exitCode, output) = await RunAsync("node", ["chat.mjs"], OpenAiNodeFixture.Deadline, new Dictionary<string, string>
+        var (exitCode, output) = await NpmFolder.RunAsync("openai-npm", "chat.mjs", new Dictionary<string, string>
         {
             ["AGENTCLUSTER_URL"] = fixture.Node.Url,
             ["AGENTCLUSTER_API_KEY"] = fixture.Key,
-        });
+        }, OpenAiNodeFixture.Deadline);
         Assert.True(exitCode == 0, output);
 
         var result = JsonNode.Parse(output.Trim().Split('\n')[^1])!;
@@ -32,13 +28,5 @@ public sealed class OpenAiNpmClientTests(OpenAiNodeFixture fixture) : IClassFixt
         Assert.Equal(0, streamed["usage"]!["total_tokens"]!.GetValue<int>()); // a shell turn calls no model
         Assert.Equal((404, "session_not_found", true),
             (result["refused"]!["status"]!.GetValue<int>(), result["refused"]!["code"]!.GetValue<string>(), result["refused"]!["isNotFound"]!.GetValue<bool>()));
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(
-        string file, string[] args, TimeSpan deadline, IReadOnlyDictionary<string, string>? environment = null)
-    {
-        await using var process = ChildProcess.Start(file, file, args, environment, Folder);
-        var exitCode = await process.WaitForExitAsync(deadline);
-        return (exitCode, process.Log);
     }
 }

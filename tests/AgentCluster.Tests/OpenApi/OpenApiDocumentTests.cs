@@ -28,9 +28,11 @@ public sealed partial class OpenApiDocumentTests(PublicApiFixture api)
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
 
-    /// <summary>What the document leaves out by design: the agents' protocol, the dashboard and the document itself.</summary>
-    // /mcp: JSON-RPC, described by MCP's own schema (tools/list), not by OpenAPI.
-    private static readonly string[] UndocumentedPrefixes = ["/agent/", "/dashboard", "/openapi/", "/mcp"];
+    /// <summary>
+    /// What the document leaves out by design: the agents' protocol, the dashboard, the document itself, and the
+    /// JSON-RPC protocols, which describe themselves (A2A by its agent card, MCP by tools/list).
+    /// </summary>
+    private static readonly string[] UndocumentedPrefixes = ["/agent/", "/dashboard", "/openapi/", "/a2a", "/.well-known/agent-card.json", "/mcp"];
 
     [Fact]
     public async Task Its_operations_are_exactly_the_public_endpoints_the_node_maps()
