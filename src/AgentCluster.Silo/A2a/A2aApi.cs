@@ -16,7 +16,7 @@ public static class A2aApi
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
         // Made here from the node's services, so that the node registers the adapter with this one call.
         var card = ActivatorUtilities.CreateInstance<A2aAgentCard>(routes.ServiceProvider);
-        var endpoint = new A2aEndpoint(ActivatorUtilities.CreateInstance<A2aTasks>(routes.ServiceProvider));
+        var endpoint = ActivatorUtilities.CreateInstance<A2aEndpoint>(routes.ServiceProvider, ActivatorUtilities.CreateInstance<A2aTasks>(routes.ServiceProvider));
 
         routes.MapGet(A2aAgentCard.Path, (HttpRequest request) =>
                 TypedResults.Text(card.For($"{SchemeOf(request)}://{request.Host}{request.PathBase}").ToJsonString(A2aWire.Json), "application/json"))

@@ -1,7 +1,9 @@
+using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using AgentCluster.Abstractions.Sessions;
+using AgentCluster.Silo.Api;
 using AgentCluster.Silo.Auth;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -15,7 +17,7 @@ namespace AgentCluster.Silo.A2a;
 /// answers with Server-Sent Events, each a JSON-RPC response whose result is a task, a status update or an artifact
 /// update, until the task's final status. Failures the node calls bugs go on to its exception handler, which logs them.
 /// </summary>
-public sealed class A2aEndpoint(A2aTasks tasks)
+public sealed class A2aEndpoint(A2aTasks tasks, SseResponse sse)
 {
     public async Task<IResult> AnswerAsync(HttpContext http, CancellationToken aborted)
     {
@@ -77,9 +79,15 @@ public sealed class A2aEndpoint(A2aTasks tasks)
         }
     }
 
-    /// <summary>The task's events as SSE; a failure once the stream is under way comes as a JSON-RPC error frame, the last.</summary>
-    private static ServerSentEventsResult<string> Stream(JsonNode? id, A2aWire wire, A2aTaskFeed feed, CancellationToken aborted) =>
-        TypedResults.ServerSentEvents(Frames(id, wire, feed, aborted));
+    /// <summary>
+    /// The task's events as SSE (<see cref="SseResponse"/>: keep-alives through a quiet turn); a failure once the stream
+    /// is under way comes as a JSON-RPC error frame, the last, and so does this node's shutdown (the task goes on:
+    /// SubscribeToTask through another node follows it).
+    /// </summary>
+    private SseResult<string> Stream(JsonNode? id, A2aWire wire, A2aTaskFeed feed, CancellationToken aborted) =>
+        new(sse, ct => Frames(id, wire, feed, ct).Select(frame => new SseItem<string>(frame)), SseResponse.WriteText,
+            new SseItem<string>(Response(id, Error(new JsonRpcError(JsonRpcError.InternalError,
+                $"This node is shutting down; task '{feed.Task.TaskId}' goes on: SubscribeToTask (tasks/resubscribe) follows it.")))));
 
     private static async IAsyncEnumerable<string> Frames(JsonNode? id, A2aWire wire, A2aTaskFeed feed, [EnumeratorCancellation] CancellationToken aborted)
     {

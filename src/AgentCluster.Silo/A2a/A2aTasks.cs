@@ -21,7 +21,7 @@ public sealed class A2aTasks(SessionTurns turns, IGrainFactory grains, TimeProvi
     {
         var opened = await OpenAsync(message, owner);
         var task = new A2aTaskTranslator(opened.SessionId, opened.Reader(), time.GetUtcNow());
-        return new A2aTaskFeed(opened.Grain, opened.Grain.WatchAsync(opened.After, cancellationToken).GetAsyncEnumerator(cancellationToken), task);
+        return new A2aTaskFeed(opened.Grain, turns.Follow(opened, cancellationToken).GetAsyncEnumerator(cancellationToken), task);
     }
 
     /// <summary>The task read from its session's log up to the request: its state now, the feed left open to follow it.</summary>
@@ -35,9 +35,9 @@ public sealed class A2aTasks(SessionTurns turns, IGrainFactory grains, TimeProvi
         catch (SessionException e) when (e.Kind is SessionErrorKind.NotFound or SessionErrorKind.Invalid) { throw NotFound(taskId); }
         if (id.Turn > view.Turns) throw NotFound(taskId);
 
-        var reader = new OpenedTurn(view.SessionId, grain, id.Turn, 0, view.Runtime, view.Preset).Reader();
-        var feed = new A2aTaskFeed(grain, grain.WatchAsync(0, cancellationToken).GetAsyncEnumerator(cancellationToken),
-            new A2aTaskTranslator(view.SessionId, reader, view.CreatedAt));
+        var turn = new OpenedTurn(view.SessionId, grain, id.Turn, 0, view.Runtime, view.Preset);
+        var feed = new A2aTaskFeed(grain, turns.Follow(turn, cancellationToken).GetAsyncEnumerator(cancellationToken),
+            new A2aTaskTranslator(view.SessionId, turn.Reader(), view.CreatedAt));
         try { await feed.CatchUpAsync(view.LastEventId); }
         catch
         {

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text;
 using AgentCluster.Silo.Hosting;
 using AgentCluster.Silo.Options;
 using AgentCluster.Silo.Sessions;
@@ -20,6 +21,9 @@ namespace AgentCluster.Silo.Api;
 /// </summary>
 public sealed class SseResponse(NodeDrain drain, IOptions<AgentSessionOptions> options, TimeProvider time)
 {
+    /// <summary>The data writer of frames whose data is text already (JSON made by the protocol's own types).</summary>
+    public static void WriteText(SseItem<string> item, IBufferWriter<byte> data) => Encoding.UTF8.GetBytes(item.Data, data);
+
     /// <summary>Buffered frames go out at this size even while more items are at hand.</summary>
     private const int FlushThreshold = 32 * 1024;
 

@@ -12,7 +12,7 @@ namespace AgentCluster.Silo.Mcp;
 /// view's last event, and its result text is then the view's again. Only an older finished turn is read from the start of
 /// the log (a long session's log is long: that is the rare case of asking for a turn the session is well past).
 /// </summary>
-public sealed class TurnWaiter(IGrainFactory grains, TimeProvider time)
+public sealed class TurnWaiter(IGrainFactory grains, SessionTurns turns, TimeProvider time)
 {
     public const int DefaultWaitSeconds = 60;
     public const int MaxWaitSeconds = 600;
@@ -37,7 +37,7 @@ public sealed class TurnWaiter(IGrainFactory grains, TimeProvider time)
         using var waiting = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
         try
         {
-            await SessionTurns.ReadAsync(new OpenedTurn(sessionId, grain, number, older ? 0 : view.LastEventId, view.Runtime, view.Preset), reader, waiting.Token);
+            await turns.ReadAsync(new OpenedTurn(sessionId, grain, number, older ? 0 : view.LastEventId, view.Runtime, view.Preset), reader, waiting.Token);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
         {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Security.Claims;
@@ -67,7 +66,7 @@ public sealed class ChatCompletions(
         var translator = new ChatTurnTranslator($"chatcmpl-{opened.SessionId}-{opened.Number}", time.GetUtcNow().ToUnixTimeSeconds(),
             request.Model ?? opened.Preset ?? opened.Runtime ?? "agentcluster", opened.Reader(), request.StreamOptions?.IncludeUsage == true);
         if (request.Stream == true)
-            return new SseResult<string>(sse, ct => Frames(opened, translator, ct), WriteData, new SseItem<string>(Json(Draining)));
+            return new SseResult<string>(sse, ct => Frames(opened, translator, ct), SseResponse.WriteText, new SseItem<string>(Json(Draining)));
 
         await foreach (var e in watch.EventsAsync(opened.SessionId, opened.Grain, opened.After, aborted))
         {
@@ -128,8 +127,6 @@ public sealed class ChatCompletions(
         OpenAiError.Of("This node is shutting down; the turn goes on in its session (X-Session-ID): read its events or ask again.", OpenAiError.ServerError, "node_draining");
 
     private static SseItem<string> Frame<T>(T value) => new(Json(value));
-
-    private static void WriteData(SseItem<string> item, IBufferWriter<byte> data) => Encoding.UTF8.GetBytes(item.Data, data);
 
     private static OpenAiError Unfinished(int turn) =>
         OpenAiError.Of($"The session's event stream ended before turn {turn} did.", OpenAiError.ServerError, "turn_unfinished");

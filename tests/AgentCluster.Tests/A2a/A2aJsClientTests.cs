@@ -10,7 +10,8 @@ namespace AgentCluster.Tests.A2a;
 /// node: a blocking message, the same context's next message streamed, GetTask, a long turn canceled mid-stream, and an
 /// unknown task as the client's own TaskNotFoundError.
 /// </summary>
-public sealed class A2aJsClientTests(OpenAiNodeFixture fixture) : IClassFixture<OpenAiNodeFixture>
+[Collection(OpenAiNodeFixture.Collection)]
+public sealed class A2aJsClientTests(OpenAiNodeFixture fixture)
 {
     [Fact]
     public async Task The_official_client_sends_streams_gets_and_cancels_tasks_that_are_turns_of_sessions()

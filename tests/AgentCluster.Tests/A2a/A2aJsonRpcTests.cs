@@ -12,7 +12,8 @@ namespace AgentCluster.Tests.A2a;
 /// names an older peer sends (<c>message/send</c>, <c>tasks/get</c>, <c>tasks/resubscribe</c>) answered in v0.3's
 /// shapes, and the protocol's error codes.
 /// </summary>
-public sealed class A2aJsonRpcTests(OpenAiNodeFixture fixture) : IClassFixture<OpenAiNodeFixture>
+[Collection(OpenAiNodeFixture.Collection)]
+public sealed class A2aJsonRpcTests(OpenAiNodeFixture fixture)
 {
     private static readonly TimeSpan Deadline = OpenAiNodeFixture.Deadline;
 
@@ -179,7 +180,8 @@ public sealed class A2aJsonRpcTests(OpenAiNodeFixture fixture) : IClassFixture<O
         using var request = new HttpRequestMessage(HttpMethod.Post, "/a2a") { Content = new StringContent(Request(method, @params), Encoding.UTF8, "application/json") };
         using var response = await fixture.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
-        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        // Keep-alive comments (the fixture's node sends one after a second without a frame) are no frames.
+        var lines = (await response.Content.ReadAsStringAsync()).Split('\n', StringSplitOptions.RemoveEmptyEntries).Where(l => l != ": keep-alive").ToList();
         Assert.All(lines, l => Assert.StartsWith("data: ", l, StringComparison.Ordinal));
         return [.. lines.Select(l => JsonNode.Parse(l["data: ".Length..])!)];
     }

@@ -12,7 +12,8 @@ namespace AgentCluster.Tests.OpenAi;
 /// <c>/v1/chat/completions</c> driven by the official OpenAI .NET SDK against a real node whose agents' model is
 /// scripted: a one-shot answer, a streamed follow-up turn of a session, and the errors an OpenAI client meets.
 /// </summary>
-public sealed class OpenAiChatCompletionsTests(OpenAiNodeFixture fixture) : IClassFixture<OpenAiNodeFixture>
+[Collection(OpenAiNodeFixture.Collection)]
+public sealed class OpenAiChatCompletionsTests(OpenAiNodeFixture fixture)
 {
     private static readonly TimeSpan Deadline = OpenAiNodeFixture.Deadline;
 

@@ -9,10 +9,12 @@ namespace AgentCluster.Tests.OpenAi;
 
 /// <summary>
 /// One node with an API key, a preset <c>coder</c> on the built-in Anthropic runtime, and a <see cref="FakeAnthropic"/>
-/// playing the model: what the OpenAI clients' tests talk to.
+/// playing the model: what the protocol adapters' tests (OpenAI's clients, A2A's) talk to, one class after another.
 /// </summary>
 public sealed class OpenAiNodeFixture : IAsyncLifetime
 {
+    public const string Collection = "protocol-node";
+
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
     private readonly PresetFolder presets = new();
@@ -71,3 +73,7 @@ public sealed class OpenAiNodeFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>One node for the protocol tests: one process instead of one per class, and their scripted model's replies never interleave.</summary>
+[CollectionDefinition(OpenAiNodeFixture.Collection)]
+public sealed class ProtocolNodeCollection : ICollectionFixture<OpenAiNodeFixture>;

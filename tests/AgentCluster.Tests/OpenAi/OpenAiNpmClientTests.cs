@@ -7,7 +7,8 @@ namespace AgentCluster.Tests.OpenAi;
 /// The official <c>openai</c> npm client (tests/openai-npm, installed with <c>npm ci</c>) against a real node: a whole
 /// answer, a streamed one with its usage, and a refused session id as the client's own NotFoundError.
 /// </summary>
-public sealed class OpenAiNpmClientTests(OpenAiNodeFixture fixture) : IClassFixture<OpenAiNodeFixture>
+[Collection(OpenAiNodeFixture.Collection)]
+public sealed class OpenAiNpmClientTests(OpenAiNodeFixture fixture)
 {
     [Fact]
     public async Task The_official_npm_client_gets_whole_and_streamed_answers_and_a_not_found_error()

@@ -10,7 +10,7 @@ namespace AgentCluster.Silo.Sessions.Turns;
 /// the front door's (<see cref="SessionAccess"/>): another owner's session is missing. Callers act for the owner with
 /// <see cref="SessionCaller.ActAs"/> around these calls.
 /// </summary>
-public sealed class SessionTurns(IGrainFactory grains, PresetResolver presets)
+public sealed class SessionTurns(IGrainFactory grains, PresetResolver presets, SessionLogWatch watch)
 {
     /// <summary>Starts a new session (its id made here unless the request names one) with the request's prompt as turn 1.</summary>
     /// <exception cref="SessionException">The id is in use already (Conflict), or the request is invalid.</exception>
@@ -35,14 +35,18 @@ public sealed class SessionTurns(IGrainFactory grains, PresetResolver presets)
         return new OpenedTurn(id, grain, number, view.LastEventId, view.Runtime, view.Preset);
     }
 
+    /// <summary>The session's events from before the turn on, resuming by itself when the grain moves (<see cref="SessionLogWatch"/>).</summary>
+    public IAsyncEnumerable<SessionEvent> Follow(OpenedTurn turn, CancellationToken cancellationToken) =>
+        watch.EventsAsync(turn.SessionId, turn.Grain, turn.After, cancellationToken);
+
     /// <summary>
     /// Reads the turn's events into <paramref name="reader"/> until it ends (or the watch does, or <paramref name="cancellationToken"/>
     /// fires): the answer of a blocking call. The owner must have been checked first (the watch runs in an iterator,
     /// where <see cref="SessionCaller"/> does not reach).
     /// </summary>
-    public static async Task<TurnReader> ReadAsync(OpenedTurn turn, TurnReader reader, CancellationToken cancellationToken)
+    public async Task<TurnReader> ReadAsync(OpenedTurn turn, TurnReader reader, CancellationToken cancellationToken)
     {
-        await foreach (var e in turn.Grain.WatchAsync(turn.After, cancellationToken))
+        await foreach (var e in Follow(turn, cancellationToken))
         {
             reader.Observe(e);
             if (reader.Ended) break;
