@@ -14,14 +14,16 @@ public static class A2aApi
     public static IEndpointRouteBuilder MapA2a(this IEndpointRouteBuilder routes)
     {
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
-        // Made here from the node's services, so that the node registers the adapter with this one call.
-        var card = ActivatorUtilities.CreateInstance<A2aAgentCard>(routes.ServiceProvider);
-        var endpoint = ActivatorUtilities.CreateInstance<A2aEndpoint>(routes.ServiceProvider, ActivatorUtilities.CreateInstance<A2aTasks>(routes.ServiceProvider));
+        // Made from the node's services, so that the node registers the adapter with this one call; at the first request,
+        // not here: the node's start-up checks (bad presets, options) must stop it with their own message first.
+        var services = routes.ServiceProvider;
+        var card = new Lazy<A2aAgentCard>(() => ActivatorUtilities.CreateInstance<A2aAgentCard>(services));
+        var endpoint = new Lazy<A2aEndpoint>(() => ActivatorUtilities.CreateInstance<A2aEndpoint>(services, ActivatorUtilities.CreateInstance<A2aTasks>(services)));
 
         routes.MapGet(A2aAgentCard.Path, (HttpRequest request) =>
-                TypedResults.Text(card.For($"{SchemeOf(request)}://{request.Host}{request.PathBase}").ToJsonString(A2aWire.Json), "application/json"))
+                TypedResults.Text(card.Value.For($"{SchemeOf(request)}://{request.Host}{request.PathBase}").ToJsonString(A2aWire.Json), "application/json"))
             .ExcludeFromDescription();
-        routes.MapPost(A2aAgentCard.Endpoint, (HttpContext http, CancellationToken aborted) => endpoint.AnswerAsync(http, aborted))
+        routes.MapPost(A2aAgentCard.Endpoint, (HttpContext http, CancellationToken aborted) => endpoint.Value.AnswerAsync(http, aborted))
             .WithMetadata(new RequestSizeLimitAttribute(limits.MaxRequestBodyBytes))
             .ExcludeFromDescription();
         return routes;

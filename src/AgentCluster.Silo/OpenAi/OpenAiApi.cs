@@ -15,21 +15,22 @@ public static class OpenAiApi
     public static RouteGroupBuilder MapOpenAi(this IEndpointRouteBuilder routes)
     {
         var limits = routes.ServiceProvider.GetRequiredService<IOptions<FrontDoorOptions>>().Value;
-        // Made here from the node's services, so that the node registers the adapter with this one call.
+        // Made from the node's services, so that the node registers the adapter with this one call; at the first request,
+        // not here: the node's start-up checks (bad presets, options) must stop it with their own message first.
         var guard = new OpenAiGuard();
-        var chat = ActivatorUtilities.CreateInstance<ChatCompletions>(routes.ServiceProvider);
+        var chat = new Lazy<ChatCompletions>(() => ActivatorUtilities.CreateInstance<ChatCompletions>(routes.ServiceProvider));
         var v1 = routes.MapGroup("/v1")
             .AddEndpointFilter(guard)
             .WithMetadata(guard) // so the OpenAPI document names the API key scheme on these routes
             .WithMetadata(new RequestSizeLimitAttribute(limits.MaxRequestBodyBytes))
             .WithTags("OpenAI");
 
-        v1.MapGet("/models", () => TypedResults.Json(chat.Models(), ProtocolJson.Options))
+        v1.MapGet("/models", () => TypedResults.Json(chat.Value.Models(), ProtocolJson.Options))
             .WithName("ListOpenAiModels")
             .WithSummary("The models a chat completion can name: each preset, then each runtime")
             .ProducesOpenAiErrors();
 
-        v1.MapPost("/chat/completions", (HttpContext http, CancellationToken aborted) => chat.AnswerAsync(http, aborted))
+        v1.MapPost("/chat/completions", (HttpContext http, CancellationToken aborted) => chat.Value.AnswerAsync(http, aborted))
             .WithName("CreateChatCompletion")
             .WithSummary("One turn of a session as an OpenAI chat completion (stream: true for chat.completion.chunk SSE)")
             .WithDescription("The last user message is the turn. X-Session-ID (or metadata.session_id, or user) continues that session; " +

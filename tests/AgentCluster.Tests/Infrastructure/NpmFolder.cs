@@ -15,14 +15,21 @@ public static class NpmFolder
     public static async Task<(int ExitCode, string Output)> RunAsync(
         string folder, string script, IReadOnlyDictionary<string, string> environment, TimeSpan deadline)
     {
-        var path = Path.Combine(RepositoryFiles.Root, "tests", folder);
-        await Installed.GetOrAdd(path, p => new Lazy<Task>(() => InstallAsync(p))).Value;
+        var path = await InstallAsync(folder);
         await using var node = ChildProcess.Start(script, "node", [script], environment, path);
         var exitCode = await node.WaitForExitAsync(deadline);
         return (exitCode, node.Log);
     }
 
-    private static async Task InstallAsync(string path)
+    /// <summary><c>npm ci</c> in <c>tests/<paramref name="folder"/></c>, once per test run; its full path.</summary>
+    public static async Task<string> InstallAsync(string folder)
+    {
+        var path = Path.Combine(RepositoryFiles.Root, "tests", folder);
+        await Installed.GetOrAdd(path, p => new Lazy<Task>(() => NpmCiAsync(p))).Value;
+        return path;
+    }
+
+    private static async Task NpmCiAsync(string path)
     {
         await using var npm = ChildProcess.Start("npm-ci", "npm", ["ci", "--no-audit", "--no-fund"], workingDirectory: path);
         if (await npm.WaitForExitAsync(TimeSpan.FromMinutes(5)) != 0)

@@ -129,7 +129,9 @@ public sealed class SessionMetricsTests(CostClusterFixture fixture)
         using var metrics = new MetricRecorder(fixture.Meters);
         var (session, _, _) = await fixture.StartAsync();
         var id = (await session.GetAsync())!.SessionId;
-        var streams = ActivatorUtilities.CreateInstance<EventStream>(fixture.Silo, new NodeDrain(fixture.Silo.GetRequiredService<IHostApplicationLifetime>()));
+        var drain = new NodeDrain(fixture.Silo.GetRequiredService<IHostApplicationLifetime>());
+        var streams = ActivatorUtilities.CreateInstance<EventStream>(fixture.Silo,
+            ActivatorUtilities.CreateInstance<SessionLogWatch>(fixture.Silo), ActivatorUtilities.CreateInstance<SseResponse>(fixture.Silo, drain));
         using var client = new CancellationTokenSource(Deadline);
         var context = new DefaultHttpContext { RequestAborted = client.Token };
         context.Response.Body = new MemoryStream();

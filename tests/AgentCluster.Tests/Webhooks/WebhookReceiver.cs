@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using AgentCluster.Tests.Infrastructure;
 
 namespace AgentCluster.Tests.Webhooks;
 
@@ -8,7 +9,6 @@ namespace AgentCluster.Tests.Webhooks;
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
-    private static readonly SemaphoreSlim Install = new(1, 1);
     private readonly ChildProcess process;
 
     private WebhookReceiver(ChildProcess process, int port) => (this.process, Port) = (process, port);
@@ -23,8 +23,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public static async Task<WebhookReceiver> StartAsync(int port, string secret, int failFirst, int redirectFirst = 0, string? redirectTo = null)
     {
-        var folder = RepositoryFiles.Path("tests/webhooks-receiver");
-        await InstallAsync(folder);
+        var folder = await NpmFolder.InstallAsync("webhooks-receiver");
         var process = ChildProcess.Start("webhook-receiver", "node", ["receiver.mjs"], new Dictionary<string, string>
         {
             ["PORT"] = port.ToString(), ["WEBHOOK_SECRET"] = secret, ["FAIL_FIRST"] = failFirst.ToString(),
@@ -32,22 +31,6 @@ public sealed class WebhookReceiver : IAsyncDisposable
         }, workingDirectory: folder);
         await process.WaitUntilAsync(() => Task.FromResult(process.Log.Contains("\"listening\"")), TimeSpan.FromSeconds(30), "listening");
         return new WebhookReceiver(process, port);
-    }
-
-    /// <summary><c>npm ci</c> once per test run (the lock file pins the package).</summary>
-    private static async Task InstallAsync(string folder)
-    {
-        await Install.WaitAsync();
-        try
-        {
-            if (File.Exists(Path.Combine(folder, "node_modules", "standardwebhooks", "package.json"))) return;
-            await using var npm = ChildProcess.Start("npm-ci", "npm", ["ci", "--no-audit", "--no-fund"], workingDirectory: folder);
-            if (await npm.WaitForExitAsync(TimeSpan.FromMinutes(3)) != 0) throw new InvalidOperationException($"npm ci failed:\n{npm.Log}");
-        }
-        finally
-        {
-            Install.Release();
-        }
     }
 
     public ValueTask DisposeAsync() => process.DisposeAsync();
