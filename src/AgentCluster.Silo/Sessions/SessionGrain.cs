@@ -508,7 +508,11 @@ public sealed class SessionGrain(
         }
         // Durable now: the owner's webhooks read it from the log (one-way: a webhook never holds up or fails a session).
         if (S.Owner is { } owner && events.Any(e => Webhooks.WebhookEvents.MayMatter(e.Type)))
-            GrainFactory.GetGrain<Webhooks.IWebhookOwnerGrain>(owner).SessionAdvancedAsync(Id, feed.Head.LastSeq).Ignore();
+        {
+            // Not even a call that fails at once (its silo known dead) may fail the session: the sweep finds what it missed.
+            try { GrainFactory.GetGrain<Webhooks.IWebhookOwnerGrain>(owner).SessionAdvancedAsync(Id, feed.Head.LastSeq).Ignore(); }
+            catch (Exception e) when (e is not OutOfMemoryException) { logger.LogWarning(e, "Session {SessionId}: the webhooks' poke failed; their sweep will find the events", Id); }
+        }
         if (ended && S.Reason is { } reason)
         {
             metrics.Terminated(reason.Name());

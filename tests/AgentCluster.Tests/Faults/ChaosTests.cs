@@ -78,8 +78,17 @@ public sealed class ChaosTests(ITestOutputHelper output)
         var live = nodes.Skip(1).ToList();
         var frozenAt = Stopwatch.StartNew();
         foreach (var id in ids.Take(Frozen)) Assert.True(Signals.Freeze(Assert.Single(AgentProcesses.Of(id))));
-        foreach (var (id, i) in ids.Skip(Frozen).Select((id, i) => (id, i)))
-            retries += await RetriesAsync(() => live[i % 2].Http.DeleteAsync($"/sessions/{id}"), $"delete {id}");
+        try
+        {
+            foreach (var (id, i) in ids.Skip(Frozen).Select((id, i) => (id, i)))
+                retries += await RetriesAsync(() => live[i % 2].Http.DeleteAsync($"/sessions/{id}"), $"delete {id}");
+        }
+        catch (Exception e) when (e is not TimeoutException)
+        {
+            // A refusal that was no 503: what the nodes logged as failures, for whoever reads it.
+            output.WriteLine(string.Join("\n", live.SelectMany(n => n.Log.Split('\n')).Where(l => l.Contains("fail:") || l.Contains("Exception")).TakeLast(60)));
+            throw;
+        }
         var reaped = new List<TimeSpan>();
         foreach (var id in ids.Take(Frozen))
         {
