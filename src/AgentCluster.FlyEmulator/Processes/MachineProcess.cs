@@ -16,7 +16,6 @@ public sealed class MachineProcess : IAsyncDisposable
     private readonly Task mainExited;
     private readonly string? machineId;
     private int killed;
-    private IReadOnlyList<int> stragglers = []; // what Kill sent SIGKILL to outside the tree; a stop waits for them to end
 
     private MachineProcess(Process process, StreamWriter log, string? machineId)
     {
@@ -131,9 +130,7 @@ public sealed class MachineProcess : IAsyncDisposable
             killedIt = true;
         }
         Kill();
-        var exited = await Exited;
-        await MachineStragglers.WaitGoneAsync(stragglers, TimeSpan.FromSeconds(5));
-        return new StopResult(exited, killedIt);
+        return new StopResult(await Exited, killedIt);
     }
 
     /// <summary>
@@ -151,7 +148,7 @@ public sealed class MachineProcess : IAsyncDisposable
         catch (InvalidOperationException)
         {
         }
-        if (machineId is not null) stragglers = MachineStragglers.Kill(machineId);
+        if (machineId is not null) MachineStragglers.Kill(machineId);
     }
 
     public async ValueTask DisposeAsync()

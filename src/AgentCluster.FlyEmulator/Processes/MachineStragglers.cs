@@ -12,49 +12,21 @@ namespace AgentCluster.FlyEmulator.Processes;
 /// </summary>
 public static class MachineStragglers
 {
-    /// <summary>SIGKILL to each process carrying the machine's mark; the ones it was sent to.</summary>
-    public static IReadOnlyList<int> Kill(string machineId)
+    public static void Kill(string machineId)
     {
-        if (!OperatingSystem.IsLinux()) return [];
-        var killed = new List<int>();
+        if (!OperatingSystem.IsLinux()) return;
         var mark = Encoding.UTF8.GetBytes($"FLY_MACHINE_ID={machineId}\0");
         foreach (var folder in Directory.EnumerateDirectories("/proc"))
         {
             if (!int.TryParse(Path.GetFileName(folder), out var pid) || pid == Environment.ProcessId) continue;
             try
             {
-                if (Carries(File.ReadAllBytes(Path.Combine(folder, "environ")), mark) && Libc.kill(pid, PosixSignals.SIGKILL) == 0) killed.Add(pid);
+                if (Carries(File.ReadAllBytes(Path.Combine(folder, "environ")), mark)) _ = Libc.kill(pid, PosixSignals.SIGKILL);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Gone meanwhile, or not ours to read.
             }
-        }
-        return killed;
-    }
-
-    /// <summary>
-    /// Waits (at most <paramref name="deadline"/>) until the killed processes have ended: the kernel ends a SIGKILLed
-    /// process soon, not at once, and a machine reported stopped has nothing of its own left running.
-    /// </summary>
-    public static async Task WaitGoneAsync(IReadOnlyList<int> pids, TimeSpan deadline)
-    {
-        var until = DateTime.UtcNow + deadline;
-        while (pids.Any(Running) && DateTime.UtcNow < until) await Task.Delay(TimeSpan.FromMilliseconds(5));
-    }
-
-    /// <summary>Neither gone nor a zombie (ended, waiting for its parent to reap it).</summary>
-    private static bool Running(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var state = stat[(stat.LastIndexOf(')') + 2)..].TrimStart();
-            return state.Length > 0 && state[0] is not ('Z' or 'X');
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return false;
         }
     }
 
